@@ -1,0 +1,110 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * Versions and offline-safe settings follow ../shared/design/TOOLCHAIN.md.
+ */
+const CDK_VERSION = '2.276.0';
+const CDK_CLI_VERSION = '2.1148.1';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-network-patterns',
+  description:
+    'AWS networking best practice as CDK constructs: a three-tier VPC whose openings are declared flows, ' +
+    'compiled into security groups and stateless NACLs, with a synth-time reachability analyzer and a cdk-nag pack.',
+  author: 'cdk-network-patterns maintainers',
+  authorAddress: 'maintainers@cdk-network-patterns.invalid',
+  repositoryUrl: 'https://example.invalid/cdk-network-patterns.git',
+  keywords: ['cdk', 'vpc', 'nacl', 'security-group', 'nlb', 'ecs', 'rds-proxy', 'route53', 'cdk-nag'],
+  defaultReleaseBranch: 'main',
+  license: 'Apache-2.0',
+
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.8.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.3',
+  projenVersion: '^0.103.25',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  // Offline-safe: no GitHub workflows, no release, no non-JS packaging.
+  github: false,
+  release: false,
+  docgen: true,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  sampleCode: false,
+
+  peerDeps: ['cdk-nag@^3.0.2'],
+  devDeps: [
+    `aws-cdk@${CDK_CLI_VERSION}`,
+    'cdk-nag@^3.0.2',
+    'ts-node@^10.9.2',
+    'fast-check@^4.3.0',
+    'esbuild@^0.25.0',
+    'jsii-docgen@^10.5.0',
+    '@types/node@^20',
+  ],
+
+  jestOptions: {
+    jestVersion: '^30',
+    // Snapshots are checked, never rewritten, by the test task (`--ci`); `test:update` rewrites them.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      collectCoverage: false,
+    },
+  },
+  tsJestOptions: {
+    // Type-checking happens once, in the compile step (jsii + tsc --noEmit over the dev tsconfig).
+    transformOptions: { isolatedModules: true },
+  },
+  tsconfigDev: {
+    include: ['../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts'],
+    compilerOptions: {},
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'bench', 'scripts', 'projenrc'],
+    ignorePatterns: ['examples/**/lambda/**/*.js', 'cdk.out/**'],
+  },
+  gitignore: ['cdk.out/', '.cdk.staging/', 'bench/results/*.tmp.json'],
+  npmIgnoreOptions: { ignorePatterns: ['examples/', 'bench/', 'scripts/', 'cdk.out/', '.ci/'] },
+});
+
+// Environment shared by every task (TOOLCHAIN.md).
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+// Unit tests: aws-cdk-lib's template validator costs ~2.4 s per process; examples keep it on.
+const test = project.tasks.tryFind('test')!;
+test.env('CDK_VALIDATION', 'false');
+project.tasks.tryFind('test:update')?.env('CDK_VALIDATION', 'false');
+
+// Type-check tests, examples, benchmarks and scripts once, after jsii has checked src/.
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check src, test, examples, bench and scripts (jest runs with isolatedModules)',
+  exec: 'tsc --noEmit -p test/tsconfig.json',
+});
+const postCompile = project.tasks.tryFind('post-compile')!;
+postCompile.spawn(typecheck);
+// The build fails in CI when the committed API.md is stale.
+postCompile.exec(
+  'if [ -n "$CI" ] && ! git diff --exit-code --stat -- API.md; then echo "API.md is stale: run npx projen build and commit API.md"; exit 1; fi',
+  { name: 'API.md is up to date' },
+);
+
+// The main job: synthesize every example with the checks on (README quick start).
+project.addTask('examples', {
+  description: 'Synthesize every example into cdk.out/examples/<example>/ with cdk-nag and the analyzer on',
+  exec: 'ts-node -P test/tsconfig.json --transpile-only scripts/run-examples.ts',
+  receiveArgs: true,
+});
+
+// Benchmarks (bench/README.md).
+project.addTask('bench', {
+  description: 'Synth-time and scale benchmarks; prints a table and writes bench/results/*.json',
+  exec: 'ts-node -P test/tsconfig.json --transpile-only bench/run.ts',
+  receiveArgs: true,
+});
+
+project.synth();

@@ -1,0 +1,94 @@
+import { IConnectable } from 'aws-cdk-lib/aws-ec2';
+import { IConstruct } from 'constructs';
+import { Tier } from './tier';
+import { EphemeralRange } from '../ports/ephemeral-range';
+
+/** What kind of end a `FlowEndpoint` is. */
+export enum FlowEndpointKind {
+  /** Addresses outside the VPC, reached through the internet gateway (or the NAT gateway, outbound). */
+  INTERNET = 'internet',
+  /** A whole tier: NACL entries only, no security group rule. */
+  TIER = 'tier',
+  /** A workload with security groups in a tier: a security group rule (SG referencing SG) and NACL entries. */
+  WORKLOAD = 'workload',
+}
+
+/** Options for a workload end of a flow. */
+export interface WorkloadEndpointOptions {
+  /**
+   * The ephemeral range the workload uses when it is the client of a flow; the NACL return
+   * entries admit exactly this range (seed 000 section 9, "NACLs and Ephemeral Ports").
+   * @default EphemeralRange.ANY_CLIENT (1024-65535, AWS's advice for NACLs that serve every client kind)
+   */
+  readonly ephemeralRange?: EphemeralRange;
+  /**
+   * A name for reports and error messages.
+   * @default - the workload's construct path, when it is a construct
+   */
+  readonly name?: string;
+}
+
+/**
+ * One end of a declared flow: the internet, a tier, or a workload in a tier.
+ *
+ * @example
+ * vpc.addFlow(FlowEndpoint.internet(), FlowEndpoint.tier(Tier.PUBLIC), WellKnownPorts.HTTPS);
+ */
+export class FlowEndpoint {
+  /**
+   * Addresses outside the VPC.
+   * @param cidrs IPv4 CIDRs of the peers
+   * @default ['0.0.0.0/0']
+   */
+  public static internet(cidrs?: string[]): FlowEndpoint {
+    return new FlowEndpoint(FlowEndpointKind.INTERNET, undefined, undefined, cidrs ?? ['0.0.0.0/0'], EphemeralRange.ANY_CLIENT);
+  }
+
+  /**
+   * Every subnet of a tier (NACL entries only).
+   * @param tier the tier
+   * @param ephemeralRange the range the tier's clients use for return traffic
+   * @default EphemeralRange.ANY_CLIENT
+   */
+  public static tier(tier: Tier, ephemeralRange?: EphemeralRange): FlowEndpoint {
+    return new FlowEndpoint(FlowEndpointKind.TIER, tier, undefined, undefined, ephemeralRange ?? EphemeralRange.ANY_CLIENT);
+  }
+
+  /**
+   * A workload with security groups (an instance, an auto scaling group, a service, a function,
+   * a database, a load balancer, an endpoint...) placed in `tier`.
+   */
+  public static workload(connectable: IConnectable, tier: Tier, options: WorkloadEndpointOptions = {}): FlowEndpoint {
+    return new FlowEndpoint(FlowEndpointKind.WORKLOAD, tier, connectable, undefined,
+      options.ephemeralRange ?? EphemeralRange.ANY_CLIENT, options.name);
+  }
+
+  private constructor(
+    /** What kind of end this is. */
+    public readonly kind: FlowEndpointKind,
+    /** The tier, for tier and workload ends. */
+    public readonly placedTier: Tier | undefined,
+    /** The workload, for workload ends. */
+    public readonly connectable: IConnectable | undefined,
+    /** The peers' CIDRs, for internet ends. */
+    public readonly cidrs: string[] | undefined,
+    /** The ephemeral range this end uses as a client. */
+    public readonly ephemeralRange: EphemeralRange,
+    private readonly explicitName?: string,
+  ) {}
+
+  /** The construct path of a workload end, when the workload is a construct. */
+  public get path(): string | undefined {
+    const c = this.connectable as unknown as IConstruct | undefined;
+    return c && typeof c === 'object' && 'node' in c ? c.node.path : undefined;
+  }
+
+  /** A name for reports: `internet 0.0.0.0/0`, `tier app`, or the workload's name or path. */
+  public get name(): string {
+    switch (this.kind) {
+      case FlowEndpointKind.INTERNET: return `internet ${this.cidrs!.join(',')}`;
+      case FlowEndpointKind.TIER: return `tier ${this.placedTier}`;
+      default: return this.explicitName ?? this.path ?? `workload in tier ${this.placedTier}`;
+    }
+  }
+}

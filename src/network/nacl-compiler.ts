@@ -1,0 +1,67 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { IConstruct } from 'constructs';
+import { Tier } from './tier';
+import { propError } from '../private/errors';
+import { describePort, PortSpec } from '../private/port-spec';
+
+/** Entries per direction per NACL: AWS's default quota (adjustable to 40; AWS-FACTS.md "NACLs"). */
+export const NACL_ENTRY_QUOTA = 20;
+/** Rule numbers go in steps of 100, leaving room for hand insertions (seed 004 "NACL numbering"). */
+export const RULE_NUMBER_STEP = 100;
+
+type Direction = 'ingress' | 'egress';
+
+interface CompiledEntry {
+  readonly key: string;
+  readonly ruleNumber: number;
+  readonly flows: string[];
+}
+
+/**
+ * Turns flow legs into NACL allow entries: identical entries are merged, numbers go up in steps
+ * of 100 in declaration order (a new flow never renumbers an existing entry), and more than
+ * `NACL_ENTRY_QUOTA` entries in one direction of one NACL is a synth-time error naming the flows.
+ */
+export class NaclCompiler {
+  private readonly entries = new Map<string, CompiledEntry[]>();
+
+  constructor(private readonly scope: IConstruct, private readonly acls: Record<Tier, ec2.NetworkAcl>) {}
+
+  public add(tier: Tier, direction: Direction, port: PortSpec, cidr: string, flow: string): void {
+    const list = this.list(tier, direction);
+    const key = `${port.protocol}-${port.from}-${port.to}-${cidr}`;
+    const existing = list.find((e) => e.key === key);
+    if (existing) {
+      if (!existing.flows.includes(flow)) existing.flows.push(flow);
+      return;
+    }
+    if (list.length >= NACL_ENTRY_QUOTA) {
+      const flows = [...new Set([...list.flatMap((e) => e.flows), flow])];
+      throw propError(this.scope, `addFlow(${flow})`, `${direction} ${describePort(port)} ${cidr}`,
+        `would be entry ${list.length + 1} in the ${direction === 'ingress' ? 'inbound' : 'outbound'} side of the ${tier} tier's NACL, over the quota of ${NACL_ENTRY_QUOTA}`,
+        `Merge flows into port ranges or fewer peer CIDRs, or raise the quota (up to 40) and the limit together. Flows involved: ${flows.join('; ')}.`);
+    }
+    const ruleNumber = (list.length + 1) * RULE_NUMBER_STEP;
+    list.push({ key, ruleNumber, flows: [flow] });
+    const id = `${direction === 'ingress' ? 'In' : 'Out'}-${key.replace(/[^A-Za-z0-9-]/g, '_')}`;
+    this.acls[tier].addEntry(id, {
+      ruleNumber,
+      cidr: ec2.AclCidr.ipv4(cidr),
+      traffic: port.protocol === 'tcp'
+        ? ec2.AclTraffic.tcpPortRange(port.from, port.to)
+        : ec2.AclTraffic.udpPortRange(port.from, port.to),
+      direction: direction === 'ingress' ? ec2.TrafficDirection.INGRESS : ec2.TrafficDirection.EGRESS,
+      ruleAction: ec2.Action.ALLOW,
+    });
+  }
+
+  private list(tier: Tier, direction: Direction): CompiledEntry[] {
+    const k = `${tier}/${direction}`;
+    let list = this.entries.get(k);
+    if (!list) {
+      list = [];
+      this.entries.set(k, list);
+    }
+    return list;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './well-known-ports';
+export * from './ephemeral-range';
