@@ -44,6 +44,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild@^0.25.0',
     'jsii-docgen@^10.5.0',
     '@types/node@^20',
+    // Bundled into the lambda-rds-proxy example's handler by esbuild (IAM auth token + PostgreSQL client).
+    '@aws-sdk/rds-signer@^3',
+    'pg@^8',
+    '@types/pg@^8',
+    '@types/aws-lambda@^8',
   ],
 
   jestOptions: {
