@@ -39,7 +39,7 @@ export class NaclCompiler {
       const flows = [...new Set([...list.flatMap((e) => e.flows), flow])];
       throw propError(this.scope, `addFlow(${flow})`, `${direction} ${describePort(port)} ${cidr}`,
         `would be entry ${list.length + 1} in the ${direction === 'ingress' ? 'inbound' : 'outbound'} side of the ${tier} tier's NACL, over the quota of ${NACL_ENTRY_QUOTA}`,
-        `Merge flows into port ranges or fewer peer CIDRs, or raise the quota (up to 40) and the limit together. Flows involved: ${flows.join('; ')}.`);
+        `Merge these flows into port ranges or fewer peer CIDRs (the limit is AWS's default quota of ${NACL_ENTRY_QUOTA} entries per direction). Flows involved: ${flows.join('; ')}.`);
     }
     const ruleNumber = (list.length + 1) * RULE_NUMBER_STEP;
     list.push({ key, ruleNumber, flows: [flow] });
