@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 
 /**
  * Versions and offline-safe settings follow ../shared/design/TOOLCHAIN.md.
@@ -76,6 +76,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out/', '.cdk.staging/', 'bench/results/*.tmp.json'],
   npmIgnoreOptions: { ignorePatterns: ['examples/', 'bench/', 'scripts/', 'cdk.out/', '.ci/'] },
 });
+
+// examples/, bench/ and scripts/ are type-checked and linted with the tests: each gets a tsconfig
+// extending the test one, so eslint's project service and ts-node find it next to the files.
+for (const dir of ['examples', 'bench', 'scripts']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: { extends: '../test/tsconfig.json', include: ['**/*.ts'] },
+  });
+}
 
 // Environment shared by every task (TOOLCHAIN.md).
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');

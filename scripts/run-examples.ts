@@ -58,8 +58,16 @@ function main(): void {
     const summary: ExampleSummary = fs.existsSync(summaryFile) && child.status !== null
       ? JSON.parse(fs.readFileSync(summaryFile, 'utf8'))
       : {
-        example: name, ok: false, seconds: (Date.now() - t0) / 1000, error: `${child.stderr}${child.stdout}`,
-        stacks: [], templates: [], cfnLint: { ran: false, errors: [], warnings: 0 }, findings: [], acknowledgments: [], resources: {},
+        example: name,
+        ok: false,
+        seconds: (Date.now() - t0) / 1000,
+        error: `${child.stderr}${child.stdout}`,
+        stacks: [],
+        templates: [],
+        cfnLint: { ran: false, errors: [], warnings: 0 },
+        findings: [],
+        acknowledgments: [],
+        resources: {},
       };
     summaries.push(summary);
     console.log(`${summary.ok ? 'ok' : 'FAILED'} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);

@@ -28,7 +28,13 @@ export interface ExampleSummary {
   readonly resources: Record<string, number>;
 }
 
-export interface Finding { readonly plugin: string; readonly rule: string; readonly severity: string; readonly paths: string[]; readonly description: string }
+export interface Finding {
+  readonly plugin: string;
+  readonly rule: string;
+  readonly severity: string;
+  readonly paths: string[];
+  readonly description: string;
+}
 export interface Acknowledgment { readonly path: string; readonly id: string; readonly reason: string }
 
 function findings(outdir: string): Finding[] {
@@ -80,6 +86,7 @@ function cfnLint(templates: string[]): ExampleSummary['cfnLint'] {
       else warnings++;
     }
     // cfn-lint's exit code is a bit mask: 2 = an error was found.
+    // eslint-disable-next-line no-bitwise
     if (((r.status ?? 0) & 2) !== 0 && errors.length === 0) errors.push(`${t}: cfn-lint reported an error (exit ${r.status}): ${r.stderr}`);
   }
   return { ran: true, errors, warnings };

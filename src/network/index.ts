@@ -1,5 +1,5 @@
 export { Tier } from './tier';
-export { IpPlanProps } from './ip-plan';
+export * from './ip-plan';
 export * from './flow-endpoint';
 export * from './declared-flow';
 export * from './tiered-vpc';

@@ -1,15 +1,18 @@
-import { Annotations, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DeclaredFlow } from './declared-flow';
 import { FlowEndpoint, FlowEndpointKind } from './flow-endpoint';
-import { computeIpPlan, IpPlanProps, RESERVED_ADDRESSES_PER_SUBNET, TierPlan } from './ip-plan';
+import { IpPlanProps } from './ip-plan';
 import { NaclCompiler } from './nacl-compiler';
 import { ALL_TIERS, subnetGroupName, Tier } from './tier';
 import { WellKnownPorts } from '../ports/well-known-ports';
 import { isIpv4Cidr, isIpv6Cidr } from '../private/cidr';
 import { propError } from '../private/errors';
+import { computeIpPlan, RESERVED_ADDRESSES_PER_SUBNET, TierPlan } from '../private/ip-plan';
 import { describePort, includesPort, portProblem, PortSpec, toPortSpec } from '../private/port-spec';
 
 /** How many NAT gateways a `TieredVpc` gets. */
@@ -68,6 +71,12 @@ export interface TieredVpcProps {
    */
   readonly flowLogRemovalPolicy?: RemovalPolicy;
   /**
+   * The KMS key that encrypts the flow log group (NIST 800-53, HIPAA and PCI DSS packs:
+   * CloudWatchLogGroupEncrypted). Its key policy must let CloudWatch Logs use it.
+   * @default - a new customer managed key with annual rotation, retained on stack deletion
+   */
+  readonly flowLogEncryptionKey?: kms.IKey;
+  /**
    * Gateway endpoints for S3 and DynamoDB in the app and data tiers: free, and they take
    * that traffic off the NAT gateway (AWS-FACTS.md "NAT gateways and addressing").
    * @default true
@@ -115,6 +124,8 @@ export class TieredVpc extends Construct {
   public readonly natGatewayMode: NatGatewayMode;
   /** The flow log group. */
   public readonly flowLogGroup: logs.LogGroup;
+  /** The key that encrypts the flow log group. */
+  public readonly flowLogEncryptionKey: kms.IKey;
   /** The interface endpoints created from `interfaceEndpoints` and `sessionManagerEndpoints`. */
   public readonly interfaceEndpoints: ec2.InterfaceVpcEndpoint[];
 
@@ -146,7 +157,12 @@ export class TieredVpc extends Construct {
       natGatewaySubnets: { subnetGroupName: subnetGroupName(Tier.PUBLIC) },
       restrictDefaultSecurityGroup: true,
       subnetConfiguration: [
-        { name: subnetGroupName(Tier.PUBLIC), subnetType: ec2.SubnetType.PUBLIC, cidrMask: this.tierPlan(Tier.PUBLIC).subnetPrefixLength, mapPublicIpOnLaunch: false },
+        {
+          name: subnetGroupName(Tier.PUBLIC),
+          subnetType: ec2.SubnetType.PUBLIC,
+          cidrMask: this.tierPlan(Tier.PUBLIC).subnetPrefixLength,
+          mapPublicIpOnLaunch: false,
+        },
         {
           name: subnetGroupName(Tier.APP),
           subnetType: this.natGatewayCount > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
@@ -156,14 +172,42 @@ export class TieredVpc extends Construct {
       ],
     });
 
+    this.flowLogEncryptionKey = props.flowLogEncryptionKey ?? this.createFlowLogKey();
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: props.flowLogRemovalPolicy ?? RemovalPolicy.RETAIN,
+      encryptionKey: this.flowLogEncryptionKey,
+    });
+    // The delivery role's permissions sit in a customer managed policy rather than an inline one
+    // (NIST 800-53, HIPAA and PCI DSS packs: IAMNoInlinePolicy); aws-cdk-lib's grant is then a no-op.
+    const flowLogRole = new iam.Role(this, 'FlowLogRole', {
+      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com'),
+      description: `Delivers the flow logs of ${this.node.path} to CloudWatch Logs`,
+      managedPolicies: [new iam.ManagedPolicy(this, 'FlowLogPolicy', {
+        description: `Writes the flow logs of ${this.node.path}`,
+        statements: [new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          resources: [this.flowLogGroup.logGroupArn],
+        })],
+      })],
     });
     this.vpc.addFlowLog('FlowLog', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup, flowLogRole.withoutPolicyUpdates()),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
+    // Only the public tier routes to the internet gateway: that is what the public tier is for
+    // (internet-facing load balancers and the NAT gateways); app and data subnets have no such route.
+    for (const subnet of this.vpc.publicSubnets) {
+      const route = subnet.node.tryFindChild('DefaultRoute');
+      if (!route) continue;
+      for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
+        Validations.of(route).acknowledge({
+          id: `${pack}-VPCNoUnrestrictedRouteToIGW`,
+          reason: 'The public tier exists to hold internet-facing load balancers and NAT gateways, which need the route to the ' +
+            'internet gateway; only the public tier has it, and what the internet reaches there is limited by declared flows.',
+        });
+      }
+    }
 
     if (props.gatewayEndpoints ?? true) {
       const subnets = [this.selectSubnets(Tier.APP), this.selectSubnets(Tier.DATA)];
@@ -316,6 +360,25 @@ export class TieredVpc extends Construct {
       this.addFlow(FlowEndpoint.workload(workload, tier), FlowEndpoint.workload(endpoint, Tier.APP), WellKnownPorts.HTTPS,
         { description: `${FlowEndpoint.workload(workload, tier).name} -> ${endpoint.node.path} tcp 443 (AWS API)` });
     }
+  }
+
+  private createFlowLogKey(): kms.Key {
+    const stack = Stack.of(this);
+    const key = new kms.Key(this, 'FlowLogKey', {
+      description: `Encrypts the flow logs of ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch Logs encrypts the log group with the key (CloudWatch Logs user guide, "Encrypt log data").
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      },
+    }));
+    return key;
   }
 
   private tierPlan(tier: Tier): TierPlan {

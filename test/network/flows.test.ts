@@ -1,6 +1,6 @@
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { Stack } from 'aws-cdk-lib';
 import { EphemeralRange, FlowEndpoint, NatGatewayMode, Tier, TieredVpc, TieredVpcProps, WellKnownPorts } from '../../src';
 import { nagFindings, TEST_AZS, testStack } from '../util';
 
@@ -94,12 +94,18 @@ describe('flow compilation', () => {
     net.addFlow(FlowEndpoint.workload(web, Tier.APP), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      GroupId: stack.resolve(db.securityGroupId), SourceSecurityGroupId: stack.resolve(web.securityGroupId),
-      IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432,
+      GroupId: stack.resolve(db.securityGroupId),
+      SourceSecurityGroupId: stack.resolve(web.securityGroupId),
+      IpProtocol: 'tcp',
+      FromPort: 5432,
+      ToPort: 5432,
     });
     template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
-      GroupId: stack.resolve(web.securityGroupId), DestinationSecurityGroupId: stack.resolve(db.securityGroupId),
-      IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432,
+      GroupId: stack.resolve(web.securityGroupId),
+      DestinationSecurityGroupId: stack.resolve(db.securityGroupId),
+      IpProtocol: 'tcp',
+      FromPort: 5432,
+      ToPort: 5432,
     });
     template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', { CidrIp: Match.anyValue() }, 0);
     expect(entries(stack, net).map(row).sort()).toEqual([
@@ -143,7 +149,8 @@ describe('flow compilation', () => {
   test('identical entries are merged; numbers go in steps of 100 in declaration order', () => {
     const { stack, net, lb, web, db } = setup();
     net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(lb, Tier.PUBLIC), WellKnownPorts.HTTPS);
-    net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }), FlowEndpoint.workload(web, Tier.APP), WellKnownPorts.HTTP_ALT);
+    net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }),
+      FlowEndpoint.workload(web, Tier.APP), WellKnownPorts.HTTP_ALT);
     net.addFlow(FlowEndpoint.workload(web, Tier.APP), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
     net.addFlow(FlowEndpoint.workload(web, Tier.APP), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.REDIS);
     const all = entries(stack, net);
@@ -175,8 +182,18 @@ describe('flow compilation', () => {
     const { net, web, db } = setup();
     net.addFlow(FlowEndpoint.workload(web, Tier.APP), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES, { description: 'orders db' });
     expect(net.flows).toEqual([{
-      from: 'Test/Web', to: 'Test/Db', fromPath: 'Test/Web', toPath: 'Test/Db', fromTier: 'app', toTier: 'data',
-      internetCidrs: undefined, protocol: 'tcp', fromPort: 5432, toPort: 5432, ephemeralFromPort: 1024, ephemeralToPort: 65535,
+      from: 'Test/Web',
+      to: 'Test/Db',
+      fromPath: 'Test/Web',
+      toPath: 'Test/Db',
+      fromTier: 'app',
+      toTier: 'data',
+      internetCidrs: undefined,
+      protocol: 'tcp',
+      fromPort: 5432,
+      toPort: 5432,
+      ephemeralFromPort: 1024,
+      ephemeralToPort: 65535,
       description: 'orders db',
     }]);
   });
@@ -184,7 +201,8 @@ describe('flow compilation', () => {
   test('a VPC with typical flows has no AwsSolutions findings', () => {
     const { stack, net, lb, web, db } = setup();
     net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(lb, Tier.PUBLIC), WellKnownPorts.HTTPS);
-    net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }), FlowEndpoint.workload(web, Tier.APP), WellKnownPorts.HTTP_ALT);
+    net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }),
+      FlowEndpoint.workload(web, Tier.APP), WellKnownPorts.HTTP_ALT);
     net.addFlow(FlowEndpoint.workload(web, Tier.APP), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
     net.addFlow(FlowEndpoint.workload(web, Tier.APP), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
     // The load balancer's SG admits the internet on 443 by design (it is the entry point).

@@ -1,7 +1,9 @@
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { EphemeralRange, FlowEndpoint, NatGatewayMode, Tier, TieredVpc, TieredVpcProps, WellKnownPorts } from '../../src';
 import { nagFindings, TEST_AZS, testStack } from '../util';
 
@@ -80,6 +82,33 @@ describe('TieredVpc defaults', () => {
     template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 }, DeletionPolicy: 'Retain' });
   });
 
+  test('flow logs are encrypted with a rotated customer managed key that CloudWatch Logs may use', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+          Action: Match.arrayWith(['kms:Decrypt*', 'kms:GenerateDataKey*']),
+        })]),
+      },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: Match.objectLike({ 'Fn::GetAtt': Match.anyValue() }) });
+  });
+
+  test('the flow log role\'s permissions are a customer managed policy, not an inline one', () => {
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'] })] },
+    });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'vpc-flow-logs.amazonaws.com' } })] },
+      ManagedPolicyArns: [Match.objectLike({ Ref: Match.anyValue() })],
+    });
+    const policies = Object.keys(template.findResources('AWS::IAM::Policy'));
+    expect(policies.filter((id) => id.includes('FlowLog'))).toEqual([]);
+  });
+
   test('the default security group is stripped of its rules', () => {
     template.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
   });
@@ -114,6 +143,10 @@ describe('TieredVpc defaults', () => {
 
   test('AwsSolutions: no unacknowledged findings', () => {
     expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1: no unacknowledged findings', () => {
+    expect(nagFindings(stack, [new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks()])).toEqual([]);
   });
 });
 
@@ -174,6 +207,15 @@ describe('TieredVpc options', () => {
     template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Delete' });
   });
 
+  test('flow log encryption key can be brought', () => {
+    const stack = testStack();
+    const key = new kms.Key(stack, 'MyKey', { enableKeyRotation: true });
+    new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS, flowLogEncryptionKey: key });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: stack.resolve(key.keyArn) });
+  });
+
   test('gateway endpoints can be turned off', () => {
     const { template } = build({ gatewayEndpoints: false });
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
@@ -184,7 +226,8 @@ describe('TieredVpc options', () => {
     expect(net.interfaceEndpoints).toHaveLength(4);
     for (const service of ['ssm', 'ssmmessages', 'ec2messages', 'ecr.api']) {
       template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
-        VpcEndpointType: 'Interface', PrivateDnsEnabled: true,
+        VpcEndpointType: 'Interface',
+        PrivateDnsEnabled: true,
         ServiceName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`\\.${service.replace('.', '\\.')}$`)])] }),
       });
     }
