@@ -29,6 +29,7 @@ function report(summaries: ExampleSummary[]): string {
   for (const s of summaries) {
     lines.push('', `## ${s.example}`, '');
     if (s.error) lines.push('```', s.error, '```');
+    for (const d of s.diagrams) lines.push(`### Network: ${d.vpc}`, '', '```mermaid', d.mermaid, '```', '');
     lines.push('### Resources', '', '| type | count |', '| --- | --- |');
     for (const [type, n] of Object.entries(s.resources).sort()) lines.push(`| ${type} | ${n} |`);
     lines.push('', '### Findings', '');

@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { mermaid, tieredVpcs } from './diagram';
 
 export interface ExampleSummary {
   readonly example: string;
@@ -26,6 +27,8 @@ export interface ExampleSummary {
   readonly acknowledgments: Acknowledgment[];
   /** Resource counts by type, over all stacks. */
   readonly resources: Record<string, number>;
+  /** A Mermaid diagram per TieredVpc: tiers, AZs, NAT gateways, workloads and flows. */
+  readonly diagrams: Array<{ readonly vpc: string; readonly mermaid: string }>;
 }
 
 export interface Finding {
@@ -122,6 +125,7 @@ function main(): void {
     findings: findings(outdir).filter((f) => f.severity === 'error' || f.plugin !== 'CloudFormation Validate'),
     acknowledgments: acknowledgments(app),
     resources: resourceCounts(templates),
+    diagrams: tieredVpcs(app).map((v) => ({ vpc: v.node.path, mermaid: mermaid(v) })),
   };
   fs.mkdirSync(outdir, { recursive: true });
   fs.writeFileSync(path.join(outdir, 'summary.json'), JSON.stringify(summary, null, 2));
