@@ -1,1 +1,3 @@
-export {};
+export * from './failover-target';
+export * from './failover-health-check';
+export * from './failover-record';

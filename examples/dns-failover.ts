@@ -1,0 +1,189 @@
+/**
+ * Scenario: active-passive across two regions with Route 53 failover routing:
+ *
+ *   app.<zone>  --PRIMARY (health check HTTPS /health)-->   ALB in us-east-1 (public tier of a TieredVpc)
+ *               --SECONDARY (health check HTTPS /health)--> ALB in us-west-2 (public tier of a TieredVpc)
+ *
+ * While the primary's health check passes, Route 53 answers with the us-east-1 ALB; when it
+ * fails (3 failed probes, 30 s apart), with the us-west-2 ALB. Both answers are alias records
+ * with evaluate-target-health. Each ALB admits 443 from the internet through a declared flow (its
+ * security group rule and both NACL directions), which is also what lets the Route 53 health
+ * checkers, outside the VPC, reach it; the failover construct checks that at synth. Each ALB
+ * answers /health with a fixed 200 response, standing in for your service.
+ *
+ * Two stacks, one per region, each with its network and ALB; the primary's (us-east-1) also
+ * holds the public hosted zone and the failover pair. The primary ALB is passed as a construct
+ * (same stack); the secondary by its DNS name and canonical hosted zone id, literal values, so
+ * no cross-region reference is needed.
+ *
+ * Seed practices: failover routing, primary us-east-1 and secondary us-west-2, with health checks
+ * on /health every 30 s, failure threshold 3 (seed 003 "Route 53 DNS"); alias records for AWS
+ * resources (seed 003 "ALIAS Record"; seed 004 "Records", "TTL"); every opening a declared flow,
+ * stateless NACLs "say both ways" (seed 000 section 9).
+ *
+ * Synthesize (no AWS credentials needed):
+ *   npx cdk synth --app "npx ts-node -P test/tsconfig.json examples/dns-failover.ts"
+ * Deploy (your domain, an ACM certificate for it in each region):
+ *   1. npx cdk deploy DnsFailoverWest --app "npx ts-node -P test/tsconfig.json examples/dns-failover.ts" \
+ *        -c westCertificateArn=arn:aws:acm:us-west-2:<account>:certificate/<id>
+ *      and note its AlbDnsName output.
+ *   2. npx cdk deploy DnsFailoverEast --app "npx ts-node -P test/tsconfig.json examples/dns-failover.ts" \
+ *        -c zoneName=<your domain> -c eastCertificateArn=arn:aws:acm:us-east-1:<account>:certificate/<id> \
+ *        -c westCertificateArn=... -c westAlbDnsName=<AlbDnsName from step 1>
+ *   3. Delegate the domain to the zone's name servers (NameServers output).
+ * Try it: `dig app.<your domain>` answers with the us-east-1 ALB; delete its /health rule
+ * (or the listener) and, about 90 s later, with the us-west-2 ALB.
+ */
+import { Annotations, App, CfnOutput, Fn, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { FailoverHealthCheck, FailoverRecord, FailoverTarget, FlowEndpoint, Tier, TieredVpc, WellKnownPorts } from '../src';
+
+/** The ALB's canonical hosted zone id in us-west-2 (Elastic Load Balancing endpoints and quotas, AWS General Reference). */
+const US_WEST_2_ALB_ZONE_ID = 'Z1H1FL5HABSF5';
+/** Synthesizes without context; replace with the deployed us-west-2 ALB's DNS name (`-c westAlbDnsName=...`). */
+const PLACEHOLDER_WEST_DNS = 'replace-with-west-alb-1234567890.us-west-2.elb.amazonaws.com';
+
+/** Properties of a regional stack. */
+export interface DnsFailoverRegionStackProps extends StackProps {
+  /** The AZs of the region, fixed so the stack synthesizes without credentials. */
+  readonly availabilityZones: string[];
+  /** An ACM certificate in this region for the record name (e.g. app.example.com). */
+  readonly certificateArn: string;
+}
+
+/** One region: a TieredVpc and an internet-facing ALB answering HTTPS, /health -> 200. */
+export class DnsFailoverRegionStack extends Stack {
+  public readonly network: TieredVpc;
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+
+  constructor(scope: Construct, id: string, props: DnsFailoverRegionStackProps) {
+    super(scope, id, props);
+    this.network = new TieredVpc(this, 'Network', { availabilityZones: props.availabilityZones });
+    const vpc = this.network.vpc;
+
+    const albSecurityGroup = new ec2.SecurityGroup(this, 'AlbSg', {
+      vpc, allowAllOutbound: false, description: 'Internet-facing ALB (public tier)',
+    });
+    Validations.of(albSecurityGroup).acknowledge({
+      id: 'AwsSolutions-EC23',
+      reason: 'The internet-facing ALB is the public entry point: it admits 0.0.0.0/0 on 443 only, which is also the range the Route 53 health checkers come from.',
+    });
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
+      vpc,
+      internetFacing: true,
+      vpcSubnets: this.network.selectSubnets(Tier.PUBLIC),
+      securityGroup: albSecurityGroup,
+      dropInvalidHeaderFields: true,
+    });
+
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED, // ALB access logs support SSE-S3 only
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket only receives the ALB access logs; logging access to the log bucket itself would need another bucket, and so on.',
+    });
+    this.loadBalancer.logAccessLogs(accessLogs, 'alb');
+
+    const listener = this.loadBalancer.addListener('Https', {
+      port: 443,
+      protocol: elbv2.ApplicationProtocol.HTTPS,
+      certificates: [acm.Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn)],
+      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+      open: false, // the declared flow below opens it, SG and NACLs together
+      defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'not found' }),
+    });
+    listener.addAction('Health', {
+      priority: 10,
+      conditions: [elbv2.ListenerCondition.pathPatterns(['/health'])],
+      action: elbv2.ListenerAction.fixedResponse(200, { contentType: 'text/plain', messageBody: `OK from ${this.region}` }),
+    });
+
+    // Clients and the Route 53 health checkers (ROUTE53_HEALTHCHECKS ranges, inside 0.0.0.0/0) -> ALB on 443.
+    this.network.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(this.loadBalancer, Tier.PUBLIC), WellKnownPorts.HTTPS,
+      { description: 'clients and Route 53 health checkers -> ALB (HTTPS)' });
+
+    new CfnOutput(this, 'AlbDnsName', { value: this.loadBalancer.loadBalancerDnsName });
+  }
+}
+
+/** Properties of the primary's stack. */
+export interface DnsFailoverPrimaryStackProps extends DnsFailoverRegionStackProps {
+  /** The public hosted zone's domain. */
+  readonly zoneName: string;
+  /** The secondary ALB's DNS name (another region: a literal, not a reference). */
+  readonly secondaryDnsName: string;
+  /** The secondary ALB's canonical hosted zone id. */
+  readonly secondaryCanonicalHostedZoneId: string;
+  /** The secondary ALB's region. */
+  readonly secondaryRegion: string;
+}
+
+/** The primary region, plus the public hosted zone and the failover pair for `app.<zone>`. */
+export class DnsFailoverPrimaryStack extends DnsFailoverRegionStack {
+  public readonly zone: route53.PublicHostedZone;
+  public readonly failover: FailoverRecord;
+
+  constructor(scope: Construct, id: string, props: DnsFailoverPrimaryStackProps) {
+    super(scope, id, props);
+    this.zone = new route53.PublicHostedZone(this, 'Zone', { zoneName: props.zoneName });
+    this.failover = new FailoverRecord(this, 'App', {
+      zone: this.zone,
+      recordName: 'app',
+      primary: {
+        target: FailoverTarget.loadBalancer(this.loadBalancer),
+        setIdentifier: this.region,
+        // default health check: HTTPS /health on 443, every 30 s, failure threshold 3
+      },
+      secondary: {
+        target: FailoverTarget.loadBalancerAttributes({
+          dnsName: props.secondaryDnsName,
+          canonicalHostedZoneId: props.secondaryCanonicalHostedZoneId,
+          region: props.secondaryRegion,
+        }),
+        setIdentifier: props.secondaryRegion,
+        // checked too: if both sides fail, Route 53 answers with the primary rather than a dead secondary
+        healthCheck: FailoverHealthCheck.endpoint(),
+      },
+    });
+    if (props.secondaryDnsName === PLACEHOLDER_WEST_DNS) {
+      Annotations.of(this.failover).addWarningV2('cdk-network-patterns:exampleWestDnsPlaceholder',
+        'The secondary points at a placeholder DNS name: deploy DnsFailoverWest first and pass its AlbDnsName output with -c westAlbDnsName=...');
+    }
+    new CfnOutput(this, 'NameServers', { value: Fn.join(',', this.zone.hostedZoneNameServers ?? []) });
+    new CfnOutput(this, 'RecordName', { value: this.failover.domainName });
+  }
+}
+
+/** Builds the example's stacks into `app` (the main job calls this with the checks registered). */
+export function build(app: App): Stack[] {
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const context = (key: string, fallback: string): string => app.node.tryGetContext(key) ?? fallback;
+  const west = new DnsFailoverRegionStack(app, 'DnsFailoverWest', {
+    env: { account, region: 'us-west-2' },
+    availabilityZones: ['us-west-2a', 'us-west-2b', 'us-west-2c'],
+    certificateArn: context('westCertificateArn', 'arn:aws:acm:us-west-2:123456789012:certificate/11111111-2222-3333-4444-555555555555'),
+  });
+  const east = new DnsFailoverPrimaryStack(app, 'DnsFailoverEast', {
+    env: { account, region: 'us-east-1' },
+    availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+    certificateArn: context('eastCertificateArn', 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555'),
+    zoneName: context('zoneName', 'example.com'),
+    secondaryDnsName: context('westAlbDnsName', PLACEHOLDER_WEST_DNS),
+    secondaryCanonicalHostedZoneId: US_WEST_2_ALB_ZONE_ID,
+    secondaryRegion: 'us-west-2',
+  });
+  return [east, west];
+}
+
+if (require.main === module) {
+  build(new App());
+}
