@@ -51,10 +51,8 @@ export class ThreeTierVpcStack extends Stack {
       { description: 'clients -> load balancer (HTTPS)' });
     net.addFlow(FlowEndpoint.workload(loadBalancer, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }),
       FlowEndpoint.workload(app, Tier.APP), WellKnownPorts.HTTP_ALT, { description: 'load balancer -> app' });
-    net.addFlow(FlowEndpoint.workload(app, Tier.APP, { ephemeralRange: EphemeralRange.LINUX }),
-      FlowEndpoint.workload(database, Tier.DATA), WellKnownPorts.POSTGRES, { description: 'app -> database' });
-    net.addFlow(FlowEndpoint.workload(app, Tier.APP, { ephemeralRange: EphemeralRange.LINUX }),
-      FlowEndpoint.internet(), WellKnownPorts.HTTPS, { description: 'app -> internet (AWS APIs, package mirrors) via NAT' });
+    net.addFlow(FlowEndpoint.workload(app, Tier.APP), FlowEndpoint.workload(database, Tier.DATA), WellKnownPorts.POSTGRES, { description: 'app -> database' });
+    net.addFlow(FlowEndpoint.workload(app, Tier.APP), FlowEndpoint.internet(), WellKnownPorts.HTTPS, { description: 'app -> internet (AWS APIs, package mirrors) via NAT' });
     net.allowInterfaceEndpoints(app, Tier.APP);
   }
 }

@@ -12,6 +12,7 @@ import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { mermaid, tieredVpcs } from './diagram';
+import { NetworkPatternsChecks } from '../src';
 
 export interface ExampleSummary {
   readonly example: string;
@@ -101,7 +102,7 @@ function main(): void {
   fs.rmSync(outdir, { recursive: true, force: true });
   const started = Date.now();
   const app = new App({ outdir });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NetworkPatternsChecks(app));
   let stacks: Stack[] = [];
   let error: string | undefined;
   try {

@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { NetworkPatternsChecks } from '../src/nag';
 import { IConstruct } from 'constructs';
 
 /** Three fixed AZs, so tests synthesize without AWS credentials. */
@@ -10,8 +11,8 @@ export function testStack(id = 'Test'): Stack {
   return new Stack(new App(), id);
 }
 
-/** A rule finding, as `RuleId @ construct path`. */
-export function nagFindings(scope: IConstruct, packs: Array<{ validateScope(s: IConstruct): any }> = [new AwsSolutionsChecks()]): string[] {
+/** Unacknowledged rule findings, as `RuleId @ construct path`; by default AwsSolutions and the library's own pack. */
+export function nagFindings(scope: IConstruct, packs: Array<{ validateScope(s: IConstruct): any }> = [new AwsSolutionsChecks(), new NetworkPatternsChecks()]): string[] {
   const out: string[] = [];
   for (const pack of packs) {
     const report = pack.validateScope(scope);

@@ -3,6 +3,11 @@
  * Stateless NACLs must admit the WHOLE range for return traffic, or connections die one way
  * (seed 000 section 9, "NACLs and Ephemeral Ports"; AWS-FACTS.md "NACLs").
  *
+ * A range narrower than 1024-65535 makes tighter NACL return entries, but it holds only while the
+ * client really uses it (a changed `ip_local_port_range`, a NAT in between, breaks it quietly):
+ * the library's nag pack reports such entries (NetworkPatterns-NACL2); acknowledge it where you
+ * control the clients.
+ *
  * @example
  * FlowEndpoint.workload(service, Tier.APP, { ephemeralRange: EphemeralRange.LINUX });
  */

@@ -1,0 +1,49 @@
+import { Port } from 'aws-cdk-lib/aws-ec2';
+import { WellKnownPorts } from '../../ports/well-known-ports';
+
+const num = (p: Port): number => p.toRuleJson().fromPort;
+
+/**
+ * SSH (TCP 22) and RDP (TCP 3389, and UDP 3389 for RDP 8's UDP transport): never open to
+ * 0.0.0.0/0 or ::/0 (seed 000 section 9; AWS Config restricted-ssh and
+ * nacl-no-unrestricted-ssh-rdp, which counts TCP and UDP).
+ */
+export const ADMIN_PORTS: ReadonlyArray<{ readonly protocol: 'tcp' | 'udp'; readonly port: number; readonly name: string }> = [
+  { protocol: 'tcp', port: num(WellKnownPorts.SSH), name: 'SSH' },
+  { protocol: 'tcp', port: num(WellKnownPorts.RDP), name: 'RDP' },
+  { protocol: 'udp', port: num(WellKnownPorts.RDP), name: 'RDP' },
+];
+
+/**
+ * Well-known ports of protocols that are not HTTP, from the seeds' port tables (seed 000 section
+ * 10 Table 1, seed 002 "Common ports", seed 004 "Classic ports"): an ALB, which speaks only
+ * HTTP/HTTPS, cannot carry them (seed 000 section 9, "ALB and NLB Port Exam Points").
+ */
+export const NON_HTTP_PORTS: ReadonlyMap<number, string> = new Map([
+  [num(WellKnownPorts.SSH), 'SSH'],
+  [num(WellKnownPorts.SMTP), 'SMTP'],
+  [num(WellKnownPorts.DNS_TCP), 'DNS'],
+  [num(WellKnownPorts.MSSQL), 'SQL Server'],
+  [num(WellKnownPorts.ORACLE), 'Oracle'],
+  [num(WellKnownPorts.NFS), 'NFS'],
+  [num(WellKnownPorts.MYSQL), 'MySQL'],
+  [num(WellKnownPorts.RDP), 'RDP'],
+  [num(WellKnownPorts.POSTGRES), 'PostgreSQL'],
+  [num(WellKnownPorts.REDIS), 'Redis'],
+  [num(WellKnownPorts.KAFKA), 'Kafka'],
+  [num(WellKnownPorts.KAFKA_TLS), 'Kafka TLS'],
+  [num(WellKnownPorts.MEMCACHED), 'Memcached'],
+  [num(WellKnownPorts.MONGODB), 'MongoDB'],
+]);
+
+/** The port an RDS engine listens on when the template gives none (the RDS user guide's defaults). */
+export function defaultDatabasePort(engine: unknown): number | undefined {
+  if (typeof engine !== 'string') return undefined;
+  const e = engine.toLowerCase();
+  if (e.startsWith('aurora-postgresql') || e.startsWith('postgres')) return num(WellKnownPorts.POSTGRES);
+  if (e === 'aurora' || e.startsWith('aurora-mysql') || e.startsWith('mysql') || e.startsWith('mariadb')) return num(WellKnownPorts.MYSQL);
+  if (e.startsWith('sqlserver')) return num(WellKnownPorts.MSSQL);
+  if (e.startsWith('oracle') || e.startsWith('custom-oracle')) return num(WellKnownPorts.ORACLE);
+  if (e.startsWith('db2')) return 50000;
+  return undefined;
+}

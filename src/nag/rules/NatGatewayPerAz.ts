@@ -1,0 +1,99 @@
+import { parse } from 'path';
+import { CfnResource } from 'aws-cdk-lib';
+import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
+import { IndexedResource, StackIndex } from '../private/stack-index';
+
+/**
+ * Private subnets route to the NAT gateway in their own AZ, and no NAT gateway serves several
+ * AZs: a NAT gateway is redundant only inside its AZ, so a subnet routing to a NAT gateway in
+ * another AZ loses the internet when that AZ fails, and pays cross-AZ data charges (AWS-FACTS.md
+ * "NAT gateways and addressing"; seed 004 "NAT gateway per AZ for HA").
+ *
+ * Checked on every `AWS::EC2::Route` whose `NatGatewayId` is a NAT gateway of the stack (the
+ * NAT's subnet AZ against the AZs of the route table's associated subnets), and on every
+ * `AWS::EC2::NatGateway` (the AZs of the subnets whose routes point at it). AZs are compared as
+ * resolved values, so `Fn::Select`/`Fn::GetAZs` tokens compare structurally; subnets and NAT
+ * gateways outside the stack are not applicable.
+ * @param node the CfnResource to check
+ */
+export default Object.defineProperty(
+  (node: CfnResource): NagRuleResult => {
+    const type = node.cfnResourceType;
+    if (type !== 'AWS::EC2::Route' && type !== 'AWS::EC2::NatGateway') return NagRuleCompliance.NOT_APPLICABLE;
+    const index = StackIndex.of(node);
+    const res = index.get(node);
+    if (!res) return NagRuleCompliance.NOT_APPLICABLE;
+    const routing = natRouting(index);
+
+    if (type === 'AWS::EC2::NatGateway') {
+      const served = routing.servedAzs.get(res) ?? new Set<string>();
+      const byKind = new Map<string, number>();
+      for (const az of served) {
+        const kind = az.split(':')[0];
+        byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+      }
+      return [...byKind.values()].some((n) => n > 1) ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
+    }
+
+    const nat = natOf(index, res);
+    if (!nat) return NagRuleCompliance.NOT_APPLICABLE;
+    const natAz = subnetAz(index.target(nat.props.SubnetId));
+    if (!natAz) return NagRuleCompliance.NOT_APPLICABLE;
+    const subnets = routing.tableSubnets.get(index.key(res.props.RouteTableId)) ?? [];
+    const crossAz = subnets.some((s) => {
+      const az = subnetAz(s);
+      return az !== undefined && sameKind(az, natAz) && az !== natAz;
+    });
+    return crossAz ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
+  },
+  'name',
+  { value: parse(__filename).name },
+);
+
+interface NatRouting {
+  /** Route table key -> its associated subnets of the stack. */
+  readonly tableSubnets: Map<string, IndexedResource[]>;
+  /** NAT gateway -> the AZ keys of the subnets whose routes point at it. */
+  readonly servedAzs: Map<IndexedResource, Set<string>>;
+}
+
+function natRouting(index: StackIndex): NatRouting {
+  return index.memo('nat-routing', () => {
+    const tableSubnets = new Map<string, IndexedResource[]>();
+    for (const assoc of index.ofType('AWS::EC2::SubnetRouteTableAssociation')) {
+      const subnet = index.target(assoc.props.SubnetId);
+      if (!subnet || subnet.type !== 'AWS::EC2::Subnet') continue;
+      const key = index.key(assoc.props.RouteTableId);
+      tableSubnets.set(key, [...(tableSubnets.get(key) ?? []), subnet]);
+    }
+    const servedAzs = new Map<IndexedResource, Set<string>>();
+    for (const route of index.ofType('AWS::EC2::Route')) {
+      const nat = natOf(index, route);
+      if (!nat) continue;
+      const azs = servedAzs.get(nat) ?? new Set<string>();
+      for (const s of tableSubnets.get(index.key(route.props.RouteTableId)) ?? []) {
+        const az = subnetAz(s);
+        if (az) azs.add(az);
+      }
+      servedAzs.set(nat, azs);
+    }
+    return { tableSubnets, servedAzs };
+  });
+}
+
+function natOf(index: StackIndex, route: IndexedResource): IndexedResource | undefined {
+  const nat = index.target(route.props.NatGatewayId);
+  return nat && nat.type === 'AWS::EC2::NatGateway' ? nat : undefined;
+}
+
+/** `name:<json>` or `id:<json>` of a subnet's AZ, undefined when unknown. */
+function subnetAz(subnet: IndexedResource | undefined): string | undefined {
+  if (!subnet || subnet.type !== 'AWS::EC2::Subnet') return undefined;
+  if (subnet.props.AvailabilityZone !== undefined) return `name:${JSON.stringify(subnet.props.AvailabilityZone)}`;
+  if (subnet.props.AvailabilityZoneId !== undefined) return `id:${JSON.stringify(subnet.props.AvailabilityZoneId)}`;
+  return undefined;
+}
+
+function sameKind(a: string, b: string): boolean {
+  return a.split(':')[0] === b.split(':')[0];
+}

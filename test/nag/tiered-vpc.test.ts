@@ -1,0 +1,78 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { EphemeralRange, FlowEndpoint, NatGatewayMode, NetworkPatternsChecks, Tier, TieredVpc, TieredVpcProps, WellKnownPorts } from '../../src';
+import { nagFindings, TEST_AZS, testStack } from '../util';
+
+
+/** A TieredVpc with the classic web flows: internet -> LB 443, LB -> app 8080, app -> data 5432, app -> internet 443. */
+function typicalStack(props: TieredVpcProps = {}, appClient?: EphemeralRange) {
+  const stack = testStack();
+  const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS, sessionManagerEndpoints: true, ...props });
+  const sg = (id: string) => new ec2.SecurityGroup(stack, id, { vpc: net.vpc, allowAllOutbound: false });
+  const lb = sg('Lb');
+  const app = sg('App');
+  const db = sg('Db');
+  net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(lb, Tier.PUBLIC), WellKnownPorts.HTTPS);
+  net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }), FlowEndpoint.workload(app, Tier.APP),
+    WellKnownPorts.HTTP_ALT);
+  net.addFlow(FlowEndpoint.workload(app, Tier.APP, { ephemeralRange: appClient }), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
+  if (props.natGateways !== NatGatewayMode.NONE) {
+    net.addFlow(FlowEndpoint.workload(app, Tier.APP, { ephemeralRange: appClient }), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
+  }
+  net.allowInterfaceEndpoints(app, Tier.APP);
+  return { stack, net };
+}
+
+const pack = () => [new NetworkPatternsChecks()];
+
+describe('NetworkPatternsChecks on TieredVpc', () => {
+  test('typical flows: no findings (the return range from 0.0.0.0/0 is exempt from NACL1)', () => {
+    // GIVEN / WHEN
+    const { stack } = typicalStack();
+    // THEN: tcp 1024-65535 from 0.0.0.0/0 covers RDP 3389, but it is the return range seed 000 section 9 prescribes;
+    // denying 3389 inside it would drop NAT/ELB/Lambda returns (next test), and SG1 keeps RDP closed statefully.
+    expect(nagFindings(stack, pack())).toEqual([]);
+  });
+
+  test('typical flows with a deny for RDP before the return range: NACL2 reports the returns it drops', () => {
+    const { stack, net } = typicalStack();
+    net.networkAcl(Tier.PUBLIC).addEntry('DenyRdp', {
+      ruleNumber: 50,
+      cidr: ec2.AclCidr.anyIpv4(),
+      traffic: ec2.AclTraffic.tcpPort(3389),
+      direction: ec2.TrafficDirection.INGRESS,
+      ruleAction: ec2.Action.DENY,
+    });
+    expect(nagFindings(stack, pack()).filter((f) => f.includes('/PublicAcl/'))).toEqual([
+      'NetworkPatterns-NACL2 @ Test/Net/PublicAcl/Out-tcp-443-443-0_0_0_0_0/Resource',
+    ]);
+  });
+
+  test('without flows: no findings', () => {
+    const stack = testStack();
+    new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
+    expect(nagFindings(stack, pack())).toEqual([]);
+  });
+
+  test('app tier without internet (NatGatewayMode.NONE): no findings', () => {
+    const { stack } = typicalStack({ natGateways: NatGatewayMode.NONE });
+    expect(nagFindings(stack, pack())).toEqual([]);
+  });
+
+  test('NatGatewayMode.SINGLE: NAT1 on the other AZs\' routes and on the shared NAT gateway', () => {
+    const { stack } = typicalStack({ natGateways: NatGatewayMode.SINGLE });
+    expect(nagFindings(stack, pack()).filter((f) => f.startsWith('NetworkPatterns-NAT1'))).toEqual([
+      'NetworkPatterns-NAT1 @ Test/Net/Resource/AppSubnet2/DefaultRoute',
+      'NetworkPatterns-NAT1 @ Test/Net/Resource/AppSubnet3/DefaultRoute',
+      'NetworkPatterns-NAT1 @ Test/Net/Resource/PublicSubnet1/NATGateway',
+    ]);
+  });
+
+  test('a client range narrower than 1024-65535 (EphemeralRange.LINUX) is reported by NACL2', () => {
+    const { stack } = typicalStack({}, EphemeralRange.LINUX);
+    expect(nagFindings(stack, pack()).filter((f) => f.startsWith('NetworkPatterns-NACL2'))).toEqual([
+      'NetworkPatterns-NACL2 @ Test/Net/AppAcl/Out-tcp-443-443-0_0_0_0_0/Resource',
+      'NetworkPatterns-NACL2 @ Test/Net/AppAcl/Out-tcp-5432-5432-10_0_128_0_18/Resource',
+      'NetworkPatterns-NACL2 @ Test/Net/DataAcl/In-tcp-5432-5432-10_0_64_0_18/Resource',
+    ]);
+  });
+});
