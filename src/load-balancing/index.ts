@@ -1,1 +1,3 @@
-export {};
+export * from './tiered-network-load-balancer';
+export * from './nlb-listener';
+export * from './nlb-target';

@@ -327,7 +327,12 @@ export class TieredVpc extends Construct {
     // Security group rules: SG referencing SG inside the VPC, CIDRs only for the internet.
     const portDescription = options.description ?? `${from.name} -> ${to.name}`;
     if (from.kind === FlowEndpointKind.WORKLOAD && to.kind === FlowEndpointKind.WORKLOAD) {
-      to.connectable!.connections.allowFrom(from.connectable!, port, portDescription);
+      if (from.connectable!.connections === to.connectable!.connections) {
+        // Peers of one group (brokers, cluster members): allowFrom(self) would add the ingress half only.
+        to.connectable!.connections.allowInternally(port, portDescription);
+      } else {
+        to.connectable!.connections.allowFrom(from.connectable!, port, portDescription);
+      }
     } else if (to.kind === FlowEndpointKind.WORKLOAD && from.kind === FlowEndpointKind.INTERNET) {
       for (const c of fromCidrs) to.connectable!.connections.allowFrom(ec2.Peer.ipv4(c), port, portDescription);
     } else if (from.kind === FlowEndpointKind.WORKLOAD && to.kind === FlowEndpointKind.INTERNET) {

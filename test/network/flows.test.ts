@@ -121,6 +121,15 @@ describe('flow compilation', () => {
     ]);
   });
 
+  test('a workload to itself (cluster peers): both the ingress and the egress self-reference', () => {
+    const { stack, net, db } = setup();
+    net.addFlow(FlowEndpoint.workload(db, Tier.DATA), FlowEndpoint.workload(db, Tier.DATA), ec2.Port.tcp(9093));
+    const template = Template.fromStack(stack);
+    const self = stack.resolve(db.securityGroupId);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: self, SourceSecurityGroupId: self, FromPort: 9093, ToPort: 9093 });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { GroupId: self, DestinationSecurityGroupId: self, FromPort: 9093, ToPort: 9093 });
+  });
+
   test('internet CIDRs -> workload: the SG admits exactly those CIDRs', () => {
     const { stack, net, lb } = setup();
     net.addFlow(FlowEndpoint.internet(['203.0.113.0/24', '198.51.100.0/24']), FlowEndpoint.workload(lb, Tier.PUBLIC), WellKnownPorts.KAFKA);
