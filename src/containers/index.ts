@@ -1,1 +1,4 @@
-export {};
+export * from './service-load-balancer';
+export * from './ecs-service-props';
+export * from './ecs-dynamic-port-service';
+export * from './ecs-fargate-service';

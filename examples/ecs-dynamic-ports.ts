@@ -1,0 +1,118 @@
+/**
+ * Scenario: six copies of a web container that listens on port 8080 run on two EC2 container
+ * instances, three per instance, behind an internet-facing Application Load Balancer. In bridge
+ * network mode each copy is mapped to its own host port (hostPort 0), so the three copies on one
+ * instance don't collide on 8080; ECS registers each task's instance and host port in the target
+ * group, and the load balancer health-checks the same ports.
+ *
+ *   clients --443 (80 redirects)--> ALB (public tier) --32768-51677--> container instances (app tier)
+ *        instance A: 0.0.0.0:327xx -> 8080, 0.0.0.0:327yy -> 8080, 0.0.0.0:327zz -> 8080
+ *        instance B: the same, on host ports of its own
+ *   container instances --443 via the NAT gateway--> image pulls (public.ecr.aws), ECS, CloudWatch Logs
+ *
+ * The dynamic host port range has one source of truth: `EcsDynamicPortService` writes
+ * `ECS_DYNAMIC_HOST_PORT_RANGE=32768-51677` into /etc/ecs/ecs.config through the launch
+ * template's user data and compiles the same range into the instances' only security group rule
+ * (from the load balancer's security group) and the public and app tiers' NACL entries. The
+ * default stops at 51677, below the ECS agent's reserved ports 51678-51680 that the seed's
+ * 32768-61000 would expose to the load balancer. No SSH: no key pair, no port 22; reach an
+ * instance with Session Manager (the instance role has AmazonSSMManagedInstanceCore; the agent
+ * reaches SSM through the NAT gateway).
+ *
+ * The container: public.ecr.aws/nginx/nginx (the official nginx image, which listens on 80),
+ * started with a command that rewrites its `listen 80;` to `listen 8080;`, so it listens on
+ * 8080 with no Docker build. t3.small instances (about 1.9 GiB for tasks) and 512 MiB per task
+ * make three tasks per instance; during a deployment (maxHealthyPercent 200) the capacity
+ * provider's managed scaling adds instances for the new copies, up to four.
+ *
+ * Seed practices: ECS dynamic port mapping, hostPort 0, the instance SG admits the load
+ * balancer's SG on the dynamic range only (seed 000 section 9; seed 003 "Container Networking");
+ * ALB terminates TLS on 443 (seed 000 section 10); stateless NACLs "say both ways" (seed 000
+ * section 9); no SSH anywhere, Session Manager instead (seed 000 section 9).
+ *
+ * Synthesize (no AWS credentials needed; without a certificate the ALB listens on HTTP 80 only,
+ * with a warning):
+ *   npx cdk synth --app "npx ts-node -P test/tsconfig.json examples/ecs-dynamic-ports.ts"
+ * Deploy (us-east-1), with an ACM certificate for your domain in us-east-1:
+ *   npx cdk deploy --app "npx ts-node -P test/tsconfig.json examples/ecs-dynamic-ports.ts" \
+ *     -c certificateArn=arn:aws:acm:us-east-1:<account>:certificate/<id>
+ * Try it: `curl -k https://<LoadBalancerDns output>/` answers from six tasks in turn;
+ * `aws ssm start-session --target <instance id>` then `docker ps` shows three containers, each
+ * with its own 0.0.0.0:<host port>->8080/tcp.
+ * Tear down: `npx cdk destroy ...`. Managed termination protection leaves the instances protected
+ * from scale-in, which can hold the auto scaling group's deletion (aws-cdk issue 18179); if it
+ * waits, run `aws autoscaling set-instance-protection --no-protected-from-scale-in
+ * --auto-scaling-group-name <group> --instance-ids <ids>`.
+ */
+import { App, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Construct } from 'constructs';
+import { EcsDynamicPortService, ServiceLoadBalancer, TieredVpc } from '../src';
+
+/** The port the container listens on. */
+export const CONTAINER_PORT = 8080;
+
+/**
+ * Starts nginx on 8080: the official image's default server listens on 80, and this rewrites
+ * that one line before starting nginx in the foreground.
+ */
+const NGINX_ON_8080 = [
+  '/bin/sh', '-c',
+  `sed -i -E 's/^([[:space:]]*listen[[:space:]]+)80;/\\1${CONTAINER_PORT};/' /etc/nginx/conf.d/default.conf && exec nginx -g 'daemon off;'`,
+];
+
+/** Properties of the example stack. */
+export interface EcsDynamicPortsStackProps extends StackProps {
+  /**
+   * An ACM certificate for the HTTPS listener.
+   * @default - the `certificateArn` context value; without one, HTTP 80 only (with a warning)
+   */
+  readonly certificateArn?: string;
+}
+
+export class EcsDynamicPortsStack extends Stack {
+  public readonly network: TieredVpc;
+  public readonly web: EcsDynamicPortService;
+
+  constructor(scope: Construct, id: string, props: EcsDynamicPortsStackProps = {}) {
+    super(scope, id, props);
+    this.network = new TieredVpc(this, 'Network', { availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'] });
+
+    const certificateArn: string | undefined = props.certificateArn ?? this.node.tryGetContext('certificateArn');
+    const certificate = certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', certificateArn) : undefined;
+
+    this.web = new EcsDynamicPortService(this, 'Web', {
+      vpc: this.network,
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
+      command: NGINX_ON_8080,
+      containerPort: CONTAINER_PORT,
+      desiredCount: 6,
+      cpu: 256,
+      memoryLimitMiB: 512,
+      instanceType: ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL),
+      minInstances: 2,
+      maxInstances: 4,
+      loadBalancer: ServiceLoadBalancer.alb({ certificate, healthCheckPath: '/' }),
+    });
+
+    new CfnOutput(this, 'LoadBalancerDns', {
+      value: this.web.loadBalancer.loadBalancerDnsName,
+      description: 'The ALB\'s DNS name: point your domain at it (alias record) or curl it directly',
+    });
+    new CfnOutput(this, 'DynamicHostPortRange', {
+      value: this.web.dynamicHostPortRange.toString(),
+      description: 'ECS_DYNAMIC_HOST_PORT_RANGE on every container instance, and the only ports the ALB may reach',
+    });
+  }
+}
+
+/** Builds the example's stacks into `app` (the main job calls this with the checks registered). */
+export function build(app: App): Stack[] {
+  return [new EcsDynamicPortsStack(app, 'EcsDynamicPorts', { env: { region: 'us-east-1', account: process.env.CDK_DEFAULT_ACCOUNT } })];
+}
+
+if (require.main === module) {
+  build(new App());
+}

@@ -1,0 +1,81 @@
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { ServiceLoadBalancer } from './service-load-balancer';
+import { TieredVpc } from '../network/tiered-vpc';
+
+/**
+ * Properties shared by `EcsDynamicPortService` (EC2 launch type, bridge mode, dynamic host
+ * ports) and `EcsFargateService` (Fargate, awsvpc): each means the same thing in both.
+ */
+export interface EcsServiceBaseProps {
+  /** The tiered VPC: the load balancer goes in the public tier, the tasks in the app tier. */
+  readonly vpc: TieredVpc;
+  /** The container image, e.g. `ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx')`. */
+  readonly image: ecs.ContainerImage;
+  /**
+   * The port the container listens on, 1-65535 (e.g. 8080). Required: the load balancer sends
+   * traffic to it (through a dynamic host port in bridge mode, directly with awsvpc).
+   */
+  readonly containerPort: number;
+  /**
+   * The command that starts the container.
+   * @default - the image's own command
+   */
+  readonly command?: string[];
+  /**
+   * Environment variables of the container. Keep secrets out of them (AwsSolutions-ECS2 flags
+   * any): use `ecs.Secret` through `taskDefinition` instead.
+   * @default - none
+   */
+  readonly environment?: { [key: string]: string };
+  /**
+   * The load balancer in front of the service.
+   * @default ServiceLoadBalancer.alb() - internet-facing ALB, HTTP 80 only (with a warning) unless given a certificate
+   */
+  readonly loadBalancer?: ServiceLoadBalancer;
+  /**
+   * How many tasks the service runs.
+   * @default 2
+   */
+  readonly desiredCount?: number;
+  /**
+   * CPU units of each task (1024 = one vCPU).
+   * @default 256
+   */
+  readonly cpu?: number;
+  /**
+   * Memory of each task, in MiB (a hard limit).
+   * @default 512
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * The lower limit of running tasks during a deployment, as a percentage of `desiredCount`
+   * (0-100).
+   * @default 100 - deployments never reduce capacity
+   */
+  readonly minHealthyPercent?: number;
+  /**
+   * The upper limit of running tasks during a deployment, as a percentage of `desiredCount`,
+   * above `minHealthyPercent`.
+   * @default 200 - a full set of new tasks starts beside the old ones
+   */
+  readonly maxHealthyPercent?: number;
+  /**
+   * The task's network mode. `EcsDynamicPortService` accepts only BRIDGE (host ports mapped
+   * dynamically), `EcsFargateService` only AWS_VPC (Fargate supports no other mode: each task
+   * gets its own ENI and security group, seed 000 section 9 "Fargate differs").
+   * @default - ecs.NetworkMode.BRIDGE for EcsDynamicPortService, ecs.NetworkMode.AWS_VPC for EcsFargateService
+   */
+  readonly networkMode?: ecs.NetworkMode;
+  /**
+   * Let the tasks reach the VPC's interface endpoints on 443 (declared flows, SG referencing
+   * SG). A no-op when the VPC has none.
+   * @default true
+   */
+  readonly allowInterfaceEndpoints?: boolean;
+  /**
+   * Retention of the container log group (AwsSolutions-ECS7: container logging on).
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}

@@ -1,0 +1,151 @@
+import { Duration } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+
+/**
+ * Options of the internet-facing Application Load Balancer in front of an ECS service.
+ */
+export interface AlbServiceLoadBalancerOptions {
+  /**
+   * The ACM certificate of the HTTPS 443 listener. With a certificate, HTTP 80 only redirects to
+   * HTTPS 443 (seed 000 section 10: "ALB terminates TLS on port 443"). Without one, the load
+   * balancer listens on HTTP 80 only, and the construct leaves the warning
+   * `cdk-network-patterns:httpOnlyLoadBalancer`.
+   * @default - no certificate: HTTP 80 only, with a warning
+   */
+  readonly certificate?: acm.ICertificate;
+  /**
+   * The TLS policy of the HTTPS listener.
+   * @default elbv2.SslPolicy.RECOMMENDED_TLS
+   */
+  readonly sslPolicy?: elbv2.SslPolicy;
+  /**
+   * The IPv4 CIDRs admitted to the listeners (80 and 443). Each is a declared flow from the
+   * internet to the load balancer.
+   * @default ['0.0.0.0/0']
+   */
+  readonly clientCidrs?: string[];
+  /**
+   * The path of the target group's HTTP health check. The check always goes to the traffic port,
+   * i.e. to the host port ECS registered for each task (seed 000 section 9, "ECS Dynamic Port
+   * Mapping": the load balancer discovers the ports).
+   * @default '/'
+   */
+  readonly healthCheckPath?: string;
+  /**
+   * How long the load balancer keeps serving in-flight requests of a deregistering task
+   * (connection draining, seed 004 "connection draining").
+   * @default Duration.seconds(30) - ELB's own 300 s default slows every deployment of a web service
+   */
+  readonly deregistrationDelay?: Duration;
+  /**
+   * Write access logs to S3 (AwsSolutions-ELB2). ELB log delivery is granted per Region, so the
+   * stack needs a concrete `env.region` when logs are on.
+   * @default true
+   */
+  readonly accessLogs?: boolean;
+  /**
+   * The bucket for access logs (SSE-S3 encrypted: ELB access logs support no other encryption).
+   * @default - a bucket created by the construct: SSE-S3, TLS enforced, public access blocked, retained on stack deletion
+   */
+  readonly accessLogBucket?: s3.IBucket;
+}
+
+/**
+ * Options of the internet-facing Network Load Balancer in front of an ECS service, for TCP
+ * services an ALB can't front (seed 000 section 10: "NLB can forward any TCP port"). Built on the
+ * library's `TieredNetworkLoadBalancer`.
+ */
+export interface NlbServiceLoadBalancerOptions {
+  /**
+   * The listener port, 1-65535.
+   * @default - the container port
+   */
+  readonly port?: number;
+  /**
+   * An ACM certificate: the listener then terminates TLS and forwards TCP to the tasks.
+   * @default - a TCP listener (TLS, if any, passes through to the tasks)
+   */
+  readonly certificate?: acm.ICertificate;
+  /**
+   * The IPv4 CIDRs admitted to the listener (declared flows from the internet to the load balancer).
+   * @default ['0.0.0.0/0']
+   */
+  readonly clientCidrs?: string[];
+  /**
+   * One Elastic IP per AZ (subnet mappings), for clients that allowlist addresses. Each counts
+   * against the Regional Elastic IP quota of 5, with the NAT gateways.
+   * @default false
+   */
+  readonly staticIps?: boolean;
+  /**
+   * Let the tasks see the clients' own addresses. The app tier's NACL then admits the client
+   * CIDRs on the host ports as well (the instances' security group still admits only the load
+   * balancer's security group, which covers preserved-IP traffic).
+   * @default false - the tasks see the load balancer's address, and only the public tier reaches the host ports
+   */
+  readonly preserveClientIp?: boolean;
+  /**
+   * An HTTP health check path on the traffic port.
+   * @default - a TCP health check on the traffic port (the host port ECS registered for each task)
+   */
+  readonly healthCheckPath?: string;
+  /**
+   * How long the load balancer keeps a deregistering task's connections open.
+   * @default Duration.seconds(30)
+   */
+  readonly deregistrationDelay?: Duration;
+  /**
+   * A bucket for access logs (an NLB logs TLS listeners only). The stack then needs a concrete
+   * `env.region`.
+   * @default - no access logs
+   */
+  readonly accessLogBucket?: s3.IBucket;
+}
+
+/** The kind of load balancer in front of a service. */
+export enum ServiceLoadBalancerType {
+  /** Application Load Balancer: HTTP and HTTPS (layer 7). */
+  APPLICATION = 'application',
+  /** Network Load Balancer: any TCP port, optionally TLS (layer 4). */
+  NETWORK = 'network',
+}
+
+/**
+ * The load balancer in front of an `EcsDynamicPortService` or an `EcsFargateService`.
+ *
+ * The load balancer sits in the public tier; the construct declares the flows internet ->
+ * load balancer on the listener ports and load balancer -> tasks on the ports the tasks
+ * actually receive traffic on (the dynamic host port range in bridge mode, the container port
+ * with awsvpc).
+ *
+ * @example
+ * ServiceLoadBalancer.alb({ certificate });
+ * ServiceLoadBalancer.nlb({ port: 9092, clientCidrs: ['203.0.113.0/24'] });
+ */
+export class ServiceLoadBalancer {
+  /**
+   * An internet-facing Application Load Balancer in the public tier, for HTTP services.
+   */
+  public static alb(options: AlbServiceLoadBalancerOptions = {}): ServiceLoadBalancer {
+    return new ServiceLoadBalancer(ServiceLoadBalancerType.APPLICATION, options, {});
+  }
+
+  /**
+   * An internet-facing Network Load Balancer in the public tier (the library's
+   * `TieredNetworkLoadBalancer`), for TCP services.
+   */
+  public static nlb(options: NlbServiceLoadBalancerOptions = {}): ServiceLoadBalancer {
+    return new ServiceLoadBalancer(ServiceLoadBalancerType.NETWORK, {}, options);
+  }
+
+  private constructor(
+    /** The kind of load balancer. */
+    public readonly loadBalancerType: ServiceLoadBalancerType,
+    /** @internal */
+    public readonly _albOptions: AlbServiceLoadBalancerOptions,
+    /** @internal */
+    public readonly _nlbOptions: NlbServiceLoadBalancerOptions,
+  ) {}
+}

@@ -1,0 +1,189 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { egressRows, ingressRows, naclRows } from './helpers';
+import {
+  EcsFargateService, EcsFargateServiceProps, NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks, ServiceLoadBalancer, Tier, TieredVpc,
+  TieredVpcProps,
+} from '../../src';
+import { nagFindings, TEST_AZS } from '../util';
+
+const PUBLIC = '10.0.0.0/18';
+const APP = '10.0.64.0/18';
+const ANY = '0.0.0.0/0';
+const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx');
+
+function regionStack(): Stack {
+  return new Stack(new App(), 'Test', { env: { region: 'us-east-1' } });
+}
+
+/** Builds the service once; tests read the template, nag and the analyzer from the same stack. */
+function build(props: Partial<EcsFargateServiceProps> = {}, vpcProps: TieredVpcProps = {}, stack = regionStack()) {
+  const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS, ...vpcProps });
+  const svc = new EcsFargateService(stack, 'Web', { vpc: net, image: IMAGE, containerPort: 8080, ...props });
+  const template = Template.fromStack(stack);
+  const albSg = svc.loadBalancerConnections.securityGroups[0];
+  return { stack, net, svc, template, albSg };
+}
+
+describe('EcsFargateService: awsvpc, no host ports', () => {
+  test('the task definition is awsvpc and maps the container port only, no host port', () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      NetworkMode: 'awsvpc',
+      RequiresCompatibilities: ['FARGATE'],
+      Cpu: '256',
+      Memory: '512',
+      ContainerDefinitions: [Match.objectLike({ Name: 'app', PortMappings: [{ ContainerPort: 8080, Protocol: 'tcp' }] })],
+    });
+  });
+
+  test('each task gets an ENI in the app tier with the task security group and no public IP', () => {
+    const { stack, net, svc, template } = build();
+    const appSubnets = net.vpc.selectSubnets(net.selectSubnets(Tier.APP)).subnetIds.map((s) => stack.resolve(s));
+    template.hasResourceProperties('AWS::ECS::Service', {
+      LaunchType: 'FARGATE',
+      PlatformVersion: 'LATEST',
+      NetworkConfiguration: {
+        AwsvpcConfiguration: {
+          AssignPublicIp: 'DISABLED',
+          Subnets: appSubnets,
+          SecurityGroups: [stack.resolve(svc.taskSecurityGroup.securityGroupId)],
+        },
+      },
+    });
+  });
+
+  test('the task security group admits exactly the container port, only from the load balancer\'s security group', () => {
+    const { stack, svc, template, albSg } = build();
+    expect(ingressRows(stack, template, svc.taskSecurityGroup)).toEqual([`tcp 8080 sg ${albSg.node.path}`]);
+    expect(egressRows(stack, template, albSg)).toEqual([`tcp 8080 sg ${svc.taskSecurityGroup.node.path}`]);
+  });
+
+  test('the NACL entries name the container port, not a host port range', () => {
+    const { stack, net, template } = build();
+    const rows = naclRows(stack, template, net);
+    expect(rows).toEqual(expect.arrayContaining([`app in tcp 8080 ${PUBLIC}`, `public out tcp 8080 ${APP}`, `app out tcp 1024-65535 ${PUBLIC}`]));
+    expect(rows.filter((r) => r.startsWith('app in') && r.endsWith(PUBLIC))).toEqual([`app in tcp 8080 ${PUBLIC}`]);
+  });
+
+  test('the target group registers task IPs, health-checked on the traffic port', () => {
+    const { stack, svc, template } = build();
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      TargetType: 'ip', Port: 8080, HealthCheckPort: 'traffic-port', HealthCheckPath: '/',
+    });
+    template.hasResourceProperties('AWS::ECS::Service', {
+      LoadBalancers: [{ ContainerName: 'app', ContainerPort: 8080, TargetGroupArn: stack.resolve(svc.targetGroup.targetGroupArn) }],
+    });
+  });
+
+  test('the same deployment defaults as the EC2 variant: 2 tasks, circuit breaker with rollback, 100/200', () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DesiredCount: 2,
+      DeploymentConfiguration: Match.objectLike({
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100, MaximumPercent: 200,
+      }),
+    });
+    template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+  });
+
+  test('the shared props mean the same thing: count, percents, cpu, memory, command, environment', () => {
+    const { template } = build({
+      desiredCount: 3,
+      minHealthyPercent: 50,
+      maxHealthyPercent: 150,
+      cpu: 512,
+      memoryLimitMiB: 1024,
+      command: ['nginx', '-g', 'daemon off;'],
+      environment: { MODE: 'demo' },
+      platformVersion: ecs.FargatePlatformVersion.VERSION1_4,
+    });
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DesiredCount: 3,
+      PlatformVersion: '1.4.0',
+      DeploymentConfiguration: Match.objectLike({ MinimumHealthyPercent: 50, MaximumPercent: 150 }),
+    });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Cpu: '512',
+      Memory: '1024',
+      ContainerDefinitions: [Match.objectLike({ Command: ['nginx', '-g', 'daemon off;'], Environment: [{ Name: 'MODE', Value: 'demo' }] })],
+    });
+  });
+
+  test('the tasks reach the internet on 443 through the NAT gateway and the interface endpoints', () => {
+    const { stack, net, svc, template } = build({}, { sessionManagerEndpoints: true });
+    const endpointSgs = net.interfaceEndpoints.map((e) => `tcp 443 sg ${e.connections.securityGroups[0].node.path}`);
+    expect(egressRows(stack, template, svc.taskSecurityGroup)).toEqual([`tcp 443 ${ANY}`, ...endpointSgs].sort());
+  });
+
+  test('the construct is connectable through the task security group', () => {
+    const { svc } = build();
+    expect(svc.connections.securityGroups).toEqual([svc.taskSecurityGroup]);
+    expect(svc.trafficPorts.toString()).toBe('8080');
+  });
+
+  test('HTTPS with a certificate, as in the EC2 variant', () => {
+    const stack = regionStack();
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111111111111:certificate/abc');
+    const { template } = build({ loadBalancer: ServiceLoadBalancer.alb({ certificate }) }, {}, stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
+  });
+
+  test('AwsSolutions: no unacknowledged findings', () => {
+    const { stack } = build();
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('NetworkPatterns: no findings in the whole stack', () => {
+    const { stack } = build();
+    expect(nagFindings(stack, [new NetworkPatternsChecks()])).toEqual([]);
+  });
+});
+
+describe('EcsFargateService: reachability, proven by the analyzer', () => {
+  test('load balancer -> tasks on the container port: yes; on host port ranges: no; internet -> tasks: no; tasks -> internet 443: yes', () => {
+    const { stack, net, svc } = build();
+    const a = NetworkAssertions.fromStack(stack);
+    const lb = NetworkEndpoint.of(svc.loadBalancer);
+    const tasks = NetworkEndpoint.of(svc.service);
+    const internet = NetworkEndpoint.internet();
+    a.expectReachable(internet, lb, ec2.Port.tcp(80));
+    a.expectReachable(lb, tasks, ec2.Port.tcp(8080));
+    a.expectUnreachable(lb, tasks, ec2.Port.tcp(32768));
+    a.expectUnreachable(internet, tasks, ec2.Port.tcp(8080));
+    a.expectReachable(tasks, internet, ec2.Port.tcp(443));
+    a.expectOnlyDeclaredFlows(net);
+  });
+
+  test('behind the library\'s NLB: the same, with IP targets on the container port', () => {
+    const { stack, net, svc, template, albSg: nlbSg } = build({ loadBalancer: ServiceLoadBalancer.nlb({ port: 443 }) });
+    expect(svc.networkLoadBalancer).toBeDefined();
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { TargetType: 'ip', Port: 8080, Protocol: 'TCP' });
+    expect(ingressRows(stack, template, svc.taskSecurityGroup)).toEqual([`tcp 8080 sg ${nlbSg.node.path}`]);
+    const a = NetworkAssertions.fromStack(stack);
+    a.expectReachable(NetworkEndpoint.internet(), NetworkEndpoint.of(svc.loadBalancer), ec2.Port.tcp(443));
+    a.expectReachable(NetworkEndpoint.of(svc.loadBalancer), NetworkEndpoint.of(svc.service), ec2.Port.tcp(8080));
+    a.expectUnreachable(NetworkEndpoint.internet(), NetworkEndpoint.of(svc.service), ec2.Port.tcp(8080));
+    a.expectOnlyDeclaredFlows(net);
+    expect(nagFindings(stack)).toEqual([]);
+  });
+});
+
+describe('EcsFargateService: bad input', () => {
+  test.each([ecs.NetworkMode.BRIDGE, ecs.NetworkMode.HOST])('fails when the network mode is %s (Fargate is awsvpc only)', (mode) => {
+    expect(() => build({ networkMode: mode }))
+      .toThrow(/Test\/Web: networkMode must be awsvpc: Fargate supports no other network mode.*use EcsDynamicPortService for bridge mode/);
+  });
+
+  test('fails when the container port is missing', () => {
+    expect(() => build({ containerPort: undefined as unknown as number })).toThrow(/Test\/Web: containerPort is required/);
+  });
+
+  test('fails when minHealthyPercent is not below maxHealthyPercent', () => {
+    expect(() => build({ minHealthyPercent: 100, maxHealthyPercent: 100 })).toThrow(/minHealthyPercent must be below maxHealthyPercent/);
+  });
+});
