@@ -164,6 +164,19 @@ export class ReachabilityAnalyzer {
     };
   }
 
+  private canReachRelayed(from: NetworkEndpoint, to: NetworkEndpoint, port: ec2.Port): ReachabilityAnswer {
+    const t = trafficOf(port) as Traffic;
+    const portText = `${t.protocol === 6 ? 'tcp' : 'udp'} ${t.p0 === t.p1 ? t.p0 : `${t.p0}-${t.p1}`}`;
+    const raw = this.evaluator.evaluateRelayedNacls(this.end(from), this.end(to), t, portText);
+    return {
+      query: `${from.name} -> ${to.name} on ${portText} (relayed)`,
+      verdict: raw.verdict === 'reachable' ? Verdict.REACHABLE : raw.verdict === 'blocked' ? Verdict.BLOCKED : Verdict.UNKNOWN,
+      reasons: [...raw.reasons, ...raw.warnings.map((w) => `warning: ${w}`)],
+      warnings: raw.warnings,
+      partiallyOpen: raw.partiallyOpen,
+    };
+  }
+
   /** The nodes the analyzer found, in template order. */
   public listNodes(): NetworkNode[] {
     return this.model.nodes.map((n) => ({
@@ -280,8 +293,11 @@ export class ReachabilityAnalyzer {
       const reason = typeof froms === 'string' ? froms : tos as string;
       return { query: flow.description, verdict: Verdict.UNKNOWN, reasons: [`unknown: ${reason}`], warnings: [], partiallyOpen: false };
     }
+    // internet -> a private tier (no workload end) declares NACL entries for traffic a proxy relays
+    // with the client's address (an NLB with client IP preservation): check those NACLs only.
+    const relayed = flow.fromTier === undefined && flow.toPath === undefined && flow.toTier !== Tier.PUBLIC;
     const answers: ReachabilityAnswer[] = [];
-    for (const f of froms) for (const t of tos) answers.push(this.canReach(f, t, port));
+    for (const f of froms) for (const t of tos) answers.push(relayed ? this.canReachRelayed(f, t, port) : this.canReach(f, t, port));
     const rank = (a: ReachabilityAnswer) => (a.verdict === Verdict.BLOCKED ? 2 : a.verdict === Verdict.UNKNOWN ? 1 : 0);
     answers.sort((x, y) => rank(y) - rank(x));
     return answers[0];

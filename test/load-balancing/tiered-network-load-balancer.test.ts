@@ -186,21 +186,32 @@ describe('TieredNetworkLoadBalancer: reachability (analyzer)', () => {
     a.expectUnreachable(NetworkEndpoint.of(servers), NetworkEndpoint.internet(), ec2.Port.tcp(443));
   });
 
-  test('every declared flow passes, no undeclared opening; the preserved-IP NACL flow is blocked by routing only (the NLB carries it)', () => {
+  test('every declared flow passes, no undeclared opening; the preserved-IP flow is checked on the targets\' NACLs', () => {
     const { stack, net } = world({ nlb: { clientCidrs: [PARTNER] } });
     const a = NetworkAssertions.fromStack(stack);
     const verdicts = a.declaredFlowVerdicts(net).map((v) => [v.flow.description, v.answer.verdict]);
     expect(verdicts).toEqual([
       [`clients ${PARTNER} -> Test/Nlb listener tcp 9092`, 'reachable'],
       ['Test/Nlb -> Test/Servers tcp 9092 (listener 9092)', 'reachable'],
-      [`clients ${PARTNER} -> tier app tcp 9092 (client IP preserved through Test/Nlb)`, 'blocked'],
+      [`clients ${PARTNER} -> tier app tcp 9092 (client IP preserved through Test/Nlb)`, 'reachable'],
     ]);
-    // the analyzer doesn't model client IP preservation: it asks internet -> app subnets, which routing
-    // rightly blocks (no public address); the NACL entries themselves are asserted in the NACL tests
+    // the NLB relays the partner's packets with their own address: only the app tier's NACLs apply
     const preserved = a.declaredFlowVerdicts(net)[2].answer.reasons;
-    expect(preserved.every((r) => r.startsWith('blocked: routing:'))).toBe(true);
+    expect(preserved[0]).toMatch(/^reachable: all 3 subnet path\(s\) pass the NACLs in both directions/);
+    expect(preserved).toContainEqual(expect.stringMatching(/^note: NACL-only flow/));
     const open = a.analyzer.probeUndeclaredFlows(net).filter((p) => p.answer.verdict !== 'blocked' || p.answer.partiallyOpen);
     expect(open.map((p) => p.answer.query)).toEqual([]);
+  });
+
+  test('the preserved-IP flow is blocked when the targets\' NACL lacks the clients\' return entry', () => {
+    const { stack, net } = world({ nlb: { clientCidrs: [PARTNER] } });
+    net.networkAcl(Tier.APP).addEntry('DenyPartnerReturn', {
+      ruleNumber: 1, cidr: ec2.AclCidr.ipv4(PARTNER), traffic: ec2.AclTraffic.tcpPortRange(1024, 65535),
+      direction: ec2.TrafficDirection.EGRESS, ruleAction: ec2.Action.DENY,
+    });
+    const verdict = NetworkAssertions.fromStack(stack).declaredFlowVerdicts(net)[2].answer;
+    expect(verdict.verdict).toBe('blocked');
+    expect(verdict.reasons[0]).toMatch(/^blocked: NACL .*AppAcl outbound/);
   });
 
   test('a target port that differs from the listener port, and a separate health-check port, are reachable from the NLB', () => {

@@ -160,6 +160,30 @@ export class Evaluator {
     return this.combine(paths, t, from, warnings, notes);
   }
 
+  /**
+   * Internet clients whose traffic a proxy relays with the client's own address (an NLB with
+   * client IP preservation): the destination subnets' NACLs must admit the clients both ways,
+   * while routing and security groups are the proxy's hops, checked separately.
+   */
+  public evaluateRelayedNacls(from: EndSpec, to: EndSpec, t: Traffic, portText: string): RawAnswer {
+    if (from.kind !== 'internet' || to.kind !== 'nodes') return this.evaluate(from, to, t, portText);
+    const peer: Peer = { first: from.range.first, last: from.range.last, text: from.range.cidr };
+    const what = `${from.name} -> ${to.name} on ${portText}, relayed with the client's address`;
+    const paths: PathResult[] = [];
+    for (const d of to.nodes) {
+      for (const sid of d.subnets) {
+        const sub = this.model.subnets.get(sid)!;
+        paths.push(this.path(`${from.name} -> ${this.subnetText(sub)} (relayed)`, [
+          this.nacl(sub, false, t, peer, what),
+          this.nacl(sub, true, { protocol: t.protocol, p0: INTERNET_CLIENT.from, p1: INTERNET_CLIENT.to }, peer,
+            `return traffic of ${what}, to the ${INTERNET_CLIENT.label}' ephemeral ports`),
+        ]));
+      }
+    }
+    return this.combine(paths, t, from, [], ['NACL-only flow: the clients reach this tier only through a proxy that keeps their ' +
+      'address (e.g. an NLB with client IP preservation), so only the tier\'s NACLs are checked here; the proxy\'s own hops are separate flows']);
+  }
+
   private combine(paths: PathResult[], t: Traffic, from: EndSpec, warnings: string[], notes: string[]): RawAnswer {
     const uniq = (xs: string[]) => [...new Set(xs)];
     const blocked = paths.filter((p) => p.status === 'blocked');
@@ -174,7 +198,7 @@ export class Evaluator {
       return {
         verdict: 'reachable',
         reasons: [
-          `reachable: all ${paths.length} subnet path(s) pass routing, security groups and NACLs in both directions (return traffic ${ret})`,
+          `reachable: all ${paths.length} subnet path(s) pass ${notes.some((n) => n.startsWith('NACL-only')) ? 'the NACLs' : 'routing, security groups and NACLs'} in both directions (return traffic ${ret})`,
           ...uniq(notes).map((n) => `note: ${n}`),
         ],
         warnings: uniq(warnings),
