@@ -206,8 +206,11 @@ describe('TieredNetworkLoadBalancer: reachability (analyzer)', () => {
   test('the preserved-IP flow is blocked when the targets\' NACL lacks the clients\' return entry', () => {
     const { stack, net } = world({ nlb: { clientCidrs: [PARTNER] } });
     net.networkAcl(Tier.APP).addEntry('DenyPartnerReturn', {
-      ruleNumber: 1, cidr: ec2.AclCidr.ipv4(PARTNER), traffic: ec2.AclTraffic.tcpPortRange(1024, 65535),
-      direction: ec2.TrafficDirection.EGRESS, ruleAction: ec2.Action.DENY,
+      ruleNumber: 1,
+      cidr: ec2.AclCidr.ipv4(PARTNER),
+      traffic: ec2.AclTraffic.tcpPortRange(1024, 65535),
+      direction: ec2.TrafficDirection.EGRESS,
+      ruleAction: ec2.Action.DENY,
     });
     const verdict = NetworkAssertions.fromStack(stack).declaredFlowVerdicts(net)[2].answer;
     expect(verdict.verdict).toBe('blocked');
