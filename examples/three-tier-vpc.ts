@@ -1,26 +1,26 @@
 /**
  * Scenario: the foundation every other example stands on — a three-tier VPC (public / app /
- * data subnets in three AZs, a NAT gateway per AZ, flow logs, the default security group
- * stripped, S3 and DynamoDB gateway endpoints, Session Manager endpoints) with the classic web
- * flows declared once and compiled into security groups and NACLs:
+ * data subnets in three AZs, a NAT gateway per AZ, encrypted flow logs, the default security
+ * group stripped, S3 and DynamoDB gateway endpoints, Session Manager endpoints) and its NACL
+ * plan for the classic web flows, declared once per tier:
  *
- *   internet --443--> load balancer (public) --8080--> app (app tier) --5432--> database (data tier)
- *   app --443--> internet (through the NAT gateway in its own AZ)
+ *   internet --443--> public tier --8080--> app tier --5432--> data tier
+ *   app tier --443--> internet (through the NAT gateway in its own AZ)
+ *
+ * Tier flows open the tiers' NACLs only (both directions, with the whole ephemeral return range);
+ * the workloads you place in the tiers still need their security group rules, which workload
+ * flows (`FlowEndpoint.workload`) add as security group references: see three-tier-web-app.
  *
  * Seed practices: "Stateless = Say Both Ways" (seed 000 section 9: every NACL entry has its
- * ephemeral return entry); security groups referencing security groups for tiers (seed 004);
- * NAT gateway per AZ (seed 004); no SSH, Session Manager instead (seed 000 section 9).
- *
- * The security groups stand for the workloads you place in each tier (an ALB, a service, a
- * database): attach them to your resources, or see the other examples for complete workloads.
+ * ephemeral return entry); one CIDR per tier (seed 003 "VPC Fundamentals"); NAT gateway per AZ
+ * (seed 004); no SSH, Session Manager instead (seed 000 section 9).
  *
  * Synthesize (no AWS credentials needed):
  *   npx cdk synth --app "npx ts-node -P test/tsconfig.json examples/three-tier-vpc.ts"
  * Deploy (us-east-1):
  *   npx cdk bootstrap && npx cdk deploy --app "npx ts-node -P test/tsconfig.json examples/three-tier-vpc.ts"
  */
-import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { App, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EphemeralRange, FlowEndpoint, Tier, TieredVpc, WellKnownPorts } from '../src';
 
@@ -34,26 +34,16 @@ export class ThreeTierVpcStack extends Stack {
       availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
       sessionManagerEndpoints: true,
     });
-    const vpc = this.network.vpc;
-
-    const loadBalancer = new ec2.SecurityGroup(this, 'LoadBalancerSg', {
-      vpc, allowAllOutbound: false, description: 'Internet-facing load balancer (public tier)',
-    });
-    Validations.of(loadBalancer).acknowledge({
-      id: 'AwsSolutions-EC23',
-      reason: 'The internet-facing load balancer is the entry point: it admits 0.0.0.0/0 on 443 only, by design.',
-    });
-    const app = new ec2.SecurityGroup(this, 'AppSg', { vpc, allowAllOutbound: false, description: 'Application (app tier)' });
-    const database = new ec2.SecurityGroup(this, 'DatabaseSg', { vpc, allowAllOutbound: false, description: 'Database (data tier)' });
 
     const net = this.network;
-    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(loadBalancer, Tier.PUBLIC), WellKnownPorts.HTTPS,
-      { description: 'clients -> load balancer (HTTPS)' });
-    net.addFlow(FlowEndpoint.workload(loadBalancer, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }),
-      FlowEndpoint.workload(app, Tier.APP), WellKnownPorts.HTTP_ALT, { description: 'load balancer -> app' });
-    net.addFlow(FlowEndpoint.workload(app, Tier.APP), FlowEndpoint.workload(database, Tier.DATA), WellKnownPorts.POSTGRES, { description: 'app -> database' });
-    net.addFlow(FlowEndpoint.workload(app, Tier.APP), FlowEndpoint.internet(), WellKnownPorts.HTTPS, { description: 'app -> internet (AWS APIs, package mirrors) via NAT' });
-    net.allowInterfaceEndpoints(app, Tier.APP);
+    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.tier(Tier.PUBLIC), WellKnownPorts.HTTPS,
+      { description: 'clients -> load balancers (HTTPS)' });
+    net.addFlow(FlowEndpoint.tier(Tier.PUBLIC, EphemeralRange.ELB), FlowEndpoint.tier(Tier.APP), WellKnownPorts.HTTP_ALT,
+      { description: 'load balancers -> app' });
+    net.addFlow(FlowEndpoint.tier(Tier.APP), FlowEndpoint.tier(Tier.DATA), WellKnownPorts.POSTGRES,
+      { description: 'app -> database' });
+    net.addFlow(FlowEndpoint.tier(Tier.APP), FlowEndpoint.internet(), WellKnownPorts.HTTPS,
+      { description: 'app -> internet (AWS APIs, package mirrors) via NAT' });
   }
 }
 

@@ -30,6 +30,18 @@ function report(summaries: ExampleSummary[]): string {
     lines.push('', `## ${s.example}`, '');
     if (s.error) lines.push('```', s.error, '```');
     for (const d of s.diagrams) lines.push(`### Network: ${d.vpc}`, '', '```mermaid', d.mermaid, '```', '');
+    for (const r of s.reachability) {
+      lines.push(`### Reachability: ${r.vpc}`, '', 'Declared flows, as the analyzer proves them on the synthesized template:', '',
+        '| from | to | port | verdict |', '| --- | --- | --- | --- |');
+      for (const d of r.declared) lines.push(`| ${d.from} | ${d.to} | ${d.port} | ${d.verdict} |`);
+      lines.push('', 'What the internet reaches (every node of the VPC, on the declared and the usual service ports):', '',
+        '| node | kind | ports |', '| --- | --- | --- |');
+      for (const e of r.internetExposure) lines.push(`| ${e.node} | ${e.kind} | ${e.ports.join(', ')} |`);
+      if (!r.internetExposure.length) lines.push('| (nothing) | | |');
+      lines.push('', `Undeclared (from, to, port) triples probed: ${r.probed}; open: ${r.undeclaredOpen.length}.`, '');
+      for (const u of r.undeclaredOpen) lines.push(`- ${u}`);
+      for (const f of r.failures) lines.push(`- FAILED: ${f}`);
+    }
     lines.push('### Resources', '', '| type | count |', '| --- | --- |');
     for (const [type, n] of Object.entries(s.resources).sort()) lines.push(`| ${type} | ${n} |`);
     lines.push('', '### Findings', '');
@@ -43,7 +55,7 @@ function report(summaries: ExampleSummary[]): string {
 }
 
 function main(): void {
-  const names = examples(process.argv.slice(2));
+  const names = examples(process.argv.slice(2).filter((a) => a !== '--'));
   fs.mkdirSync(OUT, { recursive: true });
   const summaries: ExampleSummary[] = [];
   const started = Date.now();
@@ -75,6 +87,7 @@ function main(): void {
     if (!summary.ok) {
       if (summary.error) console.log(summary.error.split('\n').map((l) => `    ${l}`).join('\n'));
       for (const f of summary.findings) console.log(`    ${f.plugin} ${f.rule} (${f.severity}): ${f.description} at ${f.paths.join(', ')}`);
+      for (const r of summary.reachability) for (const f of r.failures) console.log(`    analyzer (${r.vpc}): ${f}`);
       for (const e of summary.cfnLint.errors) console.log(`    cfn-lint: ${e}`);
     }
     if (summary.cfnLint.note) console.log(`    note: ${summary.cfnLint.note}`);

@@ -10,9 +10,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { mermaid, tieredVpcs } from './diagram';
-import { NetworkPatternsChecks } from '../src';
+import { NetworkEndpoint, NetworkPatternsChecks, ReachabilityAnalyzer, TieredVpc, Verdict } from '../src';
 
 export interface ExampleSummary {
   readonly example: string;
@@ -30,6 +31,20 @@ export interface ExampleSummary {
   readonly resources: Record<string, number>;
   /** A Mermaid diagram per TieredVpc: tiers, AZs, NAT gateways, workloads and flows. */
   readonly diagrams: Array<{ readonly vpc: string; readonly mermaid: string }>;
+  /** The analyzer's proof per TieredVpc. */
+  readonly reachability: Reachability[];
+}
+
+export interface Reachability {
+  readonly vpc: string;
+  /** Every declared flow with the analyzer's verdict (all must be reachable). */
+  readonly declared: Array<{ readonly from: string; readonly to: string; readonly port: string; readonly verdict: string; readonly reason: string }>;
+  /** Which nodes the internet reaches, on which of the probed ports (only the entry points may appear). */
+  readonly internetExposure: Array<{ readonly node: string; readonly kind: string; readonly ports: string[] }>;
+  /** How many undeclared (from, to, port) triples were probed, and those found open (must be none). */
+  readonly probed: number;
+  readonly undeclaredOpen: string[];
+  readonly failures: string[];
 }
 
 export interface Finding {
@@ -65,6 +80,37 @@ function acknowledgments(app: App): Acknowledgment[] {
     }
   }
   return out;
+}
+
+const PROBE_PORTS = [22, 3389, 80, 443, 8080, 3306, 5432, 6379, 9092, 27017];
+
+/** The analyzer over one TieredVpc: declared flows reachable, nothing undeclared open, internet exposure. */
+function reachability(vpc: TieredVpc): Reachability {
+  const analyzer = ReachabilityAnalyzer.fromStack(Stack.of(vpc));
+  const portText = (f: { protocol: string; fromPort: number; toPort: number }) =>
+    `${f.protocol} ${f.fromPort === f.toPort ? f.fromPort : `${f.fromPort}-${f.toPort}`}`;
+  const declared = analyzer.checkDeclaredFlows(vpc).map(({ flow, answer }) => ({
+    from: flow.from, to: flow.to, port: portText(flow), verdict: answer.verdict, reason: answer.reasons[0] ?? '',
+  }));
+  const probes = analyzer.probeUndeclaredFlows(vpc);
+  const undeclaredOpen = probes.filter((p) => p.answer.verdict !== Verdict.BLOCKED || p.answer.partiallyOpen)
+    .map((p) => `${p.answer.query}: ${p.answer.reasons[0] ?? p.answer.verdict}`);
+  const ports = [...new Set([...PROBE_PORTS, ...vpc.flows.filter((f) => f.protocol === 'tcp').flatMap((f) => [f.fromPort, f.toPort])])].sort((a, b) => a - b);
+  const vpcSubnets = new Set(vpc.vpc.selectSubnets().subnets.map((sn) => sn.node.path));
+  const internetExposure = analyzer.listNodes()
+    .filter((n) => n.subnets.some((sn) => [...vpcSubnets].some((v) => sn.startsWith(v))))
+    .map((n) => ({
+      node: n.path,
+      kind: n.kind,
+      ports: ports.filter((p) => analyzer.canReach(NetworkEndpoint.internet(), NetworkEndpoint.path(n.path), ec2.Port.tcp(p)).verdict === Verdict.REACHABLE)
+        .map((p) => `tcp ${p}`),
+    }))
+    .filter((e) => e.ports.length > 0);
+  const failures = [
+    ...declared.filter((d) => d.verdict !== Verdict.REACHABLE).map((d) => `declared flow ${d.from} -> ${d.to} ${d.port} is ${d.verdict}: ${d.reason}`),
+    ...undeclaredOpen.map((u) => `undeclared opening: ${u}`),
+  ];
+  return { vpc: vpc.node.path, declared, internetExposure, probed: probes.length, undeclaredOpen, failures };
 }
 
 function resourceCounts(templates: string[]): Record<string, number> {
@@ -127,7 +173,16 @@ function main(): void {
     acknowledgments: acknowledgments(app),
     resources: resourceCounts(templates),
     diagrams: tieredVpcs(app).map((v) => ({ vpc: v.node.path, mermaid: mermaid(v) })),
+    reachability: [],
   };
+  if (!error) {
+    try {
+      (summary.reachability as Reachability[]).push(...tieredVpcs(app).map(reachability));
+    } catch (e) {
+      summary.reachability.push({ vpc: '(analyzer)', declared: [], internetExposure: [], probed: 0, undeclaredOpen: [], failures: [`the analyzer failed: ${(e as Error).message}`] });
+    }
+  }
+  (summary as { ok: boolean }).ok = summary.ok && summary.reachability.every((r) => r.failures.length === 0);
   fs.mkdirSync(outdir, { recursive: true });
   fs.writeFileSync(path.join(outdir, 'summary.json'), JSON.stringify(summary, null, 2));
   process.exitCode = summary.ok ? 0 : 1;

@@ -244,10 +244,17 @@ export class ReachabilityAnalyzer {
    */
   public probeUndeclaredFlows(tieredVpc: TieredVpc, probePorts?: ec2.Port[]): UndeclaredFlowProbe[] {
     const flows = tieredVpc.flows;
+    // Two names of one workload (an auto scaling group and its security group, say) are one end:
+    // ends are keyed by the nodes they resolve to.
+    const identity = (path: string) => {
+      const spec = this.end(NetworkEndpoint.path(path));
+      return spec.kind === 'nodes' ? `nodes:${spec.nodes.map((n) => n.id).sort().join(',')}` : `path:${path}`;
+    };
     const workloads = new Map<string, NetworkEndpoint>();
     for (const f of flows) {
-      if (f.fromPath) workloads.set(f.fromPath, NetworkEndpoint.path(f.fromPath));
-      if (f.toPath) workloads.set(f.toPath, NetworkEndpoint.path(f.toPath));
+      for (const path of [f.fromPath, f.toPath]) {
+        if (path && !workloads.has(identity(path))) workloads.set(identity(path), NetworkEndpoint.path(path));
+      }
     }
     const internet = NetworkEndpoint.internet();
     const ends: Array<[string, NetworkEndpoint]> = [...workloads.entries(), ['internet', internet]];
@@ -266,7 +273,7 @@ export class ReachabilityAnalyzer {
     const key = (f: DeclaredFlow, side: 'from' | 'to') => {
       const path = side === 'from' ? f.fromPath : f.toPath;
       const tier = side === 'from' ? f.fromTier : f.toTier;
-      return path ?? (tier === undefined ? 'internet' : `tier:${tier}`);
+      return path ? identity(path) : (tier === undefined ? 'internet' : `tier:${tier}`);
     };
     const covers = (f: DeclaredFlow, t: Traffic) => (f.protocol === 'udp' ? 17 : 6) === t.protocol && f.fromPort <= t.p0 && t.p1 <= f.toPort;
     const probes: UndeclaredFlowProbe[] = [];
