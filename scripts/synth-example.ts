@@ -95,7 +95,8 @@ function reachability(vpc: TieredVpc): Reachability {
   const probes = analyzer.probeUndeclaredFlows(vpc);
   const undeclaredOpen = probes.filter((p) => p.answer.verdict !== Verdict.BLOCKED || p.answer.partiallyOpen)
     .map((p) => `${p.answer.query}: ${p.answer.reasons[0] ?? p.answer.verdict}`);
-  const ports = [...new Set([...PROBE_PORTS, ...vpc.flows.filter((f) => f.protocol === 'tcp').flatMap((f) => [f.fromPort, f.toPort])])].sort((a, b) => a - b);
+  const declaredPorts = vpc.flows.filter((f) => f.protocol === 'tcp').flatMap((f) => [f.fromPort, f.toPort]);
+  const ports = [...new Set([...PROBE_PORTS, ...declaredPorts])].sort((a, b) => a - b);
   const vpcSubnets = new Set(vpc.vpc.selectSubnets().subnets.map((sn) => sn.node.path));
   const internetExposure = analyzer.listNodes()
     .filter((n) => n.subnets.some((sn) => [...vpcSubnets].some((v) => sn.startsWith(v))))
