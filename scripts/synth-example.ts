@@ -103,7 +103,8 @@ function reachability(vpc: TieredVpc): Reachability {
     .map((n) => ({
       node: n.path,
       kind: n.kind,
-      ports: ports.filter((p) => analyzer.canReach(NetworkEndpoint.internet(), NetworkEndpoint.path(n.path), ec2.Port.tcp(p)).verdict === Verdict.REACHABLE)
+      ports: ports
+        .filter((p) => analyzer.canReach(NetworkEndpoint.internet(), NetworkEndpoint.path(n.path), ec2.Port.tcp(p)).verdict === Verdict.REACHABLE)
         .map((p) => `tcp ${p}`),
     }))
     .filter((e) => e.ports.length > 0);
