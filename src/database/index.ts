@@ -1,1 +1,1 @@
-export {};
+export * from './proxied-database';
