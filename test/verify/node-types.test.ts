@@ -1,3 +1,4 @@
+import { App, CfnResource, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -120,5 +121,24 @@ describe('node types', () => {
   test('NetworkEndpoint.of(db) names the database, not also the proxy created under it', () => {
     const a = analyzer.canReach(e(n.fn), e(n.db), ec2.Port.tcp(5432));
     expect(a.reasons.join('\n')).not.toMatch(/Proxy/);
+  });
+});
+
+describe('constructs the analyzer resolves', () => {
+  test('a Secrets Manager rotation application in the VPC is a Lambda node', () => {
+    const stack = new Stack(new App(), 'Rot');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const sg = new ec2.SecurityGroup(stack, 'RotationSg', { vpc, allowAllOutbound: false });
+    const subnets = vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds;
+    new CfnResource(stack, 'Rotation', {
+      type: 'AWS::Serverless::Application',
+      properties: {
+        Location: { ApplicationId: 'arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationSingleUser', SemanticVersion: '1.1.367' },
+        Parameters: { vpcSubnetIds: Fn.join(',', subnets), vpcSecurityGroupIds: sg.securityGroupId, functionName: 'rotate' },
+      },
+    });
+    const nodes = ReachabilityAnalyzer.fromStack(stack).listNodes().filter((n) => n.path === 'Rot/Rotation');
+    expect(nodes).toEqual([expect.objectContaining({ kind: 'Lambda function (serverless application)', securityGroups: ['Rot/RotationSg'], unknown: [] })]);
+    expect(nodes[0].subnets).toHaveLength(2);
   });
 });

@@ -77,8 +77,10 @@ export class Evaluator {
     for (const p of paths) {
       // A construct's own node (its default child or another direct child) wins over nodes deeper
       // below it, e.g. `Db` names the database, not also the proxy created under it.
+      // Then the node of its `Resource` child (a construct wrapping an L2 whose id is `Resource`).
       const direct = this.model.nodes.filter((n) => n.path === p || n.logicalId === p || parentPath(n.path) === p);
-      const found = direct.length > 0 ? direct : this.model.nodes.filter((n) => matches(p, n.path, n.logicalId));
+      const own = direct.length > 0 ? direct : this.model.nodes.filter((n) => n.path.startsWith(`${p}/Resource/`));
+      const found = own.length > 0 ? own : this.model.nodes.filter((n) => matches(p, n.path, n.logicalId));
       for (const n of found) if (!nodes.includes(n)) nodes.push(n);
     }
     if (nodes.length > 0) return { kind: 'nodes', nodes, name };

@@ -748,6 +748,16 @@ export class TemplateModel {
           this.setSgs(node, r.stack, p.VpcConfig.SecurityGroupIds, 'VpcConfig.SecurityGroupIds');
           break;
         }
+        case 'AWS::Serverless::Application': {
+          // A Secrets Manager rotation function from the Serverless Application Repository (what
+          // aws-cdk-lib's SecretRotation deploys): its VPC placement comes in as comma-joined parameters.
+          const params = p.Parameters ?? {};
+          if (params.vpcSubnetIds === undefined) break;
+          const node = this.newNode(r, 'Lambda function (serverless application)', 'lambda', { acceptsInbound: false });
+          this.setSubnets(node, r.stack, commaList(params.vpcSubnetIds), 'Parameters.vpcSubnetIds');
+          this.setSgs(node, r.stack, commaList(params.vpcSecurityGroupIds), 'Parameters.vpcSecurityGroupIds');
+          break;
+        }
         case 'AWS::RDS::DBInstance': {
           if (p.DBClusterIdentifier !== undefined) break; // part of its cluster's node
           const node = this.newNode(r, 'RDS DB instance', 'managed');
@@ -963,3 +973,26 @@ function asArray(v: any): any[] {
 }
 
 export type { Ipv4Range };
+
+/**
+ * A comma-separated list parameter as the items it joins: `Fn::Join ['', [a, ',', b]]`,
+ * `Fn::Join [',', [a, b]]`, a literal `'a,b'`, or a single value.
+ */
+function commaList(v: any): any[] | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string') return v.split(',').map((x) => x.trim()).filter(Boolean);
+  const join = v && typeof v === 'object' ? v['Fn::Join'] : undefined;
+  if (Array.isArray(join) && Array.isArray(join[1])) {
+    const [sep, parts] = join;
+    if (sep === ',') return parts;
+    if (sep === '') {
+      const items: any[] = [];
+      for (const part of parts) {
+        if (typeof part === 'string') items.push(...part.split(',').map((x: string) => x.trim()).filter(Boolean));
+        else items.push(part);
+      }
+      return items;
+    }
+  }
+  return [v];
+}
