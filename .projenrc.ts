@@ -100,6 +100,8 @@ const typecheck = project.addTask('typecheck', {
 });
 const postCompile = project.tasks.tryFind('post-compile')!;
 postCompile.spawn(typecheck);
+// Every public type and member documented, every optional prop with @default, every construct with @example.
+postCompile.exec('ts-node -P test/tsconfig.json --transpile-only scripts/check-docs.ts', { name: 'public API documented' });
 // The build fails in CI when the committed API.md is stale.
 postCompile.exec(
   'if [ -n "$CI" ] && ! git diff --exit-code --stat -- API.md; then echo "API.md is stale: run npx projen build and commit API.md"; exit 1; fi',
