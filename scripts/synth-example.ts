@@ -97,7 +97,7 @@ function reachability(vpc: TieredVpc): Reachability {
     .map((p) => `${p.answer.query}: ${p.answer.reasons[0] ?? p.answer.verdict}`);
   const declaredPorts = vpc.flows.filter((f) => f.protocol === 'tcp').flatMap((f) => [f.fromPort, f.toPort]);
   const ports = [...new Set([...PROBE_PORTS, ...declaredPorts])].sort((a, b) => a - b);
-  const vpcSubnets = new Set(vpc.vpc.selectSubnets().subnets.map((sn) => sn.node.path));
+  const vpcSubnets = new Set([...vpc.vpc.publicSubnets, ...vpc.vpc.privateSubnets, ...vpc.vpc.isolatedSubnets].map((sn) => sn.node.path));
   const internetExposure = analyzer.listNodes()
     .filter((n) => n.subnets.some((sn) => [...vpcSubnets].some((v) => sn.startsWith(v))))
     .map((n) => ({
