@@ -33,6 +33,15 @@
  *   3. Delegate the domain to the zone's name servers (NameServers output).
  * Try it: `dig app.<your domain>` answers with the us-east-1 ALB; delete its /health rule
  * (or the listener) and, about 90 s later, with the us-west-2 ALB.
+ * Tear down: the ALBs have deletion protection; turn it off first in each region (`aws elbv2
+ * modify-load-balancer-attributes --load-balancer-arn <arn> --attributes
+ * Key=deletion_protection.enabled,Value=false`), then `cdk destroy` both stacks. The access log
+ * buckets are retained.
+ *
+ * Compliance (NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1 packs): the ALBs have deletion
+ * protection and access logs, the log buckets are versioned and TLS-only; what can't be fixed
+ * here is acknowledged below with its reason (ALB access logs support SSE-S3 only; no WAF for a
+ * fixed-response stand-in).
  */
 import { Annotations, App, CfnOutput, Fn, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -79,18 +88,41 @@ export class DnsFailoverRegionStack extends Stack {
       vpcSubnets: this.network.selectSubnets(Tier.PUBLIC),
       securityGroup: albSecurityGroup,
       dropInvalidHeaderFields: true,
+      // The record's alias points at this ALB's DNS name: a deleted (or replaced) ALB leaves it dangling.
+      deletionProtection: true,
     });
+    for (const pack of ['NIST.800.53.R5', 'PCI.DSS.321']) {
+      Validations.of(this.loadBalancer).acknowledge({
+        id: `${pack}-ALBWAFEnabled`,
+        reason: 'This ALB stands in for your service and answers only fixed responses (/health 200, 404 otherwise): there is no ' +
+          'application for WAF rules to protect. Associate a regional web ACL (wafv2.CfnWebACLAssociation) with the ALB in front of ' +
+          'a real service; its rules depend on that service.',
+      });
+    }
 
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED, // ALB access logs support SSE-S3 only
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
+      versioned: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket only receives the ALB access logs; logging access to the log bucket itself would need another bucket, and so on.',
-    });
+    const noServerLogs = 'This bucket only receives the ALB access logs; logging access to the log bucket itself would need another bucket, and so on. ' +
+      'Reads of the logs can be audited with CloudTrail S3 data events.';
+    Validations.of(accessLogs).acknowledge({ id: 'AwsSolutions-S1', reason: noServerLogs });
+    for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
+      Validations.of(accessLogs).acknowledge({ id: `${pack}-S3BucketLoggingEnabled`, reason: noServerLogs });
+      Validations.of(accessLogs).acknowledge({
+        id: `${pack}-S3DefaultEncryptionKMS`,
+        reason: 'An Application Load Balancer delivers access logs only to buckets encrypted with SSE-S3 (AWS ELB user guide, ' +
+          '"Enable access logs for your Application Load Balancer"); with SSE-KMS no log is delivered.',
+      });
+      Validations.of(accessLogs).acknowledge({
+        id: `${pack}-S3BucketReplicationEnabled`,
+        reason: 'Replicating access logs needs a second bucket (another Region or a log-archive account) and a replication role: ' +
+          'an account-level choice outside this example. The bucket is versioned and retained on stack deletion.',
+      });
+    }
     this.loadBalancer.logAccessLogs(accessLogs, 'alb');
 
     const listener = this.loadBalancer.addListener('Https', {

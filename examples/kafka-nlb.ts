@@ -22,6 +22,11 @@
  * a broker directly. Kafka's `connections.max.idle.ms` is 9 minutes, longer than the NLB's
  * default TCP idle timeout of 350 s, so the listener's idle timeout is raised to 10 minutes.
  *
+ * The partner's data is encrypted end to end: the brokers' 9092 listener is Kafka's SSL listener
+ * (`listeners=SSL://:9092` in server.properties, with the brokers' certificates), and the NLB's
+ * TCP listener passes TLS through (`targetsTerminateTls`), so the partner's client verifies the
+ * brokers' certificates and the load balancer never holds a key.
+ *
  * Kafka clients connect to the address each broker advertises. With several brokers behind one
  * listener, advertise the NLB's DNS name with a distinct port per broker (one `addListener` and
  * target group per broker), or run a single bootstrap broker per listener; this example shows the
@@ -37,6 +42,9 @@
  *   npx cdk bootstrap && npx cdk deploy --app "npx ts-node -P test/tsconfig.json examples/kafka-nlb.ts"
  * Connect to a broker without SSH:
  *   aws ssm start-session --target <instance id>
+ * Tear down: the NLB has deletion protection (its static IPs are in the partner's allowlist); turn
+ * it off first (`aws elbv2 modify-load-balancer-attributes --load-balancer-arn <arn> --attributes
+ * Key=deletion_protection.enabled,Value=false`), then `cdk destroy`.
  */
 import { App, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
@@ -83,6 +91,8 @@ export class KafkaNlbStack extends Stack {
     this.loadBalancer.addListener('Kafka', {
       port: WellKnownPorts.KAFKA.toRuleJson().fromPort,
       targets: [NlbTarget.autoScalingGroup(this.brokers)],
+      // TLS passes through to the brokers' SSL listener: encrypted end to end, no key on the load balancer.
+      targetsTerminateTls: true,
       tcpIdleTimeout: Duration.minutes(10),
       healthCheck: { interval: Duration.seconds(10), healthyThresholdCount: 3, unhealthyThresholdCount: 2 },
       deregistrationDelay: Duration.seconds(120),

@@ -28,9 +28,10 @@
  * (`aws rds modify-db-instance --db-instance-identifier <id> --no-deletion-protection`), then `cdk destroy`.
  */
 import * as path from 'path';
-import { App, CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -80,7 +81,10 @@ export class LambdaRdsProxyStack extends Stack {
       vpc,
       vpcSubnets: this.network.selectSubnets(Tier.APP),
       securityGroups: [securityGroup],
-      logGroup: new logs.LogGroup(this, 'QueryFunctionLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+      logGroup: new logs.LogGroup(this, 'QueryFunctionLogs', {
+        retention: logs.RetentionDays.ONE_MONTH,
+        encryptionKey: this.logEncryptionKey(),
+      }),
       bundling: {
         // esbuild from node_modules, never Docker: the example synthesizes on any machine.
         forceDockerBundling: false,
@@ -95,6 +99,22 @@ export class LambdaRdsProxyStack extends Stack {
       environment: { NODE_OPTIONS: '--enable-source-maps' },
     });
 
+    // Invoked synchronously (aws lambda invoke): nothing to catch in a dead-letter queue, and the
+    // proxy, not a concurrency reservation, bounds the database connections.
+    for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
+      Validations.of(this.queryFunction).acknowledge({
+        id: `${pack}-LambdaDLQ`,
+        reason: 'The function is invoked synchronously (aws lambda invoke, RequestResponse): the caller gets the error, and a ' +
+          'dead-letter queue only ever receives failed asynchronous invocations. Add one (deadLetterQueue) if you invoke it from events.',
+      });
+      Validations.of(this.queryFunction).acknowledge({
+        id: `${pack}-LambdaConcurrency`,
+        reason: 'RDS Proxy bounds the database connections however many invocations run (maxConnectionsPercent of max_connections: ' +
+          'seed 000 section 11). A reservation would take concurrency from the account\'s unreserved pool, and an account whose ' +
+          'concurrency quota is still 10 cannot reserve any (Lambda keeps 10 unreserved), so the example would not deploy there.',
+      });
+    }
+
     // The flow function -> proxy on 5432 (SG rules and NACL entries), function -> AWS APIs on 443
     // through the NAT gateways, rds-db:connect on this proxy for the database user, and the
     // DB_PROXY_ENDPOINT / DB_PORT / DB_NAME / DB_USER environment variables.
@@ -102,6 +122,28 @@ export class LambdaRdsProxyStack extends Stack {
 
     new CfnOutput(this, 'QueryFunctionName', { value: this.queryFunction.functionName });
     new CfnOutput(this, 'ProxyEndpoint', { value: this.database.proxyEndpoint });
+  }
+
+  /**
+   * A customer managed key for the function's log group, rotated yearly, that CloudWatch Logs of
+   * this Region may use for this account's log groups (CloudWatch Logs user guide, "Encrypt log
+   * data in CloudWatch Logs using AWS KMS").
+   */
+  private logEncryptionKey(): kms.Key {
+    const key = new kms.Key(this, 'QueryFunctionLogKey', {
+      description: 'Encrypts the query function\'s logs',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': this.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      },
+    }));
+    return key;
   }
 }
 

@@ -1,12 +1,13 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EcsServiceBaseProps } from './ecs-service-props';
 import {
-  buildLoadBalancer, CONTAINER_NAME, createCluster, createLogGroup, declareEgress, validateBaseProps,
+  buildLoadBalancer, CONTAINER_NAME, createCluster, createLogGroup, createTaskRoles, declareEgress, validateBaseProps,
 } from './private/service-wiring';
 import { TieredNetworkLoadBalancer } from '../load-balancing/tiered-network-load-balancer';
 import { Tier } from '../network/tier';
@@ -31,6 +32,9 @@ export interface EcsFargateServiceProps extends EcsServiceBaseProps {
  * registers the task's IP and container port. No host ports, no dynamic range, no instances:
  * the task security group admits the load balancer's security group on the container port
  * only, and the NACL entries name that one port.
+ *
+ * Compliance: as `EcsDynamicPortService` (encrypted container logs, customer managed policies for
+ * the execution and task roles, load balancer deletion protection and access logs).
  *
  * @example
  * const net = new TieredVpc(this, 'Net');
@@ -77,6 +81,8 @@ export class EcsFargateService extends Construct implements ec2.IConnectable {
   public readonly accessLogBucket?: s3.IBucket;
   /** The container log group. */
   public readonly logGroup: logs.LogGroup;
+  /** The KMS key that encrypts the container log group. */
+  public readonly logEncryptionKey: kms.IKey;
   /** The port the load balancer reaches the tasks on: the container port itself. */
   public readonly trafficPorts: ec2.Port;
   /** The tasks' connections (the task security group). */
@@ -92,8 +98,11 @@ export class EcsFargateService extends Construct implements ec2.IConnectable {
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: resolved.cpu,
       memoryLimitMiB: resolved.memoryLimitMiB,
+      ...createTaskRoles(this),
     });
-    this.logGroup = createLogGroup(this, props);
+    const logging = createLogGroup(this, props);
+    this.logGroup = logging.logGroup;
+    this.logEncryptionKey = logging.key;
     this.container = this.taskDefinition.addContainer(CONTAINER_NAME, {
       image: props.image,
       command: props.command,

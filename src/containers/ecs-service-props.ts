@@ -1,4 +1,5 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ServiceLoadBalancer } from './service-load-balancer';
 import { TieredVpc } from '../network/tiered-vpc';
@@ -78,4 +79,13 @@ export interface EcsServiceBaseProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * The KMS key that encrypts the container log group (NIST 800-53, HIPAA and PCI DSS packs:
+   * CloudWatchLogGroupEncrypted). Its key policy must let the CloudWatch Logs service principal
+   * of the stack's Region use it (CloudWatch Logs user guide, "Encrypt log data in CloudWatch
+   * Logs using AWS KMS").
+   * @default - a customer managed key created by the construct: rotated yearly, retained on stack
+   * deletion (like the log group), usable by CloudWatch Logs for this account's log groups
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }

@@ -11,7 +11,8 @@ export interface AlbServiceLoadBalancerOptions {
    * The ACM certificate of the HTTPS 443 listener. With a certificate, HTTP 80 only redirects to
    * HTTPS 443 (seed 000 section 10: "ALB terminates TLS on port 443"). Without one, the load
    * balancer listens on HTTP 80 only, and the construct leaves the warning
-   * `cdk-network-patterns:httpOnlyLoadBalancer`.
+   * `cdk-network-patterns:httpOnlyLoadBalancer` (and the NIST 800-53, HIPAA and PCI DSS packs'
+   * ALBHttpToHttpsRedirection and ELBv2ACMCertificateRequired findings stay, unacknowledged).
    * @default - no certificate: HTTP 80 only, with a warning
    */
   readonly certificate?: acm.ICertificate;
@@ -46,10 +47,32 @@ export interface AlbServiceLoadBalancerOptions {
    */
   readonly accessLogs?: boolean;
   /**
-   * The bucket for access logs (SSE-S3 encrypted: ELB access logs support no other encryption).
-   * @default - a bucket created by the construct: SSE-S3, TLS enforced, public access blocked, retained on stack deletion
+   * The bucket for access logs (SSE-S3 encrypted: an Application Load Balancer's access logs
+   * support no other encryption, AWS ELB user guide "Enable access logs for your Application Load
+   * Balancer").
+   * @default - a bucket created by the construct: SSE-S3, versioned, TLS enforced, public access
+   * blocked, retained on stack deletion
    */
   readonly accessLogBucket?: s3.IBucket;
+  /**
+   * Deletion protection on the load balancer (NIST 800-53 and HIPAA packs:
+   * ELBDeletionProtectionEnabled). Its DNS name is what clients and alias records point at, and a
+   * new load balancer gets a new one: deleting it by accident (a stack deletion, a replacement)
+   * takes the service off the internet until DNS follows. The price: `cdk destroy` fails on it
+   * until you turn it off (`aws elbv2 modify-load-balancer-attributes --load-balancer-arn <arn>
+   * --attributes Key=deletion_protection.enabled,Value=false`, or deploy with `false` first).
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * The ARN of a regional AWS WAF web ACL to associate with the load balancer (NIST 800-53 and
+   * PCI DSS packs: ALBWAFEnabled), e.g. `webAcl.attrArn` of a `wafv2.CfnWebACL` with scope
+   * REGIONAL. A web ACL's rules belong to the application (a managed rule set that suits a form
+   * application blocks a file-upload API), and each web ACL and rule is billed monthly, so the
+   * construct creates none: without one, it acknowledges ALBWAFEnabled with that reason.
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
 }
 
 /**
@@ -68,6 +91,14 @@ export interface NlbServiceLoadBalancerOptions {
    * @default - a TCP listener (TLS, if any, passes through to the tasks)
    */
   readonly certificate?: acm.ICertificate;
+  /**
+   * Without a certificate: the tasks terminate TLS themselves, and the TCP listener passes it
+   * through (seed 000 section 12: wss:// 443 with "TLS at the servers"). The construct then
+   * acknowledges the compliance packs' ELBv2ACMCertificateRequired on the listener
+   * (`NlbListenerOptions.targetsTerminateTls`).
+   * @default false
+   */
+  readonly targetsTerminateTls?: boolean;
   /**
    * The IPv4 CIDRs admitted to the listener (declared flows from the internet to the load balancer).
    * @default ['0.0.0.0/0']
@@ -102,6 +133,14 @@ export interface NlbServiceLoadBalancerOptions {
    * @default - no access logs
    */
   readonly accessLogBucket?: s3.IBucket;
+  /**
+   * Deletion protection on the load balancer (NIST 800-53 and HIPAA packs:
+   * ELBDeletionProtectionEnabled), as `TieredNetworkLoadBalancerProps.deletionProtection`: its DNS
+   * name and static IPs are what clients point at and allowlist. `cdk destroy` fails on it until
+   * you turn it off.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /** The kind of load balancer in front of a service. */

@@ -1,9 +1,12 @@
-import { Annotations, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { acknowledgeCompliance, CompliancePack, ManagedPolicyRole } from '../private/compliance';
 import { FlowEndpoint } from '../network/flow-endpoint';
 import { subnetGroupName, Tier } from '../network/tier';
 import { TieredVpc } from '../network/tiered-vpc';
@@ -113,6 +116,35 @@ export interface ProxiedDatabaseProps {
   readonly rotationSchedule?: Duration;
 
   /**
+   * The KMS key that encrypts the master secret (NIST 800-53, HIPAA and PCI DSS packs:
+   * SecretsManagerUsingKMSKey). The proxy and the rotation function are granted its use; a
+   * customer managed key lets its key policy and CloudTrail show who may read the password,
+   * which the AWS managed `aws/secretsmanager` key can't.
+   * @default - a customer managed key created by the construct, rotated yearly, retained on stack deletion
+   */
+  readonly secretEncryptionKey?: kms.IKey;
+
+  /**
+   * The interval of RDS enhanced monitoring (OS metrics every N seconds into the RDSOSMetrics
+   * log group; NIST 800-53 and HIPAA packs: RDSEnhancedMonitoringEnabled): 1, 5, 10, 15, 30 or
+   * 60 seconds, or `Duration.seconds(0)` to turn it off. On, the construct creates the
+   * monitoring role with AWS's managed policy AmazonRDSEnhancedMonitoringRole.
+   * @default Duration.seconds(60) - the cheapest interval that still shows CPU, memory and I/O per process
+   */
+  readonly monitoringInterval?: Duration;
+
+  /**
+   * The database logs exported to CloudWatch Logs (NIST 800-53, HIPAA and PCI DSS packs:
+   * RDSLoggingEnabled). RDS creates the log groups `/aws/rds/instance/<id>/<log>` itself, with
+   * no expiry: set a retention on them where your account's log policy says so (the construct
+   * does not, because aws-cdk-lib would add a custom-resource Lambda function for it). For MySQL
+   * the audit log has content only with the MARIADB_AUDIT_PLUGIN option, and the general and
+   * slow query logs only with `general_log` / `slow_query_log` on in `parameterGroup`.
+   * @default - every log type of the engine: ['postgresql', 'upgrade'] for PostgreSQL, ['audit', 'error', 'general', 'slowquery'] for MySQL
+   */
+  readonly cloudwatchLogsExports?: string[];
+
+  /**
    * A Secrets Manager interface endpoint in the app tier (e.g. from `TieredVpcProps.interfaceEndpoints`)
    * for the rotation function. Given, the rotation function reaches Secrets Manager through it
    * (a declared flow on 443, SG to SG); otherwise it goes through the NAT gateways.
@@ -191,14 +223,33 @@ interface EngineSpec {
   readonly maxUsername: number;
   /** Longest database name the engine accepts. */
   readonly maxDatabaseName: number;
+  /** Every log type the engine exports to CloudWatch Logs (RDS user guide, "Publishing database logs to Amazon CloudWatch Logs"). */
+  readonly logExports: string[];
 }
 
 const SUPPORTED_ENGINES: Record<string, EngineSpec> = {
   // rds.force_ssl=1 refuses non-TLS connections (RDS for PostgreSQL user guide, "Requiring an SSL connection").
-  postgres: { family: 'POSTGRESQL', defaultPort: 5432, tlsParameter: { 'rds.force_ssl': '1' }, maxUsername: 63, maxDatabaseName: 63 },
+  postgres: {
+    family: 'POSTGRESQL',
+    defaultPort: 5432,
+    tlsParameter: { 'rds.force_ssl': '1' },
+    maxUsername: 63,
+    maxDatabaseName: 63,
+    logExports: ['postgresql', 'upgrade'],
+  },
   // require_secure_transport=ON refuses non-TLS connections (RDS for MySQL user guide, "Requiring SSL/TLS for all connections").
-  mysql: { family: 'MYSQL', defaultPort: 3306, tlsParameter: { require_secure_transport: 'ON' }, maxUsername: 16, maxDatabaseName: 64 },
+  mysql: {
+    family: 'MYSQL',
+    defaultPort: 3306,
+    tlsParameter: { require_secure_transport: 'ON' },
+    maxUsername: 16,
+    maxDatabaseName: 64,
+    logExports: ['audit', 'error', 'general', 'slowquery'],
+  },
 };
+
+/** The intervals RDS enhanced monitoring accepts, in seconds (0: off). */
+const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
 
 /** The characters aws-cdk-lib keeps out of generated RDS passwords; the rotation function must keep them out too. */
 const PASSWORD_EXCLUDE_CHARS = " %+~`#$&*()|[]{}:;<>?!'/@\"\\";
@@ -212,8 +263,11 @@ const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
  * AWS-FACTS.md "Lambda + RDS Proxy").
  *
  * - The database: Multi-AZ, storage encrypted, deletion protection on, removal policy SNAPSHOT,
- *   credentials generated into Secrets Manager and rotated, a parameter group that refuses
- *   unencrypted connections, its own security group with no egress.
+ *   credentials generated into Secrets Manager (encrypted with a customer managed KMS key) and
+ *   rotated, a parameter group that refuses unencrypted connections, enhanced monitoring every
+ *   60 s, every log type exported to CloudWatch Logs, its own security group with no egress.
+ *   Clean under the cdk-nag NIST 800-53 R5, HIPAA Security and PCI DSS 3.2.1 packs; RDSInBackupPlan
+ *   is acknowledged (automated backups are on; an AWS Backup plan is an account-level choice).
  * - The proxy: in the data tier across at least two AZs, its own security group, TLS required,
  *   IAM auth required, pooling settings exposed. The flow proxy -> database is declared.
  * - The rotation function: in the app tier with its own security group; flows rotation -> database
@@ -249,6 +303,13 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
   public readonly proxy: rds.DatabaseProxy;
   /** The generated master credentials (attached to the instance), rotated by `rotation`. */
   public readonly secret: secretsmanager.ISecret;
+  /** The KMS key that encrypts the master secret. */
+  public readonly secretEncryptionKey: kms.IKey;
+  /**
+   * The role RDS enhanced monitoring publishes OS metrics with.
+   * @default - none when `monitoringInterval` is 0
+   */
+  public readonly monitoringRole?: iam.IRole;
   /** The parameter group that forces TLS; add parameters with `addParameter`. */
   public readonly parameterGroup: rds.ParameterGroup;
   /** The rotation of the master secret (a Secrets Manager rotation function in the app tier). */
@@ -298,7 +359,11 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
     const maxIdleConnectionsPercent = props.maxIdleConnectionsPercent ?? Math.floor(maxConnectionsPercent / 2);
     const borrowTimeout = props.borrowTimeout ?? Duration.seconds(120);
     const idleClientTimeout = props.idleClientTimeout ?? Duration.minutes(30);
+    const monitoringInterval = props.monitoringInterval ?? Duration.seconds(60);
+    const logExports = props.cloudwatchLogsExports ?? spec.logExports;
     this.validateProps(props, spec, {
+      monitoringInterval,
+      logExports,
       requireTls,
       deletionProtection,
       removalPolicy,
@@ -354,13 +419,36 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
       parameters: { ...spec.tlsParameter },
     });
 
+    this.secretEncryptionKey = props.secretEncryptionKey ?? new kms.Key(this, 'SecretKey', {
+      description: `Encrypts the master secret of ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    if (monitoringInterval.toSeconds() > 0) {
+      const monitoringRole = new iam.Role(this, 'MonitoringRole', {
+        assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
+        description: `RDS enhanced monitoring of ${this.node.path}`,
+        managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
+      });
+      Validations.of(monitoringRole).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+        reason: 'AmazonRDSEnhancedMonitoringRole is the policy AWS maintains for the RDS monitoring agent (RDS user guide, ' +
+          '"Setting up and enabling Enhanced Monitoring"): it writes only to the RDSOSMetrics log group, and a hand-copied ' +
+          'policy would drift from what the agent needs.',
+      });
+      this.monitoringRole = monitoringRole;
+    }
+
     this.instance = new rds.DatabaseInstance(this, 'Resource', {
       engine,
       instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.BURSTABLE4_GRAVITON, ec2.InstanceSize.MEDIUM),
       vpc,
       vpcSubnets: dataSubnets,
       securityGroups: [this.databaseSecurityGroup],
-      credentials: rds.Credentials.fromGeneratedSecret(this.username, { excludeCharacters: PASSWORD_EXCLUDE_CHARS }),
+      credentials: rds.Credentials.fromGeneratedSecret(this.username, {
+        excludeCharacters: PASSWORD_EXCLUDE_CHARS,
+        encryptionKey: this.secretEncryptionKey,
+      }),
       databaseName: this.databaseName,
       port: this.databasePort,
       multiAz,
@@ -375,8 +463,16 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
       autoMinorVersionUpgrade: true,
       copyTagsToSnapshot: true,
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+      monitoringInterval: this.monitoringRole ? monitoringInterval : undefined,
+      monitoringRole: this.monitoringRole,
+      cloudwatchLogsExports: logExports.length > 0 ? logExports : undefined,
     });
     this.secret = this.instance.secret!;
+    acknowledgeCompliance(this.instance, 'RDSInBackupPlan',
+      'Automated backups are always on (backupRetention: 1 to 35 days, 7 by default) with point-in-time recovery, ' +
+      'and the removal policy keeps a final snapshot; an AWS Backup plan (its vault, schedule and cross-account copies) is an ' +
+      'account- or organization-level choice that a reusable construct should not make. Add the instance to your plan by ARN or tag.',
+      [CompliancePack.NIST_800_53_R5, CompliancePack.HIPAA_SECURITY]);
     if (this.databasePort === spec.defaultPort) {
       Validations.of(this.instance).acknowledge({
         id: 'AwsSolutions-RDS11',
@@ -404,6 +500,11 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
       dbProxyName: proxyName(this),
       proxyTarget: rds.ProxyTarget.fromInstance(target),
       secrets: [this.secret],
+      // Its read of the secret (and the secret's key) lands in a customer managed policy, not an inline one.
+      role: new ManagedPolicyRole(this, 'ProxyRole', {
+        assumedBy: new iam.ServicePrincipal('rds.amazonaws.com'),
+        description: `RDS Proxy of ${this.node.path}: reads the master secret`,
+      }),
       vpc,
       vpcSubnets: dataSubnets,
       securityGroups: [this.proxySecurityGroup],
@@ -498,6 +599,11 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
       throw propError(this, `${where}: awsApiAccess`, access, 'needs NAT gateways, but the network has none',
         'Use AwsApiAccess.INTERFACE_ENDPOINTS (with the endpoints the function needs in TieredVpcProps.interfaceEndpoints) or AwsApiAccess.NONE.');
     }
+    if (!fn.role) {
+      throw propError(this, `${where}: fn`, fn.node.path, 'has no execution role to attach the grant to',
+        'Connect a lambda.Function created in this app (it always has a role), not one imported by ARN.');
+    }
+    const role = fn.role;
     this.connected.add(fn.node.path);
 
     const fnEnd = FlowEndpoint.workload(fn, Tier.APP, { ephemeralRange: EphemeralRange.LAMBDA });
@@ -513,13 +619,36 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
     fn.addEnvironment(`${prefix}PORT`, String(this.proxyPort));
     fn.addEnvironment(`${prefix}NAME`, this.databaseName);
     fn.addEnvironment(`${prefix}USER`, this.username);
+    // The grant is a customer managed policy attached to the function's role, not aws-cdk-lib's inline
+    // DefaultPolicy (NIST 800-53, HIPAA and PCI DSS packs: IAMNoInlinePolicy).
+    const statements: iam.PolicyStatement[] = [];
     if (this.iamAuth) {
-      // rds-db:connect on arn:aws:rds-db:<region>:<account>:dbuser:<proxy id>/<user>: this proxy, this user.
-      this.proxy.grantConnect(fn, this.username);
+      // rds-db:connect on arn:aws:rds-db:<region>:<account>:dbuser:<proxy id>/<user>: this proxy, this user
+      // (what DatabaseProxy.grantConnect grants).
+      const stack = Stack.of(this);
+      const proxyId = stack.splitArn(this.proxy.dbProxyArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
+      statements.push(new iam.PolicyStatement({
+        actions: ['rds-db:connect'],
+        resources: [stack.formatArn({ service: 'rds-db', resource: 'dbuser', resourceName: `${proxyId}/${this.username}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }));
     } else {
       fn.addEnvironment(`${prefix}SECRET_ARN`, this.secret.secretArn);
-      this.secret.grantRead(fn);
+      // What ISecret.grantRead grants, with the secret's key used only through Secrets Manager.
+      statements.push(new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        resources: [this.secret.secretArn],
+      }));
+      statements.push(new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [this.secretEncryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+      }));
     }
+    const policy = new iam.ManagedPolicy(this, `Connect${Names.nodeUniqueId(fn.node)}`, {
+      description: `${fn.node.path} -> ${this.node.path}: ${this.iamAuth ? `rds-db:connect as ${this.username}` : 'read the master secret'}`,
+      statements,
+    });
+    policy.attachToRole(role);
   }
 
   /** The tier whose subnets the function is placed in, or undefined when they are not this network's. */
@@ -574,6 +703,8 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
   }
 
   private validateProps(props: ProxiedDatabaseProps, spec: EngineSpec, v: {
+    monitoringInterval: Duration;
+    logExports: string[];
     requireTls: boolean;
     deletionProtection: boolean;
     removalPolicy: RemovalPolicy;
@@ -616,6 +747,16 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
     if (!Number.isInteger(backupDays) || backupDays < 1 || backupDays > 35) {
       throw propError(this, 'backupRetention', v.backupRetention.toString(), 'must be a whole number of days between 1 and 35',
         'RDS keeps automated backups 1 to 35 days; 0 turns them off (AwsSolutions-RDS13). Use e.g. Duration.days(7).');
+    }
+    const monitoring = v.monitoringInterval.toSeconds({ integral: false });
+    if (!MONITORING_INTERVALS.includes(monitoring)) {
+      throw propError(this, 'monitoringInterval', v.monitoringInterval.toString(), `must be one of ${MONITORING_INTERVALS.join(', ')} seconds`,
+        'RDS enhanced monitoring samples every 1, 5, 10, 15, 30 or 60 s; Duration.seconds(0) turns it off. Use e.g. Duration.seconds(60).');
+    }
+    const unknownLogs = v.logExports.filter((l) => !Token.isUnresolved(l) && !spec.logExports.includes(l));
+    if (unknownLogs.length > 0) {
+      throw propError(this, 'cloudwatchLogsExports', unknownLogs, `must name log types of the engine (${spec.logExports.join(', ')})`,
+        'Omit cloudwatchLogsExports to export every log type of the engine, or give [] to export none.');
     }
     const pct = (name: string, value: number, min: number, max: number, fix: string) => {
       if (!Token.isUnresolved(value) && (!Number.isInteger(value) || value < min || value > max)) {

@@ -10,6 +10,7 @@ import { FailoverEndpointHealthCheckOptions, FailoverHealthCheck, FailoverHealth
 import { FailoverTarget } from './failover-target';
 import { ipFamily, nonPublicReason } from './ip-address';
 import { FailoverHealthCheckSpec, FailoverTargetSpec } from './spec';
+import { acknowledgeCompliance, CompliancePack } from '../private/compliance';
 import { TieredVpc } from '../network/tiered-vpc';
 import { formatValue, propError } from '../private/errors';
 
@@ -150,7 +151,10 @@ export class FailoverRecord extends Construct {
    * @default - none
    */
   public readonly secondaryHealthCheck?: route53.IHealthCheck;
-  /** The CloudWatch alarms this construct created for target-group health checks. */
+  /**
+   * The CloudWatch alarms this construct created for target-group health checks. They have no
+   * alarm action: Route 53 reads their state. Add notifications with `addAlarmAction`.
+   */
   public readonly alarms: cloudwatch.Alarm[] = [];
 
   private readonly zone: route53.IHostedZone;
@@ -529,6 +533,10 @@ export class FailoverRecord extends Construct {
         evaluationPeriods: periods,
         alarmDescription: `Fewer than ${minHealthy} healthy target(s) behind the ${side} of the failover pair ${this.node.path}: Route 53 fails over while this alarm is on.`,
       });
+      acknowledgeCompliance(alarm, 'CloudWatchAlarmAction',
+        'This alarm is the input of a Route 53 health check: Route 53 reads its state and fails over while it is on, which is its ' +
+        'action. Who gets notified is the application\'s choice: add it with alarms[i].addAlarmAction (e.g. an SNS topic).',
+        [CompliancePack.NIST_800_53_R5, CompliancePack.HIPAA_SECURITY]);
       this.alarms.push(alarm);
       alarmName = alarm.alarmName;
       region = Stack.of(this).region;

@@ -6,6 +6,7 @@ import { NlbTarget } from './nlb-target';
 import { validateClientCidrs, WorkloadClient } from './private/clients';
 import { resolveTargets, ResolvedTargets, TargetEnd } from './private/resolve-targets';
 import type { TieredNetworkLoadBalancer } from './tiered-network-load-balancer';
+import { acknowledgeCompliance } from '../private/compliance';
 import { FlowEndpoint } from '../network/flow-endpoint';
 import { Tier } from '../network/tier';
 import { EphemeralRange } from '../ports/ephemeral-range';
@@ -82,6 +83,16 @@ export interface NlbListenerOptions {
    * @default elbv2.SslPolicy.RECOMMENDED_TLS (ELBSecurityPolicy-TLS13-1-2-2021-06: TLS 1.3 and 1.2 only, AWS's recommended policy)
    */
   readonly sslPolicy?: elbv2.SslPolicy;
+  /**
+   * The targets terminate TLS themselves: this TCP listener passes the clients' encrypted bytes
+   * through untouched (e.g. seed 000 section 12's WebSocket servers on wss:// 443, "TLS at the
+   * servers", or Kafka brokers with an SSL listener). A TCP listener can hold no certificate, so
+   * the NIST 800-53, HIPAA and PCI DSS packs' ELBv2ACMCertificateRequired flags it; with this
+   * set, the construct acknowledges that finding on the listener, citing your statement. Only for
+   * TCP listeners; nothing checks that the targets really speak TLS.
+   * @default false - a plaintext TCP listener keeps the ELBv2ACMCertificateRequired finding
+   */
+  readonly targetsTerminateTls?: boolean;
   /**
    * ALPN policy of a TLS listener.
    * @default - none
@@ -235,6 +246,13 @@ export class NlbListener extends Construct {
       tcpIdleTimeout: props.tcpIdleTimeout,
       defaultTargetGroups: [this.targetGroup],
     });
+
+    if (props.targetsTerminateTls) {
+      acknowledgeCompliance(this.listener, 'ELBv2ACMCertificateRequired',
+        'TCP pass-through: the targets terminate TLS themselves (targetsTerminateTls), so clients are encrypted end to end ' +
+        'and the load balancer never holds the keys; a TCP listener can hold no certificate. A TLS listener with an ACM ' +
+        'certificate would end TLS at the load balancer instead.');
+    }
 
     nlb._registerListener(this);
     if (this.clientCidrs.includes('0.0.0.0/0')) nlb._acknowledgeOpenListeners();
@@ -406,6 +424,11 @@ export class NlbListener extends Construct {
     if (tls && (props.certificates?.length ?? 0) === 0) {
       throw propError(this, 'certificates', props.certificates ?? [], 'must name at least one certificate for a TLS listener',
         'Give certificates: [elbv2.ListenerCertificate.fromCertificateManager(cert)], or use Protocol.TCP to pass TLS through to the targets.');
+    }
+    if (props.targetsTerminateTls && this.protocol !== elbv2.Protocol.TCP) {
+      throw propError(this, 'targetsTerminateTls', true, `is only for TCP listeners, not ${this.protocol}`,
+        tls ? 'Drop it: this TLS listener terminates TLS at the load balancer (set targetProtocol: elbv2.Protocol.TLS to re-encrypt to the targets).'
+          : 'Drop it, or use a TCP listener for TLS that the targets terminate.');
     }
     if (!tls) {
       if ((props.certificates?.length ?? 0) > 0) {

@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { NlbListener, NlbListenerOptions } from './nlb-listener';
 import { validateClientCidrs, WorkloadClient } from './private/clients';
+import { acknowledgeCompliance } from '../private/compliance';
 import { FlowEndpoint } from '../network/flow-endpoint';
 import { Tier } from '../network/tier';
 import { FlowOptions, TieredVpc } from '../network/tiered-vpc';
@@ -75,16 +76,23 @@ export interface TieredNetworkLoadBalancerProps {
   readonly clientRoutingPolicy?: elbv2.ClientRoutingPolicy;
 
   /**
-   * Deletion protection on the load balancer.
-   * @default false
+   * Deletion protection on the load balancer (NIST 800-53 and HIPAA packs:
+   * ELBDeletionProtectionEnabled). Its DNS name, and the association of its static IPs, are what
+   * clients point at and partners allowlist: deleting it by accident (a stack deletion, a
+   * replacement) cuts every client off until DNS and allowlists follow. The price: `cdk destroy`
+   * fails on it until you turn it off (`aws elbv2 modify-load-balancer-attributes
+   * --load-balancer-arn <arn> --attributes Key=deletion_protection.enabled,Value=false`, or
+   * deploy with `false` first).
+   * @default true
    */
   readonly deletionProtection?: boolean;
 
   /**
    * A bucket for the load balancer's access logs. An NLB writes access logs only for TLS
    * listeners (AWS ELB user guide, "Access logs for your Network Load Balancer"): without a TLS
-   * listener there is nothing to log, and the construct acknowledges AwsSolutions-ELB2 saying so;
-   * with a TLS listener and no bucket, AwsSolutions-ELB2 stays for you to resolve. The stack must
+   * listener there is nothing to log, and the construct acknowledges AwsSolutions-ELB2 (and the
+   * NIST 800-53, HIPAA and PCI DSS packs' ELBLoggingEnabled) saying so; with a TLS listener and no
+   * bucket, those findings stay for you to resolve. The stack must
    * have an explicit region (the bucket policy names the Region's log delivery principal).
    * @default - no access logs
    */
@@ -143,6 +151,10 @@ export interface NlbClientOptions {
  *
  * At synth it warns (`cdk-network-patterns:elasticIpQuota`) when the stack's Elastic IPs (NAT
  * gateways + static NLB addresses) exceed the default Regional quota of 5.
+ *
+ * Deletion protection is on by default. Without a TLS listener there is nothing for access logs
+ * to record, and the construct acknowledges the packs' logging findings saying so; a TCP
+ * listener whose targets terminate TLS says so with `targetsTerminateTls`.
  *
  * @example
  * const nlb = new TieredNetworkLoadBalancer(this, 'Kafka', {
@@ -226,7 +238,7 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
       ...(subnetMappings ? { subnetMappings } : { vpcSubnets: props.vpc.selectSubnets(this.tier) }),
       crossZoneEnabled: props.crossZone ?? true,
       clientRoutingPolicy: props.clientRoutingPolicy,
-      deletionProtection: props.deletionProtection ?? false,
+      deletionProtection: props.deletionProtection ?? true,
       loadBalancerName: props.loadBalancerName,
     });
     this.connections = this.loadBalancer.connections;
@@ -338,11 +350,10 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
     }
     const tls = this.listenerList.some((l) => l.protocol === elbv2.Protocol.TLS);
     if (!this.accessLogsEnabled && !tls) {
-      Validations.of(this.loadBalancer).acknowledge({
-        id: 'AwsSolutions-ELB2',
-        reason: 'A Network Load Balancer writes access logs only for TLS listeners (AWS ELB user guide, "Access logs for your ' +
-          'Network Load Balancer"); this one has none, so a log bucket would stay empty. VPC flow logs (TieredVpc) record its connections.',
-      });
+      const reason = 'A Network Load Balancer writes access logs only for TLS listeners (AWS ELB user guide, "Access logs for your ' +
+        'Network Load Balancer"); this one has none, so a log bucket would stay empty. VPC flow logs (TieredVpc) record its connections.';
+      Validations.of(this.loadBalancer).acknowledge({ id: 'AwsSolutions-ELB2', reason });
+      acknowledgeCompliance(this.loadBalancer, 'ELBLoggingEnabled', reason);
     }
     const listenerCidrs = this.listenerList.some((l) => l.clientCidrs.length > 0);
     if (!this.internetFacing && this.workloadClients.length === 0 && !listenerCidrs && this.listenerList.length > 0) {

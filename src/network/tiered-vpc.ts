@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,6 +11,7 @@ import { NaclCompiler } from './nacl-compiler';
 import { ALL_TIERS, subnetGroupName, Tier } from './tier';
 import { WellKnownPorts } from '../ports/well-known-ports';
 import { isIpv4Cidr, isIpv6Cidr } from '../private/cidr';
+import { acknowledgeCompliance, createLogEncryptionKey } from '../private/compliance';
 import { propError } from '../private/errors';
 import { computeIpPlan, RESERVED_ADDRESSES_PER_SUBNET, TierPlan } from '../private/ip-plan';
 import { describePort, includesPort, portProblem, PortSpec, toPortSpec } from '../private/port-spec';
@@ -172,7 +173,7 @@ export class TieredVpc extends Construct {
       ],
     });
 
-    this.flowLogEncryptionKey = props.flowLogEncryptionKey ?? this.createFlowLogKey();
+    this.flowLogEncryptionKey = props.flowLogEncryptionKey ?? createLogEncryptionKey(this, 'FlowLogKey', `Encrypts the flow logs of ${this.node.path}`);
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: props.flowLogRemovalPolicy ?? RemovalPolicy.RETAIN,
@@ -200,13 +201,9 @@ export class TieredVpc extends Construct {
     for (const subnet of this.vpc.publicSubnets) {
       const route = subnet.node.tryFindChild('DefaultRoute');
       if (!route) continue;
-      for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
-        Validations.of(route).acknowledge({
-          id: `${pack}-VPCNoUnrestrictedRouteToIGW`,
-          reason: 'The public tier exists to hold internet-facing load balancers and NAT gateways, which need the route to the ' +
-            'internet gateway; only the public tier has it, and what the internet reaches there is limited by declared flows.',
-        });
-      }
+      acknowledgeCompliance(route, 'VPCNoUnrestrictedRouteToIGW',
+        'The public tier exists to hold internet-facing load balancers and NAT gateways, which need the route to the ' +
+        'internet gateway; only the public tier has it, and what the internet reaches there is limited by declared flows.');
     }
 
     if (props.gatewayEndpoints ?? true) {
@@ -365,25 +362,6 @@ export class TieredVpc extends Construct {
       this.addFlow(FlowEndpoint.workload(workload, tier), FlowEndpoint.workload(endpoint, Tier.APP), WellKnownPorts.HTTPS,
         { description: `${FlowEndpoint.workload(workload, tier).name} -> ${endpoint.node.path} tcp 443 (AWS API)` });
     }
-  }
-
-  private createFlowLogKey(): kms.Key {
-    const stack = Stack.of(this);
-    const key = new kms.Key(this, 'FlowLogKey', {
-      description: `Encrypts the flow logs of ${this.node.path}`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // CloudWatch Logs encrypts the log group with the key (CloudWatch Logs user guide, "Encrypt log data").
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
-      },
-    }));
-    return key;
   }
 
   private tierPlan(tier: Tier): TierPlan {

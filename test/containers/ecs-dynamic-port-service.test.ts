@@ -4,9 +4,11 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { egressRows, ingressRows, naclRows, userDataText } from './helpers';
 import {
   EcsDynamicPortService, EcsDynamicPortServiceProps, NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks, NlbServiceLoadBalancerOptions,
@@ -19,6 +21,7 @@ const APP = '10.0.64.0/18';
 const ANY = '0.0.0.0/0';
 const CERT_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/11111111-2222-3333-4444-555555555555';
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx');
+const WEB_ACL_ARN = 'arn:aws:wafv2:us-east-1:111111111111:regional/webacl/web/a1b2c3d4-5678-90ab-cdef-0123456789ab';
 
 /** A region-bound stack (ELB access log delivery is per Region). */
 function regionStack(): Stack {
@@ -386,7 +389,7 @@ describe('EcsDynamicPortService: the load balancer', () => {
     });
   });
 
-  test('access logs go to a bucket of the construct by default: SSE-S3, TLS only, public access blocked, retained', () => {
+  test('access logs go to a bucket of the construct by default: SSE-S3, versioned, TLS only, public access blocked, retained', () => {
     const { stack, svc, template } = build();
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       LoadBalancerAttributes: Match.arrayWith([
@@ -399,6 +402,7 @@ describe('EcsDynamicPortService: the load balancer', () => {
       Properties: Match.objectLike({
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        VersioningConfiguration: { Status: 'Enabled' },
       }),
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
@@ -415,6 +419,35 @@ describe('EcsDynamicPortService: the load balancer', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.bucket', Value: 'my-alb-logs' }]),
     });
+  });
+
+  test('deletion protection is on by default', () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
+    });
+  });
+
+  test('deletion protection can be turned off', () => {
+    const { template } = build({ loadBalancer: ServiceLoadBalancer.alb({ deletionProtection: false }) });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'false' }]),
+    });
+  });
+
+  test('no web ACL by default', () => {
+    const { template } = build();
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+  });
+
+  test('webAclArn associates that regional web ACL with the ALB', () => {
+    const { stack, svc, template } = build({ loadBalancer: ServiceLoadBalancer.alb({ webAclArn: WEB_ACL_ARN }) });
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      ResourceArn: stack.resolve(svc.loadBalancer.loadBalancerArn),
+      WebACLArn: WEB_ACL_ARN,
+    });
+    expect(nagFindings(stack, [new NIST80053R5Checks(), new PCIDSS321Checks()]).filter((f) => f.includes('WAF'))).toEqual([]);
   });
 
   test('accessLogs: false writes no logs and leaves a warning (and works without a Region)', () => {
@@ -550,12 +583,40 @@ describe('EcsDynamicPortService: behind the library\'s NLB', () => {
     expect(nagFindings(stack)).toEqual([]);
   });
 
+  test('deletion protection is on by default and can be turned off', () => {
+    const on = buildNlb().template;
+    on.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
+    });
+    const off = buildNlb({ deletionProtection: false }).template;
+    off.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'false' }]),
+    });
+  });
+
+  test('targetsTerminateTls: TLS passes through a TCP listener, and the packs\' certificate finding is acknowledged on it', () => {
+    const packs = [new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks()];
+    const plain = buildNlb({ port: 443 });
+    expect(nagFindings(plain.stack, packs).filter((f) => f.includes('ELBv2ACMCertificateRequired'))).toHaveLength(3);
+    const passThrough = buildNlb({ port: 443, targetsTerminateTls: true });
+    passThrough.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'TCP', Certificates: Match.absent() });
+    expect(nagFindings(passThrough.stack, packs)).toEqual([]);
+  });
+
   test('fails when the listener port is out of range', () => {
     expect(() => buildNlb({ port: 0 })).toThrow(/Test\/Web: loadBalancer\.port must be an integer between 1 and 65535, got 0/);
   });
 
   test('fails when a client CIDR is malformed', () => {
     expect(() => buildNlb({ clientCidrs: ['10.0.0.1/8'] })).toThrow(/loadBalancer\.clientCidrs must be an IPv4 CIDR block/);
+  });
+
+  test.each([
+    ['a CloudFront-scope web ACL', 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/web/0123'],
+    ['a classic WAF web ACL', 'arn:aws:waf-regional:us-east-1:111111111111:webacl/0123'],
+  ])('fails when webAclArn is %s', (_what, arn) => {
+    expect(() => build({ loadBalancer: ServiceLoadBalancer.alb({ webAclArn: arn }) }))
+      .toThrow(/Test\/Web: loadBalancer\.webAclArn must be the ARN of a regional AWS WAF web ACL/);
   });
 
   test('fails when access logs are asked for in a stack without a Region', () => {
@@ -581,11 +642,59 @@ describe('EcsDynamicPortService: cdk-nag', () => {
     expect(nagFindings(stack)).toEqual([]);
   });
 
+  test('NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1: no unacknowledged findings (HTTPS)', () => {
+    // Every rule of these packs is an error: none is tolerated.
+    const stack = regionStack();
+    build({ loadBalancer: ServiceLoadBalancer.alb({ certificate: withCertificate(stack) }) }, {}, stack);
+    expect(nagFindings(stack, [new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks()])).toEqual([]);
+  });
+
   test('NetworkPatterns: no findings in the whole stack', () => {
     // The tiered VPC's return entry 1024-65535 from 0.0.0.0/0 (app -> internet through the NAT)
     // is the foundation's, checked by its own tests; this construct adds nothing the pack flags.
     const { stack } = build();
     expect(nagFindings(stack, [new NetworkPatternsChecks()])).toEqual([]);
+  });
+});
+
+describe('EcsDynamicPortService: logs and roles', () => {
+  test('the container log group is encrypted with a rotated customer managed key that CloudWatch Logs may use', () => {
+    const { stack, svc, template } = build();
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: stack.resolve((svc.logEncryptionKey as kms.Key).keyArn) });
+    template.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        EnableKeyRotation: true,
+        KeyPolicy: Match.objectLike({
+          Statement: Match.arrayWith([Match.objectLike({
+            Principal: { Service: 'logs.us-east-1.amazonaws.com' },
+            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
+          })]),
+        }),
+      }),
+    });
+  });
+
+  test('the log group can be encrypted with a key you give', () => {
+    const stack = regionStack();
+    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555');
+    const { svc, template } = build({ logEncryptionKey: key }, {}, stack);
+    expect(svc.logEncryptionKey).toBe(key);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: key.keyArn });
+    template.resourceCountIs('AWS::KMS::Key', 1); // the tiered VPC's flow log key only
+  });
+
+  test('the instance, execution and task roles keep their permissions in customer managed policies, none inline', () => {
+    const { stack, svc, template } = build();
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [stack.resolve(svc.instanceRole.roleName)],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['ecs:RegisterContainerInstance']) })]) },
+    });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [stack.resolve(svc.taskDefinition.executionRole!.roleName)],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] })]) },
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { userDataText } from './helpers';
 import { build, CONTAINER_PORT, EcsDynamicPortsStack } from '../../examples/ecs-dynamic-ports';
 import { NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks } from '../../src';
@@ -33,10 +34,12 @@ describe('examples/ecs-dynamic-ports', () => {
   });
 
   test.each([undefined, 'arn:aws:acm:us-east-1:111111111111:certificate/11111111-2222-3333-4444-555555555555'])(
-    'clean under AwsSolutions, and reachability as declared (certificate %s)', (certificateArn) => {
+    'clean under all five packs, and reachability as declared (certificate %s)', (certificateArn) => {
       const { stack } = synth(certificateArn);
-      expect(nagFindings(stack)).toEqual([]);
-      expect(nagFindings(stack, [new NetworkPatternsChecks()])).toEqual([]);
+      // AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1 and the library's own pack: every finding is an error here.
+      expect(nagFindings(stack, [
+        new AwsSolutionsChecks(), new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks(), new NetworkPatternsChecks(),
+      ])).toEqual([]);
       const a = NetworkAssertions.fromStack(stack);
       const lb = NetworkEndpoint.of(stack.web.loadBalancer);
       const instances = NetworkEndpoint.of(stack.web.autoScalingGroup);

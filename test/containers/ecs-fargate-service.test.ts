@@ -3,6 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { egressRows, ingressRows, naclRows } from './helpers';
 import {
   EcsFargateService, EcsFargateServiceProps, NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks, ServiceLoadBalancer, Tier, TieredVpc,
@@ -141,6 +143,39 @@ describe('EcsFargateService: awsvpc, no host ports', () => {
   test('NetworkPatterns: no findings in the whole stack', () => {
     const { stack } = build();
     expect(nagFindings(stack, [new NetworkPatternsChecks()])).toEqual([]);
+  });
+
+  test('NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1: no unacknowledged findings (HTTPS)', () => {
+    // Every rule of these packs is an error: none is tolerated.
+    const stack = regionStack();
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111111111111:certificate/abc');
+    build({ loadBalancer: ServiceLoadBalancer.alb({ certificate }) }, {}, stack);
+    expect(nagFindings(stack, [new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks()])).toEqual([]);
+  });
+
+  test('logs encrypted with the construct\'s key, and the execution and task roles\' permissions in customer managed policies', () => {
+    const { stack, svc, template } = build();
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: stack.resolve((svc.logEncryptionKey as kms.Key).keyArn) });
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [stack.resolve(svc.taskDefinition.executionRole!.roleName)],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] })]) },
+    });
+    expect(svc.taskDefinition.taskRole.node.path).toBe('Test/Web/TaskRole');
+  });
+
+  test('grants to the task role land in its customer managed policy', () => {
+    const stack = regionStack();
+    const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
+    const svc = new EcsFargateService(stack, 'Web', { vpc: net, image: IMAGE, containerPort: 8080 });
+    const key = kms.Key.fromKeyArn(stack, 'Data', 'arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555');
+    key.grantDecrypt(svc.taskDefinition.taskRole);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [stack.resolve(svc.taskDefinition.taskRole.roleName)],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'kms:Decrypt', Resource: key.keyArn })] },
+    });
   });
 });
 

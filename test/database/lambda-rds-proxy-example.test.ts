@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { LambdaRdsProxyStack } from '../../examples/lambda-rds-proxy';
 import { NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks, Tier } from '../../src';
 import { nagFindings } from '../util';
@@ -32,7 +33,8 @@ describe('examples/lambda-rds-proxy', () => {
   });
 
   test('the function may connect to the proxy as dbadmin and nothing else', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [stack.resolve(stack.queryFunction.role!.roleName)],
       PolicyDocument: { Statement: [Match.objectLike({ Action: 'rds-db:connect' })] },
     });
   });
@@ -56,5 +58,16 @@ describe('examples/lambda-rds-proxy', () => {
 
   test('AwsSolutions: no unacknowledged findings', () => {
     expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1: no unacknowledged findings', () => {
+    expect(nagFindings(stack, [new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks()])).toEqual([]);
+  });
+
+  test('the function\'s logs are encrypted with a rotated customer managed key', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: 30,
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^QueryFunctionLogKey'), 'Arn'] },
+    });
   });
 });

@@ -2,8 +2,10 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import {
   AwsApiAccess, ConnectFunctionOptions, NatGatewayMode, NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks,
   ProxiedDatabase, ProxiedDatabaseProps, Tier, TieredVpc, TieredVpcProps,
@@ -217,8 +219,8 @@ describe('ProxiedDatabase: defaults', () => {
     ]);
   });
 
-  test('the function may rds-db:connect to this proxy as the database user, and nothing else', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
+  test('the function may rds-db:connect to this proxy as the database user, and nothing else, in a customer managed policy', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       Roles: [ref(stack, fn.role!.roleName)],
       PolicyDocument: {
         Statement: [{
@@ -265,6 +267,56 @@ describe('ProxiedDatabase: defaults', () => {
     expect(nagFindings(stack)).toEqual([]);
     const acks = db.instance.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
     expect(JSON.stringify(acks)).toContain('AwsSolutions-RDS11');
+  });
+
+  test('NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1: no unacknowledged findings (RDSInBackupPlan acknowledged)', () => {
+    // Every rule of these packs is an error: none is tolerated. The test's function (Test/Fn) is the
+    // user's, not the construct's: its concurrency and dead-letter queue (LambdaConcurrency,
+    // LambdaDLQ) are the user's choice, and the only findings left.
+    expect(nagFindings(stack, [new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks()])).toEqual([
+      'HIPAA.Security-LambdaConcurrency @ Test/Fn/Resource',
+      'HIPAA.Security-LambdaDLQ @ Test/Fn/Resource',
+      'NIST.800.53.R5-LambdaConcurrency @ Test/Fn/Resource',
+      'NIST.800.53.R5-LambdaDLQ @ Test/Fn/Resource',
+    ]);
+  });
+
+  test('the master secret is encrypted with a rotated customer managed key of the construct', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: stack.resolve(db.secretEncryptionKey.keyArn) });
+    template.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ EnableKeyRotation: true, Description: 'Encrypts the master secret of Test/Db' }),
+    });
+  });
+
+  test('enhanced monitoring every 60 s, with a monitoring role of AWS\'s managed policy', () => {
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      MonitoringInterval: 60,
+      MonitoringRoleArn: stack.resolve(db.monitoringRole!.roleArn),
+    });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'monitoring.rds.amazonaws.com' } })] }),
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole']] }],
+    });
+  });
+
+  test('every PostgreSQL log type is exported to CloudWatch Logs', () => {
+    template.hasResourceProperties('AWS::RDS::DBInstance', { EnableCloudwatchLogsExports: ['postgresql', 'upgrade'] });
+  });
+
+  test('no inline IAM policy: the proxy\'s secret read and the function\'s grant are customer managed policies', () => {
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    const proxyRole = stack.resolve((db.proxy.node.defaultChild as rds.CfnDBProxy).roleArn);
+    const roleLogicalId = proxyRole['Fn::GetAtt'][0];
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: roleLogicalId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: ref(stack, db.secret.secretArn) }),
+          Match.objectLike({ Action: 'kms:Decrypt', Resource: ref(stack, db.secretEncryptionKey.keyArn) }),
+        ]),
+      },
+    });
   });
 });
 
@@ -313,6 +365,40 @@ describe('ProxiedDatabase: options', () => {
     expect(nagFindings(stack)).toEqual([]);
   });
 
+  test('MySQL: its four log types are exported', () => {
+    const { template } = build({ db: { engine: rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.VER_8_0 }) } });
+    template.hasResourceProperties('AWS::RDS::DBInstance', { EnableCloudwatchLogsExports: ['audit', 'error', 'general', 'slowquery'] });
+  });
+
+  test('cloudwatchLogsExports: a subset, or none', () => {
+    build({ db: { cloudwatchLogsExports: ['postgresql'] } }).template
+      .hasResourceProperties('AWS::RDS::DBInstance', { EnableCloudwatchLogsExports: ['postgresql'] });
+    build({ db: { cloudwatchLogsExports: [] } }).template
+      .hasResourceProperties('AWS::RDS::DBInstance', { EnableCloudwatchLogsExports: Match.absent() });
+  });
+
+  test('secretEncryptionKey: the secret uses the key you give; the construct creates none', () => {
+    const stack = testStack();
+    const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
+    const key = new kms.Key(stack, 'MyKey', { enableKeyRotation: true });
+    const db = new ProxiedDatabase(stack, 'Db', { network: net, secretEncryptionKey: key });
+    const template = Template.fromStack(stack);
+    expect(db.secretEncryptionKey).toBe(key);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: stack.resolve(key.keyArn) });
+    expect(db.node.tryFindChild('SecretKey')).toBeUndefined();
+  });
+
+  test.each([[1], [15]])('monitoringInterval %p s', (seconds) => {
+    const { template } = build({ db: { monitoringInterval: Duration.seconds(seconds) } });
+    template.hasResourceProperties('AWS::RDS::DBInstance', { MonitoringInterval: seconds });
+  });
+
+  test('monitoringInterval 0 turns enhanced monitoring off: no interval, no monitoring role', () => {
+    const { db, template } = build({ db: { monitoringInterval: Duration.seconds(0) } });
+    template.hasResourceProperties('AWS::RDS::DBInstance', { MonitoringInterval: Match.absent(), MonitoringRoleArn: Match.absent() });
+    expect(db.monitoringRole).toBeUndefined();
+  });
+
   test('a non-default database port moves the proxy -> database leg only; RDS11 then passes without acknowledgment', () => {
     const { stack, db, fn, template } = build({ db: { port: 6543 } });
     template.hasResourceProperties('AWS::RDS::DBInstance', { Port: '6543' });
@@ -320,7 +406,8 @@ describe('ProxiedDatabase: options', () => {
       'db in 6543 proxy', 'db in 6543 rotation', 'fn out 443 0.0.0.0/0', 'fn out 5432 proxy',
       'proxy in 5432 fn', 'proxy out 6543 db', 'rotation out 443 0.0.0.0/0', 'rotation out 6543 db',
     ]);
-    expect(db.instance.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)).toEqual([]);
+    const acknowledged = db.instance.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
+    expect(JSON.stringify(acknowledged)).not.toContain('RDS11');
     expect(nagFindings(stack)).toEqual([]);
   });
 
@@ -408,13 +495,20 @@ describe('ProxiedDatabase: options', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ DB_SECRET_ARN: ref(stack, db.secret.secretArn) }) },
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       Roles: [ref(stack, fn.role!.roleName)],
       PolicyDocument: {
-        Statement: [Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: ref(stack, db.secret.secretArn) })],
+        Statement: [
+          Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: ref(stack, db.secret.secretArn) }),
+          Match.objectLike({
+            Action: 'kms:Decrypt',
+            Resource: ref(stack, db.secretEncryptionKey.keyArn),
+            Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
+          }),
+        ],
       },
     });
-    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('rds-db:connect');
+    expect(JSON.stringify(template.findResources('AWS::IAM::ManagedPolicy'))).not.toContain('rds-db:connect');
     Annotations.fromStack(stack).hasWarning('/Test/Db', Match.stringLikeRegexp('requireTls is false'));
     Annotations.fromStack(stack).hasWarning('/Test/Db', Match.stringLikeRegexp('iamAuth is false'));
   });
@@ -656,6 +750,16 @@ describe('ProxiedDatabase: bad input', () => {
 
   test.each([[19], [65537], [20.5]])('fails on allocatedStorage %p', (allocatedStorage) => {
     expect(() => make({ allocatedStorage })).toThrow(/allocatedStorage must be a whole number of GiB between 20 and 65536/);
+  });
+
+  test.each([[Duration.seconds(7)], [Duration.minutes(2)], [Duration.millis(500)]])('fails on monitoringInterval %s', (monitoringInterval) => {
+    expect(() => build({ db: { monitoringInterval } }))
+      .toThrow(/Test\/Db: monitoringInterval must be one of 0, 1, 5, 10, 15, 30, 60 seconds, got .*Duration\.seconds\(0\) turns it off/);
+  });
+
+  test('fails on a log type the engine does not export', () => {
+    expect(() => build({ db: { cloudwatchLogsExports: ['postgresql', 'slowquery'] } }))
+      .toThrow(/Test\/Db: cloudwatchLogsExports must name log types of the engine \(postgresql, upgrade\), got \['slowquery'\]/);
   });
 
   test.each([[Duration.days(0)], [Duration.days(36)], [Duration.hours(36)]])('fails on backupRetention %s', (backupRetention) => {

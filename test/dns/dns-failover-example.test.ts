@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { build, DnsFailoverPrimaryStack, DnsFailoverRegionStack } from '../../examples/dns-failover';
 import { NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks } from '../../src';
 import { nagFindings } from '../util';
@@ -47,7 +47,19 @@ test('each ALB is reachable from the internet (and so from the Route 53 health c
   }
 });
 
-test('AwsSolutions and NetworkPatternsChecks: no unacknowledged findings', () => {
-  const findings = stacks.flatMap((s) => nagFindings(s, [new AwsSolutionsChecks(), new NetworkPatternsChecks()]));
+test('AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1 and NetworkPatternsChecks: no unacknowledged findings', () => {
+  const findings = stacks.flatMap((s) => nagFindings(s, [
+    new AwsSolutionsChecks(), new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks(), new NetworkPatternsChecks(),
+  ]));
   expect(findings).toEqual([]);
+});
+
+test('the ALBs have deletion protection, and their access log buckets are versioned', () => {
+  for (const region of [east, west]) {
+    const template = region === east ? eastTemplate : Template.fromStack(west);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
+  }
 });

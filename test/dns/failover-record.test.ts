@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import {
   FailoverHealthCheck, FailoverHealthCheckProtocol, FailoverRecord, FailoverRecordEndpoint, FailoverTarget,
   FlowEndpoint, NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks, Tier, TieredVpc,
@@ -737,6 +738,22 @@ describe('cdk-nag', () => {
       secondary: { target: west() },
     });
     const mine = [...nagFindings(stack), ...nagFindings(s2.stack)].filter((f) => / @ (Test|Private)\/(Api|Zone)/.test(f));
+    expect(mine).toEqual([]);
+  });
+
+  test('NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1: no findings on the failover pair, its health checks and alarms', () => {
+    // Every rule of these packs is an error: none is tolerated. The ALBs are the test fixture's
+    // (the dns-failover example's test checks its own ALB), so only the construct's resources count.
+    const packs = () => [new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks()];
+    const { stack } = pair({}, {}, { healthCheck: FailoverHealthCheck.endpoint() });
+    const s2 = setup({}, new Stack(new App(), 'Private'));
+    new FailoverRecord(s2.stack, 'Api', {
+      zone: s2.zone,
+      recordName: 'api',
+      primary: { target: FailoverTarget.loadBalancer(s2.alb), healthCheck: FailoverHealthCheck.applicationTargetGroupHealth(s2.targetGroup) },
+      secondary: { target: west() },
+    });
+    const mine = [...nagFindings(stack, packs()), ...nagFindings(s2.stack, packs())].filter((f) => / @ (Test|Private)\/(Api|Zone)/.test(f));
     expect(mine).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { build, KafkaNlbStack, PARTNER_CIDR } from '../../examples/kafka-nlb';
 import { NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks, Tier } from '../../src';
 import { nagFindings } from '../util';
@@ -15,9 +16,10 @@ const nlb = NetworkEndpoint.of(stack.loadBalancer);
 const brokers = NetworkEndpoint.of(stack.brokers);
 
 describe('examples/kafka-nlb', () => {
-  test('clean under AwsSolutions and NetworkPatterns, no warning', () => {
-    expect(nagFindings(stack)).toEqual([]);
-    expect(nagFindings(stack, [new NetworkPatternsChecks()])).toEqual([]);
+  test('clean under AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1 and NetworkPatterns, no warning', () => {
+    expect(nagFindings(stack, [
+      new AwsSolutionsChecks(), new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks(), new NetworkPatternsChecks(),
+    ])).toEqual([]);
     expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
   });
 
@@ -27,6 +29,9 @@ describe('examples/kafka-nlb', () => {
     expect(Object.keys(template.findOutputs('*'))).toHaveLength(3);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 9092, Protocol: 'TCP', ListenerAttributes: [{ Key: 'tcp.idle_timeout.seconds', Value: '600' }],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
     });
   });
 

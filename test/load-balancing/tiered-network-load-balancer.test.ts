@@ -7,6 +7,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import {
   EphemeralRange, NatGatewayMode, NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks, NlbListenerOptions, NlbTarget, Tier,
   TieredNetworkLoadBalancer, TieredNetworkLoadBalancerProps, TieredVpc, TieredVpcProps,
@@ -17,6 +18,7 @@ import { APP, DATA, egressRows, ingressRows, naclRows, PUBLIC, serverGroup, sgRe
 const PARTNER = '203.0.113.0/24';
 const ANY = '0.0.0.0/0';
 const TWO_AZS = TEST_AZS.slice(0, 2);
+const COMPLIANCE_PACKS = () => [new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks()];
 
 interface WorldOptions {
   readonly net?: TieredVpcProps;
@@ -40,7 +42,7 @@ function warnings(stack: Stack, id: string) {
 }
 
 describe('TieredNetworkLoadBalancer: internet-facing defaults', () => {
-  test('an internet-facing NLB with its own security group, cross-zone on, deletion protection off', () => {
+  test('an internet-facing NLB with its own security group, cross-zone on, deletion protection on', () => {
     const { stack, nlb } = world();
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
@@ -52,7 +54,7 @@ describe('TieredNetworkLoadBalancer: internet-facing defaults', () => {
       Subnets: Match.absent(),
     });
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
-      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'false' }]),
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
     });
     expect(nlb.tier).toBe(Tier.PUBLIC);
     expect(nlb.connections.securityGroups).toEqual([nlb.securityGroup]);
@@ -163,6 +165,13 @@ describe('TieredNetworkLoadBalancer: internet-facing defaults', () => {
     Template.fromStack(stack); // synthesize: the access-log acknowledgment is decided at synth
     expect(nagFindings(stack)).toEqual([]);
     expect(nagFindings(stack, [new NetworkPatternsChecks()])).toEqual([]);
+  });
+
+  test('NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1: no findings with TLS passed through to the targets (ELBLoggingEnabled acknowledged: no TLS listener to log)', () => {
+    // Every rule of these packs is an error: none is tolerated.
+    const { stack } = world({ net: { availabilityZones: TWO_AZS }, listener: { targetsTerminateTls: true } });
+    Template.fromStack(stack); // synthesize: the access-log acknowledgment is decided at synth
+    expect(nagFindings(stack, COMPLIANCE_PACKS())).toEqual([]);
   });
 
   test('NetworkPatterns flags the 6th Elastic IP of a 3-AZ stack with 3 NAT gateways, as the warning says', () => {
@@ -317,11 +326,11 @@ describe('TieredNetworkLoadBalancer options', () => {
     expect(nlb.node.tryFindChild('StaticIp1')).toBeDefined();
   });
 
-  test('crossZone off, clientRoutingPolicy, deletion protection and name', () => {
+  test('crossZone off, clientRoutingPolicy, deletion protection off and name', () => {
     const { stack } = world({
       nlb: {
         crossZone: false,
-        deletionProtection: true,
+        deletionProtection: false,
         loadBalancerName: 'partner-kafka',
         clientRoutingPolicy: elbv2.ClientRoutingPolicy.AVAILABILITY_ZONE_AFFINITY,
       },
@@ -330,7 +339,7 @@ describe('TieredNetworkLoadBalancer options', () => {
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Name: 'partner-kafka' });
     for (const attribute of [
       { Key: 'load_balancing.cross_zone.enabled', Value: 'false' },
-      { Key: 'deletion_protection.enabled', Value: 'true' },
+      { Key: 'deletion_protection.enabled', Value: 'false' },
       { Key: 'dns_record.client_routing_policy', Value: 'availability_zone_affinity' },
     ]) {
       t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { LoadBalancerAttributes: Match.arrayWith([attribute]) });
@@ -473,6 +482,20 @@ describe('listeners', () => {
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 9094, Protocol: 'TCP' });
     expect(listener.protocol).toBe(elbv2.Protocol.TLS);
     expect(nagFindings(stack)).toEqual(['AwsSolutions-ELB2 @ Test/Nlb/Resource/Resource']);
+  });
+
+  test('a plaintext TCP listener keeps the packs\' ELBv2ACMCertificateRequired finding; targetsTerminateTls acknowledges it on that listener', () => {
+    const plain = world({ net: { availabilityZones: TWO_AZS } });
+    Template.fromStack(plain.stack);
+    expect(nagFindings(plain.stack, COMPLIANCE_PACKS())).toEqual([
+      'HIPAA.Security-ELBv2ACMCertificateRequired @ Test/Nlb/Kafka/Resource/Resource',
+      'NIST.800.53.R5-ELBv2ACMCertificateRequired @ Test/Nlb/Kafka/Resource/Resource',
+      'PCI.DSS.321-ELBv2ACMCertificateRequired @ Test/Nlb/Kafka/Resource/Resource',
+    ]);
+    const passThrough = world({ net: { availabilityZones: TWO_AZS }, listener: { targetsTerminateTls: true } });
+    const t = Template.fromStack(passThrough.stack);
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 9092, Protocol: 'TCP', Certificates: Match.absent() });
+    expect(nagFindings(passThrough.stack, COMPLIANCE_PACKS())).toEqual([]);
   });
 
   test('TLS options: explicit protocol, policy, ALPN, re-encryption to the targets, several certificates', () => {
@@ -751,6 +774,17 @@ describe('TieredNetworkLoadBalancer bad input', () => {
   test('fails when certificates are given to a TCP listener', () => {
     expect(() => world({ listener: { protocol: elbv2.Protocol.TCP, certificates: [elbv2.ListenerCertificate.fromArn('arn:aws:acm:us-east-1:1:certificate/x')] } }))
       .toThrow(/certificates are only for TLS listeners, not TCP/);
+  });
+
+  test('fails when targetsTerminateTls is set on a TLS listener', () => {
+    const certificates = [elbv2.ListenerCertificate.fromArn('arn:aws:acm:us-east-1:1:certificate/x')];
+    expect(() => world({ listener: { certificates, targetsTerminateTls: true } }))
+      .toThrow(/Test\/Nlb\/Kafka: targetsTerminateTls is only for TCP listeners, not TLS, got true\. Drop it: this TLS listener terminates TLS at the load balancer/);
+  });
+
+  test('fails when targetsTerminateTls is set on a UDP listener', () => {
+    expect(() => world({ listener: { port: 5683, protocol: elbv2.Protocol.UDP, targetsTerminateTls: true } }))
+      .toThrow(/Test\/Nlb\/Kafka: targetsTerminateTls is only for TCP listeners, not UDP, got true/);
   });
 
   test('fails when an SSL policy is given to a TCP listener', () => {

@@ -2,9 +2,13 @@ import { Annotations, Duration, RemovalPolicy, Stack, Token, Validations } from 
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { acknowledgeCompliance, CompliancePack, createLogEncryptionKey, ManagedPolicyRole } from '../../private/compliance';
 import { NlbTarget } from '../../load-balancing/nlb-target';
 import { TieredNetworkLoadBalancer } from '../../load-balancing/tiered-network-load-balancer';
 import { FlowEndpoint } from '../../network/flow-endpoint';
@@ -47,6 +51,9 @@ export interface ResolvedBaseProps {
   readonly nlb: NlbServiceLoadBalancerOptions;
   readonly clientCidrs: string[];
 }
+
+/** A regional WAFv2 web ACL (AWS WAF developer guide, "AWS WAF resource ARNs"). */
+const WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[A-Za-z0-9_-]+\/[a-f0-9-]+$/;
 
 function isConcrete(value: unknown): value is number {
   return typeof value === 'number' && !Token.isUnresolved(value);
@@ -135,6 +142,12 @@ export function validateBaseProps(
         'Give the stack an env with a region (e.g. env: { region: \'us-east-1\' }), or omit accessLogBucket.');
     }
   } else {
+    const webAclArn = alb.webAclArn;
+    if (webAclArn !== undefined && !Token.isUnresolved(webAclArn) && !WEB_ACL_ARN.test(webAclArn)) {
+      throw propError(scope, 'loadBalancer.webAclArn', webAclArn,
+        'must be the ARN of a regional AWS WAF web ACL (arn:<partition>:wafv2:<region>:<account>:regional/webacl/<name>/<id>)',
+        'Give the ARN of a web ACL with scope REGIONAL in the load balancer\'s Region (e.g. webAcl.attrArn); a CLOUDFRONT-scope web ACL cannot be associated with a load balancer.');
+    }
     if (alb.sslPolicy && !alb.certificate) {
       throw propError(scope, 'loadBalancer.sslPolicy', alb.sslPolicy, 'needs a certificate: without one the load balancer has no HTTPS listener',
         'Give ServiceLoadBalancer.alb({ certificate, sslPolicy }), or omit sslPolicy.');
@@ -156,12 +169,50 @@ export function createCluster(scope: Construct, net: TieredVpc): ecs.Cluster {
   });
 }
 
-/** The container log group (AwsSolutions-ECS7). */
-export function createLogGroup(scope: Construct, props: EcsServiceBaseProps): logs.LogGroup {
-  return new logs.LogGroup(scope, 'Logs', {
+/** The container log group (AwsSolutions-ECS7) and the key that encrypts it (CloudWatchLogGroupEncrypted). */
+export function createLogGroup(scope: Construct, props: EcsServiceBaseProps): { logGroup: logs.LogGroup; key: kms.IKey } {
+  const key = props.logEncryptionKey
+    ?? createLogEncryptionKey(scope, 'LogKey', `Encrypts the container logs of ${scope.node.path}`);
+  const logGroup = new logs.LogGroup(scope, 'Logs', {
     retention: props.logRetention ?? DEFAULTS.logRetention,
     removalPolicy: RemovalPolicy.RETAIN,
+    encryptionKey: key,
   });
+  return { logGroup, key };
+}
+
+/**
+ * The task definition's roles: ECS's execution role (image pulls, the log driver) and the tasks'
+ * own role, each keeping the grants aws-cdk-lib and the user add in a customer managed policy
+ * rather than an inline one (IAMNoInlinePolicy).
+ */
+export function createTaskRoles(scope: Construct): { executionRole: iam.Role; taskRole: iam.Role } {
+  const assumedBy = new iam.ServicePrincipal('ecs-tasks.amazonaws.com');
+  return {
+    executionRole: new ManagedPolicyRole(scope, 'ExecutionRole', {
+      assumedBy, description: `ECS task execution role of ${scope.node.path}: image pulls and the log driver`,
+    }),
+    taskRole: new ManagedPolicyRole(scope, 'TaskRole', {
+      assumedBy, description: `Role of the tasks of ${scope.node.path}`,
+    }),
+  };
+}
+
+/**
+ * The findings an Application Load Balancer's access log bucket can't clear: ALB access logs
+ * support SSE-S3 only, and logging or replicating the log bucket is an account-level choice.
+ */
+function acknowledgeAccessLogBucket(bucket: s3.Bucket): void {
+  const noServerLogs = 'This bucket only receives the load balancer\'s access logs; server access logs for it would need another ' +
+    'bucket, and that one another. Reads of the logs can be audited with CloudTrail S3 data events.';
+  Validations.of(bucket).acknowledge({ id: 'AwsSolutions-S1', reason: noServerLogs });
+  acknowledgeCompliance(bucket, 'S3BucketLoggingEnabled', noServerLogs);
+  acknowledgeCompliance(bucket, 'S3DefaultEncryptionKMS',
+    'An Application Load Balancer writes access logs only to buckets encrypted with SSE-S3 (AWS ELB user guide, "Enable access ' +
+    'logs for your Application Load Balancer": the only server-side encryption supported); with SSE-KMS the logs are never delivered.');
+  acknowledgeCompliance(bucket, 'S3BucketReplicationEnabled',
+    'Replication needs a second bucket (usually in another Region or a log-archive account) and a replication role: where ' +
+    'access logs are copied is an account-level decision the construct cannot make. The bucket is versioned and retained on stack deletion.');
 }
 
 /** The tasks a load balancer sends traffic to. */
@@ -213,7 +264,22 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
     internetFacing: true,
     vpcSubnets: net.selectSubnets(Tier.PUBLIC),
     dropInvalidHeaderFields: true,
+    deletionProtection: alb.deletionProtection ?? true,
   });
+  if (alb.webAclArn !== undefined) {
+    // An L1: aws-cdk-lib has no L2 for AWS WAF.
+    new wafv2.CfnWebACLAssociation(scope, 'WebAclAssociation', {
+      resourceArn: loadBalancer.loadBalancerArn,
+      webAclArn: alb.webAclArn,
+    });
+  } else {
+    acknowledgeCompliance(loadBalancer, 'ALBWAFEnabled',
+      'A WAF web ACL\'s rules belong to the application behind the load balancer (a managed rule set that suits a form ' +
+      'application blocks a file-upload API) and each web ACL and rule is billed monthly, so the construct picks none; the ' +
+      'load balancer drops invalid header fields and admits only the declared listener ports. Pass ' +
+      'ServiceLoadBalancer.alb({ webAclArn }) to associate your web ACL.',
+      [CompliancePack.NIST_800_53_R5, CompliancePack.PCI_DSS_321]);
+  }
 
   let accessLogBucket: s3.IBucket | undefined;
   if (alb.accessLogs ?? true) {
@@ -223,13 +289,10 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
         encryption: s3.BucketEncryption.S3_MANAGED,
         enforceSSL: true,
         blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        versioned: true,
         removalPolicy: RemovalPolicy.RETAIN,
       });
-      Validations.of(bucket).acknowledge({
-        id: 'AwsSolutions-S1',
-        reason: 'This bucket only receives the load balancer\'s access logs; server access logs for it would need another ' +
-          'bucket, and that one another. Reads of the logs can be audited with CloudTrail S3 data events.',
-      });
+      acknowledgeAccessLogBucket(bucket);
       accessLogBucket = bucket;
     }
     loadBalancer.logAccessLogs(accessLogBucket);
@@ -268,13 +331,16 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
       open: false,
       defaultTargetGroups: [targetGroup],
     });
-    loadBalancer.addRedirect({
+    const redirect = loadBalancer.addRedirect({
       sourcePort: 80,
       sourceProtocol: elbv2.ApplicationProtocol.HTTP,
       targetPort: 443,
       targetProtocol: elbv2.ApplicationProtocol.HTTPS,
       open: false,
     });
+    acknowledgeCompliance(redirect, 'ELBv2ACMCertificateRequired',
+      'This HTTP 80 listener only answers with a redirect to HTTPS 443 (ALBHttpToHttpsRedirection holds), which carries the ' +
+      'ACM certificate: it serves no content, and an HTTP listener can hold no certificate.');
     net.addFlow(clients, lbEnd, WellKnownPorts.HTTPS, { description: `clients -> ${loadBalancer.node.path} https 443` });
     net.addFlow(clients, lbEnd, WellKnownPorts.HTTP, { description: `clients -> ${loadBalancer.node.path} http 80 (redirect to 443)` });
   } else {
@@ -319,11 +385,13 @@ function buildNlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
     clientCidrs: resolved.clientCidrs,
     staticIps: options.staticIps ?? false,
     accessLogBucket: options.accessLogBucket,
+    deletionProtection: options.deletionProtection ?? true,
   });
   const target = targets.service.loadBalancerTarget({ containerName: CONTAINER_NAME, containerPort: targets.containerPort });
   const listener = nlb.addListener('Listener', {
     port: options.port ?? targets.containerPort,
     certificates: options.certificate ? [elbv2.ListenerCertificate.fromCertificateManager(options.certificate)] : undefined,
+    targetsTerminateTls: options.targetsTerminateTls,
     targetPort: targets.containerPort,
     preserveClientIp: options.preserveClientIp ?? false,
     deregistrationDelay: options.deregistrationDelay ?? DEFAULTS.deregistrationDelay,
