@@ -2,8 +2,9 @@
  * Synthesizes ONE example (argv[2], e.g. `three-tier-vpc`) in this fresh process with the
  * checks on, and writes `cdk.out/examples/<example>/summary.json` for scripts/run-examples.ts.
  *
- * Checks: cdk-nag packs registered as policy-validation plugins (an unacknowledged error fails
- * the synth), aws-cdk-lib's template validator (on unless CDK_VALIDATION=false), and cfn-lint on
+ * Checks: cdk-nag's AwsSolutions, NIST 800-53 R5, HIPAA Security and PCI DSS 3.2.1 packs and the
+ * library's NetworkPatterns pack, registered as policy-validation plugins (an unacknowledged error
+ * fails the synth), aws-cdk-lib's template validator (on unless CDK_VALIDATION=false), and cfn-lint on
  * every template when it is installed.
  */
 import { spawnSync } from 'child_process';
@@ -11,7 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { mermaid, tieredVpcs } from './diagram';
 import { NetworkEndpoint, NetworkPatternsChecks, ReachabilityAnalyzer, TieredVpc, Verdict } from '../src';
 
@@ -150,7 +151,13 @@ function main(): void {
   fs.rmSync(outdir, { recursive: true, force: true });
   const started = Date.now();
   const app = new App({ outdir });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NetworkPatternsChecks(app));
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new NIST80053R5Checks(app),
+    new HIPAASecurityChecks(app),
+    new PCIDSS321Checks(app),
+    new NetworkPatternsChecks(app),
+  );
   let stacks: Stack[] = [];
   let error: string | undefined;
   try {
