@@ -12,6 +12,8 @@ import * as path from 'path';
 import type { ExampleSummary } from './synth-example';
 
 const OUT = path.join('cdk.out', 'examples');
+/** The rule-id prefixes of the packs the main job registers (scripts/synth-example.ts). */
+const PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321', 'NetworkPatterns', 'CloudFormation-Validate'];
 
 function examples(only: string[]): string[] {
   const all = fs.readdirSync('examples').filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => f.replace(/\.ts$/, '')).sort();
@@ -44,6 +46,12 @@ function report(summaries: ExampleSummary[]): string {
     }
     lines.push('### Resources', '', '| type | count |', '| --- | --- |');
     for (const [type, n] of Object.entries(s.resources).sort()) lines.push(`| ${type} | ${n} |`);
+    lines.push('', '### Checks per pack', '', '| pack | unacknowledged findings | acknowledgments |', '| --- | --- | --- |');
+    for (const pack of PACKS) {
+      const findings = s.findings.filter((f) => f.rule.startsWith(`${pack}-`)).length;
+      const acks = s.acknowledgments.filter((a) => a.id.startsWith(`${pack}-`) || a.id.startsWith(`${pack}::`)).length;
+      lines.push(`| ${pack} | ${findings} | ${acks} |`);
+    }
     lines.push('', '### Findings', '');
     if (!s.findings.length) lines.push('No unacknowledged findings.');
     for (const f of s.findings) lines.push(`- ${f.plugin} ${f.rule} (${f.severity}): ${f.description} at ${f.paths.join(', ')}`);
