@@ -61,12 +61,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   tsJestOptions: {
-    // Type-checking happens once, in the compile step (jsii + tsc --noEmit over the dev tsconfig).
-    transformOptions: { isolatedModules: true },
+    // Type-checking happens once, in the compile step (jsii + tsc --noEmit over the dev tsconfig):
+    // ts-jest transpiles each file alone because the test tsconfig sets isolatedModules.
   },
   tsconfigDev: {
     include: ['../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts'],
-    compilerOptions: {},
+    compilerOptions: { isolatedModules: true },
   },
   eslintOptions: {
     dirs: ['src'],

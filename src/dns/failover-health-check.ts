@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { FailoverHealthCheckSpec } from './spec';
+import { FailoverHealthCheckSpec } from './record-spec';
 
 /** How a Route 53 endpoint health check probes its endpoint. */
 export enum FailoverHealthCheckProtocol {

@@ -9,7 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { FailoverEndpointHealthCheckOptions, FailoverHealthCheck, FailoverHealthCheckProtocol } from './failover-health-check';
 import { FailoverTarget } from './failover-target';
 import { ipFamily, nonPublicReason } from './ip-address';
-import { FailoverHealthCheckSpec, FailoverTargetSpec } from './spec';
+import { FailoverHealthCheckSpec, FailoverTargetSpec } from './record-spec';
 import { acknowledgeCompliance, CompliancePack } from '../private/compliance';
 import { TieredVpc } from '../network/tiered-vpc';
 import { formatValue, propError } from '../private/errors';

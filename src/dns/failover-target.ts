@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { FailoverTargetSpec } from './spec';
+import { FailoverTargetSpec } from './record-spec';
 
 /** Options for a failover target answered with plain values (IP addresses or a domain name). */
 export interface FailoverValueTargetOptions {
