@@ -5,7 +5,8 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Ch
 import { build, KafkaNlbStack, PARTNER_CIDR } from '../../examples/kafka-nlb';
 import { NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks, Tier } from '../../src';
 import { nagFindings } from '../util';
-import { APP, naclRows, PUBLIC } from './fixtures';
+import { normalizedTemplate } from './normalize';
+import { APP, naclRows, PUBLIC } from '../load-balancing/fixtures';
 
 // One synthesis for the whole file: the example is a fixed app.
 const stack = build(new App())[0] as KafkaNlbStack;
@@ -79,4 +80,8 @@ describe('examples/kafka-nlb', () => {
     expect(rows).toEqual(expect.arrayContaining([`public in tcp 9092 ${PARTNER_CIDR}`, `public out tcp 9092 ${APP}`, `app in tcp 9092 ${PUBLIC}`]));
     expect(stack.network.flows.every((f) => f.fromTier !== Tier.DATA && f.toTier !== Tier.DATA)).toBe(true);
   });
+});
+
+test('snapshot', () => {
+  expect(normalizedTemplate(template)).toMatchSnapshot();
 });

@@ -5,6 +5,7 @@ import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag
 import { LambdaRdsProxyStack } from '../../examples/lambda-rds-proxy';
 import { NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks, Tier } from '../../src';
 import { nagFindings } from '../util';
+import { normalizedTemplate } from './normalize';
 
 // Synthesizes the example once: NodejsFunction bundles the handler with the local esbuild (no Docker).
 const stack = new LambdaRdsProxyStack(new App(), 'LambdaRdsProxy', { env: { region: 'us-east-1', account: '123456789012' } });
@@ -70,4 +71,8 @@ describe('examples/lambda-rds-proxy', () => {
       KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^QueryFunctionLogKey'), 'Arn'] },
     });
   });
+});
+
+test('snapshot', () => {
+  expect(normalizedTemplate(template)).toMatchSnapshot();
 });

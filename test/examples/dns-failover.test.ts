@@ -5,6 +5,7 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Ch
 import { build, DnsFailoverPrimaryStack, DnsFailoverRegionStack } from '../../examples/dns-failover';
 import { NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks } from '../../src';
 import { nagFindings } from '../util';
+import { normalizedTemplate } from './normalize';
 
 // GIVEN the example app WHEN synthesized once
 const app = new App({ context: { westAlbDnsName: 'web-1234567890.us-west-2.elb.amazonaws.com' } });
@@ -62,4 +63,9 @@ test('the ALBs have deletion protection, and their access log buckets are versio
     });
     template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
   }
+});
+
+test('snapshots', () => {
+  expect(normalizedTemplate(eastTemplate)).toMatchSnapshot();
+  expect(normalizedTemplate(Template.fromStack(west))).toMatchSnapshot();
 });
