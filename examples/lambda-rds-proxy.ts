@@ -49,9 +49,9 @@ export class LambdaRdsProxyStack extends Stack {
     this.network = new TieredVpc(this, 'Network', { availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'] });
     const vpc = this.network.vpc;
 
-    // PostgreSQL 16, Multi-AZ, encrypted, deletion protection, rotated credentials, TLS forced;
+    // PostgreSQL 17, Multi-AZ, encrypted, deletion protection, rotated credentials, TLS forced;
     // RDS Proxy with TLS and IAM auth required, across the three AZs of the data tier.
-    this.database = new ProxiedDatabase(this, 'Database', { network: this.network });
+    this.database = new ProxiedDatabase(this, 'Database', { vpc: this.network });
 
     // A Lambda function's VPC configuration is fixed at creation: the app tier, and a security
     // group with no default egress, so its egress is exactly the flows connectFunction declares.

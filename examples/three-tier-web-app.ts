@@ -3,7 +3,7 @@
  *
  *   clients --443 (80 redirects to 443)--> ALB (public tier, TLS ends here)
  *   ALB --8080--> web tasks on Fargate (app tier, one ENI and security group per task)
- *   web tasks --5432, TLS, IAM token--> RDS Proxy (data tier) --5432--> PostgreSQL 16 (data tier, Multi-AZ)
+ *   web tasks --5432, TLS, IAM token--> RDS Proxy (data tier) --5432--> PostgreSQL 17 (data tier, Multi-AZ)
  *   web tasks --443--> internet through the NAT gateway in their AZ (image pulls, ECS, CloudWatch Logs)
  *   web tasks --443--> the ssmmessages interface endpoint (ECS Exec, i.e. Session Manager)
  *
@@ -18,10 +18,9 @@
  * holds `rds-db:connect` on this proxy for that user: an application connects over TLS with an IAM
  * auth token signed by the task role (e.g. @aws-sdk/rds-signer), as examples/lambda-rds-proxy does.
  *
- * The tasks are not Lambda functions, so `ProxiedDatabase.connectFunction` doesn't apply: the
- * flow web tasks -> proxy is declared with `TieredVpc.addFlow` between the service (its task
- * security group) and the `ProxiedDatabase` (whose connections are the proxy's security group),
- * and the IAM grant is a customer managed policy on the task role.
+ * The tasks are not Lambda functions, so they connect with `ProxiedDatabase.allowFrom` (the flow
+ * web tasks -> proxy) rather than `connectFunction`, and the IAM grant is a customer managed
+ * policy on the task role.
  *
  * Seed practices: ALB terminates TLS on 443 and redirects 80 to 443 (seed 000 section 9, "ALB and
  * NLB Port Exam Points"); three tiers whose security groups reference each other (seed 004 "SG
@@ -52,7 +51,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { EcsFargateService, FlowEndpoint, ProxiedDatabase, ServiceLoadBalancer, Tier, TieredVpc } from '../src';
+import { EcsFargateService, ProxiedDatabase, ServiceLoadBalancer, Tier, TieredVpc } from '../src';
 
 /** The port the container listens on. */
 export const CONTAINER_PORT = 8080;
@@ -94,9 +93,9 @@ export class ThreeTierWebAppStack extends Stack {
     });
     const net = this.network;
 
-    // PostgreSQL 16, Multi-AZ, encrypted, deletion protection, rotated credentials, TLS forced;
+    // PostgreSQL 17, Multi-AZ, encrypted, deletion protection, rotated credentials, TLS forced;
     // RDS Proxy with TLS and IAM auth required, in the data tier of the three AZs.
-    this.database = new ProxiedDatabase(this, 'Database', { network: net });
+    this.database = new ProxiedDatabase(this, 'Database', { vpc: net });
     const db = this.database;
 
     const certificateArn: string = props.certificateArn ?? this.node.tryGetContext('certificateArn') ?? PLACEHOLDER_CERTIFICATE_ARN;
@@ -129,10 +128,7 @@ export class ThreeTierWebAppStack extends Stack {
     // web tasks -> RDS Proxy on the proxy port: the task security group -> the proxy's security
     // group, and the app and data tiers' NACL entries both ways. The tasks get no path to the
     // database itself (only the proxy and the rotation function reach it).
-    // The proxy end is `db.proxy` (its security group is `db.connections`'s): a flow names the
-    // construct it reaches, and the `ProxiedDatabase` construct path stands for the database instance.
-    net.addFlow(FlowEndpoint.workload(web.service, Tier.APP), FlowEndpoint.workload(db.proxy, Tier.DATA), ec2.Port.tcp(db.proxyPort),
-      { description: `${web.service.node.path} -> ${db.proxy.node.path} (web tasks to RDS Proxy)` });
+    db.allowFrom(web.service, Tier.APP);
 
     this.enableEcsExec(web);
     this.grantProxyConnect(web, db);

@@ -6,12 +6,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledgeCompliance, CompliancePack, ManagedPolicyRole } from '../private/compliance';
 import { FlowEndpoint } from '../network/flow-endpoint';
 import { subnetGroupName, Tier } from '../network/tier';
 import { TieredVpc } from '../network/tiered-vpc';
 import { EphemeralRange } from '../ports/ephemeral-range';
 import { WellKnownPorts } from '../ports/well-known-ports';
+import { acknowledgeCompliance, CompliancePack, ManagedPolicyRole } from '../private/compliance';
 import { propError } from '../private/errors';
 
 /**
@@ -32,13 +32,13 @@ export enum AwsApiAccess {
 /** Properties of a `ProxiedDatabase`. */
 export interface ProxiedDatabaseProps {
   /** The tiered VPC: the database and the proxy go in its data tier, the rotation function in its app tier. */
-  readonly network: TieredVpc;
+  readonly vpc: TieredVpc;
 
   /**
    * The database engine, with a version (the TLS-forcing parameter group needs the engine's
    * parameter group family). PostgreSQL and MySQL are supported: RDS Proxy serves both, and each
    * has a parameter that refuses unencrypted connections.
-   * @default rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 })
+   * @default rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 })
    */
   readonly engine?: rds.IInstanceEngine;
 
@@ -285,7 +285,7 @@ const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
  *
  * @example
  * const net = new TieredVpc(this, 'Net');
- * const db = new ProxiedDatabase(this, 'Db', { network: net });
+ * const db = new ProxiedDatabase(this, 'Db', { vpc: net });
  * const fn = new lambda.Function(this, 'Fn', {
  *   runtime: lambda.Runtime.NODEJS_24_X,
  *   handler: 'index.handler',
@@ -339,9 +339,9 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: ProxiedDatabaseProps) {
     super(scope, id);
-    this.network = props.network;
-    const net = props.network;
-    const engine = props.engine ?? rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 });
+    this.network = props.vpc;
+    const net = props.vpc;
+    const engine = props.engine ?? rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 });
     const spec = this.validateEngine(engine);
     const azs = this.validateAzs(props.availabilityZones, net.availabilityZones);
     this.username = props.masterUsername ?? 'dbadmin';
@@ -547,6 +547,28 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
       automaticallyAfter: props.rotationSchedule ?? Duration.days(30),
       excludeCharacters: PASSWORD_EXCLUDE_CHARS,
     });
+  }
+
+  /**
+   * Lets a workload that is not a Lambda function (an ECS service, an auto scaling group, an
+   * instance...) connect through the proxy: declares `client -> proxy` on the proxy port through
+   * the flow model (security group reference and NACL entries). Never a path to the database
+   * itself. Grant the client `rds-db:connect` with `proxy.grantConnect(role, username)` when it
+   * uses IAM authentication.
+   *
+   * @param client the workload
+   * @param tier the tier it sits in (the app tier, normally)
+   * @param ephemeralRange the client's ephemeral range, for the NACL return entries
+   * @default EphemeralRange.ANY_CLIENT
+   */
+  public allowFrom(client: ec2.IConnectable, tier: Tier, ephemeralRange?: EphemeralRange): void {
+    if (tier === Tier.PUBLIC) {
+      throw propError(this, 'allowFrom: tier', tier, 'is the public tier',
+        'Databases serve the app tier (seed 004 "SG referencing for tiers"): put the client in the app tier, or connect its service there.');
+    }
+    const end = FlowEndpoint.workload(client, tier, { ephemeralRange });
+    this.network.addFlow(end, FlowEndpoint.workload(this.proxy, Tier.DATA), ec2.Port.tcp(this.proxyPort),
+      { description: `${end.name} -> ${this.proxy.node.path} (RDS Proxy)` });
   }
 
   /**

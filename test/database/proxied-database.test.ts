@@ -47,7 +47,7 @@ interface BuildOptions {
 function build(options: BuildOptions = {}) {
   const stack = testStack();
   const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS, ...options.net });
-  const db = new ProxiedDatabase(stack, 'Db', { network: net, ...options.db });
+  const db = new ProxiedDatabase(stack, 'Db', { vpc: net, ...options.db });
   const fn = appFunction(stack, net);
   if (options.connect !== false) db.connectFunction(fn, options.connect ?? {});
   return { stack, net, db, fn, template: Template.fromStack(stack) };
@@ -110,14 +110,14 @@ function subnetRefs(stack: Stack, net: TieredVpc, tier: Tier): unknown[] {
 describe('ProxiedDatabase: defaults', () => {
   const { stack, net, db, fn, template } = build();
 
-  test('PostgreSQL 16, Multi-AZ, encrypted, deletion protection, snapshot on removal, private, in the data tier', () => {
+  test('PostgreSQL 17, Multi-AZ, encrypted, deletion protection, snapshot on removal, private, in the data tier', () => {
     template.resourceCountIs('AWS::RDS::DBInstance', 1);
     template.hasResource('AWS::RDS::DBInstance', {
       DeletionPolicy: 'Snapshot',
       UpdateReplacePolicy: 'Snapshot',
       Properties: Match.objectLike({
         Engine: 'postgres',
-        EngineVersion: '16',
+        EngineVersion: '17',
         DBInstanceClass: 'db.t4g.medium',
         MultiAZ: true,
         StorageEncrypted: true,
@@ -139,7 +139,7 @@ describe('ProxiedDatabase: defaults', () => {
   });
 
   test('the parameter group refuses unencrypted connections (rds.force_ssl=1)', () => {
-    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'postgres16', Parameters: { 'rds.force_ssl': '1' } });
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'postgres17', Parameters: { 'rds.force_ssl': '1' } });
   });
 
   test('credentials are generated into Secrets Manager and rotated every 30 days by a function in the app tier', () => {
@@ -381,7 +381,7 @@ describe('ProxiedDatabase: options', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const key = new kms.Key(stack, 'MyKey', { enableKeyRotation: true });
-    const db = new ProxiedDatabase(stack, 'Db', { network: net, secretEncryptionKey: key });
+    const db = new ProxiedDatabase(stack, 'Db', { vpc: net, secretEncryptionKey: key });
     const template = Template.fromStack(stack);
     expect(db.secretEncryptionKey).toBe(key);
     template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: stack.resolve(key.keyArn) });
@@ -519,7 +519,7 @@ describe('ProxiedDatabase: options', () => {
       availabilityZones: TEST_AZS, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
     });
     const endpoint = net.interfaceEndpoints[0];
-    const db = new ProxiedDatabase(stack, 'Db', { network: net, secretsManagerEndpoint: endpoint });
+    const db = new ProxiedDatabase(stack, 'Db', { vpc: net, secretsManagerEndpoint: endpoint });
     const template = Template.fromStack(stack);
     const rules = sgRules(stack, template, {
       db: db.databaseSecurityGroup, rotation: db.rotationSecurityGroup, endpoint: endpoint.connections.securityGroups[0],
@@ -537,7 +537,7 @@ describe('ProxiedDatabase: options', () => {
       availabilityZones: TEST_AZS, natGateways: NatGatewayMode.NONE, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
     });
     const endpoint = net.interfaceEndpoints[0];
-    const db = new ProxiedDatabase(stack, 'Db', { network: net, secretsManagerEndpoint: endpoint });
+    const db = new ProxiedDatabase(stack, 'Db', { vpc: net, secretsManagerEndpoint: endpoint });
     const fn = appFunction(stack, net);
     db.connectFunction(fn);
     const rules = sgRules(stack, Template.fromStack(stack), { ...groups(db, fn), endpoint: endpoint.connections.securityGroups[0] });
@@ -549,7 +549,7 @@ describe('ProxiedDatabase.connectFunction options', () => {
   test('awsApiAccess INTERFACE_ENDPOINTS: 443 to the VPC\'s interface endpoints only', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.STS] });
-    const db = new ProxiedDatabase(stack, 'Db', { network: net });
+    const db = new ProxiedDatabase(stack, 'Db', { vpc: net });
     const fn = appFunction(stack, net);
     db.connectFunction(fn, { awsApiAccess: AwsApiAccess.INTERFACE_ENDPOINTS });
     const rules = sgRules(stack, Template.fromStack(stack), { ...groups(db, fn), sts: net.interfaceEndpoints[0].connections.securityGroups[0] });
@@ -571,7 +571,7 @@ describe('ProxiedDatabase.connectFunction options', () => {
   test('two functions: each its own flow and grant', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
-    const db = new ProxiedDatabase(stack, 'Db', { network: net });
+    const db = new ProxiedDatabase(stack, 'Db', { vpc: net });
     db.connectFunction(appFunction(stack, net, 'A'));
     db.connectFunction(appFunction(stack, net, 'B'));
     expect(net.flows.filter((f) => f.toPath === 'Test/Db/Proxy').map((f) => f.fromPath)).toEqual(['Test/A', 'Test/B']);
@@ -585,12 +585,12 @@ describe('ProxiedDatabase: bad input', () => {
   }
   function make(props: Partial<ProxiedDatabaseProps>): void {
     const stack = testStack();
-    new ProxiedDatabase(stack, 'Db', { network: net(stack), ...props });
+    new ProxiedDatabase(stack, 'Db', { vpc: net(stack), ...props });
   }
 
   test('fails when the function is not in a VPC', () => {
     const stack = testStack();
-    const db = new ProxiedDatabase(stack, 'Db', { network: net(stack) });
+    const db = new ProxiedDatabase(stack, 'Db', { vpc: net(stack) });
     const fn = new lambda.Function(stack, 'Fn', {
       runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;'),
     });
@@ -600,14 +600,14 @@ describe('ProxiedDatabase: bad input', () => {
 
   test('fails when the function is in a different VPC', () => {
     const stack = testStack();
-    const db = new ProxiedDatabase(stack, 'Db', { network: net(stack) });
+    const db = new ProxiedDatabase(stack, 'Db', { vpc: net(stack) });
     const other = new TieredVpc(stack, 'Other', { availabilityZones: TEST_AZS, cidr: '10.1.0.0/16' });
     expect(() => db.connectFunction(appFunction(stack, other))).toThrow(/connectFunction\(Test\/Fn\): fn is in a different VPC than Test\/Net/);
   });
 
   test('fails when the function is in a plain ec2.Vpc', () => {
     const stack = testStack();
-    const db = new ProxiedDatabase(stack, 'Db', { network: net(stack) });
+    const db = new ProxiedDatabase(stack, 'Db', { vpc: net(stack) });
     const vpc = new ec2.Vpc(stack, 'Plain', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'P', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
     const fn = new lambda.Function(stack, 'Fn', {
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -622,7 +622,7 @@ describe('ProxiedDatabase: bad input', () => {
   test('fails when the function is in the data tier', () => {
     const stack = testStack();
     const network = net(stack);
-    const db = new ProxiedDatabase(stack, 'Db', { network });
+    const db = new ProxiedDatabase(stack, 'Db', { vpc: network });
     const fn = appFunction(stack, network, 'Fn', { vpcSubnets: network.selectSubnets(Tier.DATA) });
     expect(() => db.connectFunction(fn)).toThrow(/fn is in the data tier, got 'Test\/Fn'\. Lambda functions belong in the app tier/);
   });
@@ -630,7 +630,7 @@ describe('ProxiedDatabase: bad input', () => {
   test('fails when the function\'s security group allows all outbound traffic', () => {
     const stack = testStack();
     const network = net(stack);
-    const db = new ProxiedDatabase(stack, 'Db', { network });
+    const db = new ProxiedDatabase(stack, 'Db', { vpc: network });
     const fn = new lambda.Function(stack, 'Fn', {
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
@@ -655,7 +655,7 @@ describe('ProxiedDatabase: bad input', () => {
   test('fails on awsApiAccess NAT_GATEWAY without NAT gateways', () => {
     const stack = testStack();
     const network = net(stack, { natGateways: NatGatewayMode.NONE, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER] });
-    const db = new ProxiedDatabase(stack, 'Db', { network, secretsManagerEndpoint: network.interfaceEndpoints[0] });
+    const db = new ProxiedDatabase(stack, 'Db', { vpc: network, secretsManagerEndpoint: network.interfaceEndpoints[0] });
     expect(() => db.connectFunction(appFunction(stack, network), { awsApiAccess: AwsApiAccess.NAT_GATEWAY }))
       .toThrow(/awsApiAccess needs NAT gateways, but the network has none, got 'nat-gateway'\. Use AwsApiAccess.INTERFACE_ENDPOINTS/);
   });
@@ -663,7 +663,7 @@ describe('ProxiedDatabase: bad input', () => {
   test('fails when the rotation function has no way to Secrets Manager (no NAT, no endpoint)', () => {
     expect(() => {
       const stack = testStack();
-      new ProxiedDatabase(stack, 'Db', { network: net(stack, { natGateways: NatGatewayMode.NONE }) });
+      new ProxiedDatabase(stack, 'Db', { vpc: net(stack, { natGateways: NatGatewayMode.NONE }) });
     }).toThrow(/Test\/Db: secretsManagerEndpoint is required when the network has no NAT gateway.*InterfaceVpcEndpointAwsService.SECRETS_MANAGER/);
   });
 
@@ -764,5 +764,30 @@ describe('ProxiedDatabase: bad input', () => {
 
   test.each([[Duration.days(0)], [Duration.days(36)], [Duration.hours(36)]])('fails on backupRetention %s', (backupRetention) => {
     expect(() => make({ backupRetention })).toThrow(/backupRetention must be a whole number of days between 1 and 35/);
+  });
+});
+
+describe('allowFrom: clients that are not Lambda functions', () => {
+  test('declares client -> proxy on the proxy port, by security group reference, and nothing to the database', () => {
+    const stack = testStack();
+    const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
+    const db = new ProxiedDatabase(stack, 'Db', { vpc: net });
+    const client = new ec2.SecurityGroup(stack, 'Client', { vpc: net.vpc, allowAllOutbound: false });
+    db.allowFrom(client, Tier.APP);
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: stack.resolve(db.proxySecurityGroup.securityGroupId),
+      SourceSecurityGroupId: stack.resolve(client.securityGroupId),
+      FromPort: 5432,
+      ToPort: 5432,
+    });
+    expect(net.flows.filter((f) => f.fromPath === 'Test/Client').map((f) => `${f.toPath} ${f.fromPort}`)).toEqual(['Test/Db/Proxy 5432']);
+  });
+
+  test('fails for a client in the public tier', () => {
+    const stack = testStack();
+    const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
+    const db = new ProxiedDatabase(stack, 'Db', { vpc: net });
+    const client = new ec2.SecurityGroup(stack, 'Client', { vpc: net.vpc, allowAllOutbound: false });
+    expect(() => db.allowFrom(client, Tier.PUBLIC)).toThrow(/Test\/Db: allowFrom: tier is the public tier, got 'public'\. Databases serve the app tier/);
   });
 });
