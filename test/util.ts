@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { NetworkPatternsChecks } from '../src/nag';
 import { IConstruct } from 'constructs';
+import { NetworkPatternsChecks } from '../src/nag';
 
 /** Three fixed AZs, so tests synthesize without AWS credentials. */
 export const TEST_AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
@@ -12,7 +12,10 @@ export function testStack(id = 'Test'): Stack {
 }
 
 /** Unacknowledged rule findings, as `RuleId @ construct path`; by default AwsSolutions and the library's own pack. */
-export function nagFindings(scope: IConstruct, packs: Array<{ validateScope(s: IConstruct): any }> = [new AwsSolutionsChecks(), new NetworkPatternsChecks()]): string[] {
+export function nagFindings(
+  scope: IConstruct,
+  packs: Array<{ validateScope(s: IConstruct): any }> = [new AwsSolutionsChecks(), new NetworkPatternsChecks()],
+): string[] {
   const out: string[] = [];
   for (const pack of packs) {
     const report = pack.validateScope(scope);

@@ -10,8 +10,8 @@ import { FailoverEndpointHealthCheckOptions, FailoverHealthCheck, FailoverHealth
 import { FailoverTarget } from './failover-target';
 import { ipFamily, nonPublicReason } from './ip-address';
 import { FailoverHealthCheckSpec, FailoverTargetSpec } from './record-spec';
-import { acknowledgeCompliance, CompliancePack } from '../private/compliance';
 import { TieredVpc } from '../network/tiered-vpc';
+import { acknowledgeCompliance, CompliancePack } from '../private/compliance';
 import { formatValue, propError } from '../private/errors';
 
 /** One side (PRIMARY or SECONDARY) of a failover pair. */

@@ -6,10 +6,10 @@ import { NlbTarget } from './nlb-target';
 import { validateClientCidrs, WorkloadClient } from './private/clients';
 import { resolveTargets, ResolvedTargets, TargetEnd } from './private/resolve-targets';
 import type { TieredNetworkLoadBalancer } from './tiered-network-load-balancer';
-import { acknowledgeCompliance } from '../private/compliance';
 import { FlowEndpoint } from '../network/flow-endpoint';
 import { Tier } from '../network/tier';
 import { EphemeralRange } from '../ports/ephemeral-range';
+import { acknowledgeCompliance } from '../private/compliance';
 import { propError } from '../private/errors';
 
 /**

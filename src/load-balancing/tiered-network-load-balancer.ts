@@ -5,11 +5,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { NlbListener, NlbListenerOptions } from './nlb-listener';
 import { validateClientCidrs, WorkloadClient } from './private/clients';
-import { acknowledgeCompliance } from '../private/compliance';
 import { FlowEndpoint } from '../network/flow-endpoint';
 import { Tier } from '../network/tier';
 import { FlowOptions, TieredVpc } from '../network/tiered-vpc';
 import { EphemeralRange } from '../ports/ephemeral-range';
+import { acknowledgeCompliance } from '../private/compliance';
 import { propError } from '../private/errors';
 
 /** Properties of a `TieredNetworkLoadBalancer`. */

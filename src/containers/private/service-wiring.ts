@@ -8,7 +8,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { acknowledgeCompliance, CompliancePack, createLogEncryptionKey, ManagedPolicyRole } from '../../private/compliance';
 import { NlbTarget } from '../../load-balancing/nlb-target';
 import { TieredNetworkLoadBalancer } from '../../load-balancing/tiered-network-load-balancer';
 import { FlowEndpoint } from '../../network/flow-endpoint';
@@ -17,6 +16,7 @@ import { TieredVpc } from '../../network/tiered-vpc';
 import { EphemeralRange } from '../../ports/ephemeral-range';
 import { WellKnownPorts } from '../../ports/well-known-ports';
 import { isIpv4Cidr, isIpv6Cidr } from '../../private/cidr';
+import { acknowledgeCompliance, CompliancePack, createLogEncryptionKey, ManagedPolicyRole } from '../../private/compliance';
 import { propError } from '../../private/errors';
 import { EcsServiceBaseProps } from '../ecs-service-props';
 import {
