@@ -52,7 +52,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 
   jestOptions: {
-    jestVersion: '^30',
+    // jest 30's resolver (unrs-resolver) has platform bindings that the registry these machines
+    // reach doesn't serve, so package-lock.json lacks them and \`npm ci\` refuses it; jest 29
+    // (which ts-jest 29 supports) resolves without them.
+    jestVersion: '^29',
     // Snapshots are checked, never rewritten, by the test task (`--ci`); `test:update` rewrites them.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
@@ -84,6 +87,13 @@ for (const dir of ['examples', 'bench', 'scripts']) {
     obj: { extends: '../test/tsconfig.json', include: ['**/*.ts'] },
   });
 }
+
+// eslint-import-resolver-typescript 3.6.x resolves with enhanced-resolve; 4.x (projen's default)
+// needs unrs-resolver too (see jestVersion).
+project.deps.removeDependency('eslint-import-resolver-typescript');
+project.addDevDeps('eslint-import-resolver-typescript@3.6.3');
+// ts-jest 29.4 loads jest-util as an optional peer: with jest 29 it must be a direct dependency.
+project.addDevDeps('jest-util@^29');
 
 // Environment shared by every task (TOOLCHAIN.md).
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
