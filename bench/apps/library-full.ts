@@ -7,7 +7,7 @@
  *   Lambda (app) --5432--> RDS Proxy (data, IAM auth, TLS) --5432--> PostgreSQL (data, Multi-AZ)
  *   Route 53: app.example.com failover, primary the ALB (HTTPS /health), secondary a standby ALB in us-west-2
  *
- * bench/handwritten-full.ts builds the same resources with plain aws-cdk-lib; bench/run.ts
+ * bench/apps/handwritten-full.ts builds the same resources with plain aws-cdk-lib; bench/run.ts
  * compares their synth time and lines of code.
  */
 import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
