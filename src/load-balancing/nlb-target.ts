@@ -43,8 +43,8 @@ export interface EcsServiceTargetOptions extends NlbTargetOptions {
   /**
    * The ports the tasks receive traffic on, for the flows, when the default is not right: e.g.
    * the range an ECS agent is pinned to with `ECS_DYNAMIC_HOST_PORT_RANGE`.
-   * @default - from the container's port mapping: the host port when fixed; 32768-65535 for
-   * `bridge` mode dynamic host ports (aws-cdk-lib's range, AWS-FACTS.md); the container port otherwise
+   * @default - from the container's port mapping: the host port when fixed, the container port
+   * for `awsvpc`; required for `bridge` mode dynamic host ports (the range the agent is pinned to)
    */
   readonly trafficPort?: ec2.Port;
 }
@@ -128,8 +128,8 @@ export class NlbTarget {
   /**
    * An ECS service: `awsvpc` tasks are registered by IP (each task has its own ENI), `bridge`
    * and `host` tasks by container instance and host port (AWS-FACTS.md "ECS dynamic port
-   * mapping"). With `bridge` mode and a dynamic host port (hostPort 0), the flows open the
-   * 32768-65535 range that aws-cdk-lib uses for ALBs (aws-ecs `EPHEMERAL_PORT_RANGE`).
+   * mapping"). With `bridge` mode and a dynamic host port (hostPort 0), give `trafficPort`: the
+   * range the ECS agent is pinned to (`EcsDynamicPortService` pins it and opens exactly it).
    */
   public static ecsService(service: ecs.BaseService, options: EcsServiceTargetOptions = {}): NlbTarget {
     return new NlbTarget(NlbTargetKind.ECS_SERVICE, options, { service, ecs: options });

@@ -670,7 +670,7 @@ describe('targets', () => {
     expect(listener.preserveClientIp).toBe(false);
   });
 
-  test('an ECS service in bridge mode with dynamic host ports: the container instances admit the NLB on 32768-65535', () => {
+  test('fails for an ECS service in bridge mode with dynamic host ports and no pinned range', () => {
     const { stack, net, nlb } = bare();
     const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: net.vpc });
     const capacity = new autoscaling.AutoScalingGroup(stack, 'Capacity', {
@@ -686,12 +686,20 @@ describe('targets', () => {
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx'), memoryLimitMiB: 256, portMappings: [{ containerPort: 8080, hostPort: 0 }],
     });
     const service = new ecs.Ec2Service(stack, 'Svc', { cluster, taskDefinition: task });
-    const listener = nlb.addListener('Web', { port: 443, targetPort: 8080, targets: [NlbTarget.ecsService(service, { containerName: 'app', containerPort: 8080, connectable: capacity })] });
+    expect(() => nlb.addListener('Web', {
+      port: 443, targetPort: 8080, targets: [NlbTarget.ecsService(service, { containerName: 'app', containerPort: 8080, connectable: capacity })],
+    })).toThrow(/trafficPort must be given for Test\/Svc's bridge mode dynamic host ports \(hostPort 0\), got undefined\. Pass the range the ECS agent is pinned to/);
+    // pinned: exactly that range, from the NLB's security group only
+    const listener = nlb.addListener('Web2', {
+      port: 443,
+      targetPort: 8080,
+      targets: [NlbTarget.ecsService(service, { containerName: 'app', containerPort: 8080, connectable: capacity, trafficPort: ec2.Port.tcpRange(32768, 51677) })],
+    });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { TargetType: 'instance' });
     const capSg = capacity.connections.securityGroups[0] as ec2.SecurityGroup;
-    expect(ingressRows(stack, capSg, t)).toEqual([`tcp 32768-65535 <- ${sgRef(stack, nlb.securityGroup)}`]);
-    expect(naclRows(stack, net, t)).toEqual(expect.arrayContaining([`app in tcp 32768-65535 ${PUBLIC}`, `app in tcp 32768-65535 ${ANY}`]));
+    expect(ingressRows(stack, capSg, t)).toEqual([`tcp 32768-51677 <- ${sgRef(stack, nlb.securityGroup)}`]);
+    expect(naclRows(stack, net, t)).toEqual(expect.arrayContaining([`app in tcp 32768-51677 ${PUBLIC}`]));
     expect(listener.preserveClientIp).toBe(true);
   });
 

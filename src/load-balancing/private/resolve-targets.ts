@@ -11,9 +11,6 @@ import { parseIpv4 } from '../../private/cidr';
 import { propError } from '../../private/errors';
 import { NlbTarget, NlbTargetKind } from '../nlb-target';
 
-/** aws-cdk-lib's range for ECS bridge-mode dynamic host ports (aws-ecs task-definition `EPHEMERAL_PORT_RANGE`; AWS-FACTS.md). */
-export const ECS_DYNAMIC_HOST_PORTS = { from: 32768, to: 65535 };
-
 const ALL_TIERS = [Tier.PUBLIC, Tier.APP, Tier.DATA];
 
 /** One security-group end of the load balancer -> targets flows. */
@@ -127,8 +124,14 @@ function resolveEcs(scope: IConstruct, net: TieredVpc, target: NlbTarget, where:
   } else if (mapping.hostPort !== undefined && mapping.hostPort !== 0) {
     trafficPort = udp ? ec2.Port.udp(mapping.hostPort) : ec2.Port.tcp(mapping.hostPort);
   } else if (mode === ecs.NetworkMode.BRIDGE || mode === ecs.NetworkMode.NAT) {
-    trafficPort = udp ? ec2.Port.udpRange(ECS_DYNAMIC_HOST_PORTS.from, ECS_DYNAMIC_HOST_PORTS.to)
-      : ec2.Port.tcpRange(ECS_DYNAMIC_HOST_PORTS.from, ECS_DYNAMIC_HOST_PORTS.to);
+    // Dynamic host ports come from the instance's kernel range unless the ECS agent is pinned
+    // (ECS_DYNAMIC_HOST_PORT_RANGE); any guess here either misses ports or opens the agent's
+    // reserved ones (51678-51680) to the load balancer. The range must come from its one source.
+    throw propError(scope, `${where}: trafficPort`, undefined,
+      `must be given for ${service.node.path}'s ${mode} mode dynamic host ports (hostPort 0)`,
+      'Pass the range the ECS agent is pinned to with ECS_DYNAMIC_HOST_PORT_RANGE, e.g. ' +
+      'NlbTarget.ecsService(service, { trafficPort: ec2.Port.tcpRange(32768, 51677) }), or use EcsDynamicPortService, which pins ' +
+      'the range and opens exactly it (seed 000 section 9; AWS-FACTS.md "ECS dynamic port mapping").');
   } else {
     trafficPort = udp ? ec2.Port.udp(mapping.containerPort) : ec2.Port.tcp(mapping.containerPort);
   }
