@@ -940,7 +940,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     task.addContainer('app', { image: ecs.ContainerImage.fromRegistry('x'), memoryLimitMiB: 256, portMappings: [{ containerPort: 80 }] });
     const service = new ecs.Ec2Service(stack, 'Svc', { cluster, taskDefinition: task });
     const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
-    expect(() => nlb.addListener('Svc', { port: 80, targets: [NlbTarget.ecsService(service)] }))
+    expect(() => nlb.addListener('Svc', { port: 80, targets: [NlbTarget.ecsService(service, { trafficPort: ec2.Port.tcpRange(32768, 51677) })] }))
       .toThrow(/targets\[0\]: connectable carries no security group of the container instances .*Pass connectable: the container instances' auto scaling group/);
   });
 
