@@ -9,15 +9,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
-import { egressRows, ingressRows, naclRows, userDataText } from './helpers';
+import { egressRows, ingressRows, userDataText } from './helpers';
 import {
   EcsDynamicPortService, EcsDynamicPortServiceProps, NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks, NlbServiceLoadBalancerOptions,
   ServiceLoadBalancer, ServiceLoadBalancerType, Tier, TieredVpc, TieredVpcProps,
 } from '../../src';
-import { nagFindings, TEST_AZS } from '../util';
+import { APP, naclRows, nagFindings, PUBLIC, TEST_AZS } from '../util';
 
-const PUBLIC = '10.0.0.0/18';
-const APP = '10.0.64.0/18';
 const ANY = '0.0.0.0/0';
 const CERT_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/11111111-2222-3333-4444-555555555555';
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx');
@@ -94,7 +92,7 @@ describe('EcsDynamicPortService: dynamic host ports, one source of truth', () =>
 
   test('the public and app tier NACLs carry the same range both ways, with the load balancer\'s return range', () => {
     const { stack, net, template } = build();
-    const rows = naclRows(stack, template, net);
+    const rows = naclRows(stack, net, template);
     expect(rows).toEqual(expect.arrayContaining([
       `public out tcp 32768-51677 ${APP}`,
       `app in tcp 32768-51677 ${PUBLIC}`,
@@ -128,7 +126,7 @@ describe('EcsDynamicPortService: dynamic host ports, one source of truth', () =>
     const { stack, net, svc, template, albSgPath } = build({ dynamicHostPortRange: ec2.Port.tcpRange(from, to) });
     expect(userDataText(template)).toContain(`ECS_DYNAMIC_HOST_PORT_RANGE=${from}-${to} `);
     expect(ingressRows(stack, template, svc.instanceSecurityGroup)).toEqual([`tcp ${from}-${to} sg ${albSgPath}`]);
-    expect(naclRows(stack, template, net)).toEqual(expect.arrayContaining([`app in tcp ${from}-${to} ${PUBLIC}`, `public out tcp ${from}-${to} ${APP}`]));
+    expect(naclRows(stack, net, template)).toEqual(expect.arrayContaining([`app in tcp ${from}-${to} ${PUBLIC}`, `public out tcp ${from}-${to} ${APP}`]));
     expect(svc.dynamicHostPortRange.toString()).toBe(`${from}-${to}`);
   });
 
@@ -138,7 +136,7 @@ describe('EcsDynamicPortService: dynamic host ports, one source of truth', () =>
       ContainerDefinitions: [Match.objectLike({ PortMappings: [{ ContainerPort: 8080, HostPort: 8080, Protocol: 'tcp' }] })],
     });
     expect(ingressRows(stack, template, svc.instanceSecurityGroup)).toEqual([`tcp 8080 sg ${albSgPath}`]);
-    expect(naclRows(stack, template, net)).toContain(`app in tcp 8080 ${PUBLIC}`);
+    expect(naclRows(stack, net, template)).toContain(`app in tcp 8080 ${PUBLIC}`);
     expect(svc.trafficPorts.toString()).toBe('8080');
   });
 });
@@ -293,7 +291,7 @@ describe('EcsDynamicPortService: the service', () => {
   test('the instances reach the internet on 443 only, through the NAT gateway', () => {
     const { stack, net, svc, template } = build();
     expect(egressRows(stack, template, svc.instanceSecurityGroup)).toEqual([`tcp 443 ${ANY}`]);
-    expect(naclRows(stack, template, net)).toEqual(expect.arrayContaining([
+    expect(naclRows(stack, net, template)).toEqual(expect.arrayContaining([
       `app out tcp 443 ${ANY}`, `app in tcp 1024-65535 ${ANY}`, `public in tcp 443 ${APP}`, `public out tcp 443 ${ANY}`,
     ]));
   });
@@ -364,7 +362,7 @@ describe('EcsDynamicPortService: the load balancer', () => {
   test('clientCidrs narrows the listeners to those clients, in the SG and the public NACL', () => {
     const { stack, net, template, albSg } = build({ loadBalancer: ServiceLoadBalancer.alb({ clientCidrs: ['203.0.113.0/24', '198.51.100.0/24'] }) });
     expect(ingressRows(stack, template, albSg)).toEqual(['tcp 80 198.51.100.0/24', 'tcp 80 203.0.113.0/24']);
-    const publicIn80 = naclRows(stack, template, net).filter((r) => r.startsWith('public in tcp 80 '));
+    const publicIn80 = naclRows(stack, net, template).filter((r) => r.startsWith('public in tcp 80 '));
     expect(publicIn80).toEqual(['public in tcp 80 198.51.100.0/24', 'public in tcp 80 203.0.113.0/24']);
   });
 
@@ -538,7 +536,7 @@ describe('EcsDynamicPortService: behind the library\'s NLB', () => {
     expect(ingressRows(stack, template, svc.instanceSecurityGroup)).toEqual([`tcp 32768-51677 sg ${nlbSg.node.path}`]);
     expect(egressRows(stack, template, nlbSg)).toEqual([`tcp 32768-51677 sg ${svc.instanceSecurityGroup.node.path}`]);
     expect(ingressRows(stack, template, nlbSg)).toEqual([`tcp 9092 ${ANY}`]);
-    const rows = naclRows(stack, template, net);
+    const rows = naclRows(stack, net, template);
     expect(rows.filter((r) => r.startsWith('app in') && !r.includes('1024-65535'))).toEqual([`app in tcp 32768-51677 ${PUBLIC}`]);
   });
 
@@ -571,7 +569,7 @@ describe('EcsDynamicPortService: behind the library\'s NLB', () => {
 
   test('preserveClientIp: the app NACL admits the clients on the range, the instance SG still only the NLB', () => {
     const { stack, net, svc, template, albSg: nlbSg } = buildNlb({ preserveClientIp: true, clientCidrs: ['203.0.113.0/24'] });
-    expect(naclRows(stack, template, net)).toContain('app in tcp 32768-51677 203.0.113.0/24');
+    expect(naclRows(stack, net, template)).toContain('app in tcp 32768-51677 203.0.113.0/24');
     expect(ingressRows(stack, template, svc.instanceSecurityGroup)).toEqual([`tcp 32768-51677 sg ${nlbSg.node.path}`]);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       TargetGroupAttributes: Match.arrayWith([{ Key: 'preserve_client_ip.enabled', Value: 'true' }]),

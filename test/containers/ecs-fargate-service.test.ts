@@ -5,15 +5,13 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
-import { egressRows, ingressRows, naclRows } from './helpers';
+import { egressRows, ingressRows } from './helpers';
 import {
   EcsFargateService, EcsFargateServiceProps, NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks, ServiceLoadBalancer, Tier, TieredVpc,
   TieredVpcProps,
 } from '../../src';
-import { nagFindings, TEST_AZS } from '../util';
+import { APP, naclRows, nagFindings, PUBLIC, TEST_AZS } from '../util';
 
-const PUBLIC = '10.0.0.0/18';
-const APP = '10.0.64.0/18';
 const ANY = '0.0.0.0/0';
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx');
 
@@ -66,7 +64,7 @@ describe('EcsFargateService: awsvpc, no host ports', () => {
 
   test('the NACL entries name the container port, not a host port range', () => {
     const { stack, net, template } = build();
-    const rows = naclRows(stack, template, net);
+    const rows = naclRows(stack, net, template);
     expect(rows).toEqual(expect.arrayContaining([`app in tcp 8080 ${PUBLIC}`, `public out tcp 8080 ${APP}`, `app out tcp 1024-65535 ${PUBLIC}`]));
     expect(rows.filter((r) => r.startsWith('app in') && r.endsWith(PUBLIC))).toEqual([`app in tcp 8080 ${PUBLIC}`]);
   });

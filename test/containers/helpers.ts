@@ -1,7 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { Tier, TieredVpc } from '../../src';
 
 /** A rule of a security group, as `tcp 32768-51677 <peer>` where the peer is `sg <path>` or a CIDR. */
 function ruleRow(r: any, peer: unknown, groups: Map<string, string>): string {
@@ -49,17 +48,6 @@ export function egressRows(stack: Stack, template: Template, sg: ec2.ISecurityGr
     for (const r of g.Properties.SecurityGroupEgress ?? []) rows.push(ruleRow(r, r.DestinationSecurityGroupId ?? r.CidrIp, groups));
   }
   return rows.sort();
-}
-
-/** Every NACL entry of the tiered VPC, as `<tier> in|out tcp <ports> <cidr>`. */
-export function naclRows(stack: Stack, template: Template, net: TieredVpc): string[] {
-  const aclTier = new Map<string, string>();
-  for (const tier of [Tier.PUBLIC, Tier.APP, Tier.DATA]) aclTier.set(JSON.stringify(stack.resolve(net.networkAcl(tier).networkAclId)), tier);
-  return Object.values<any>(template.findResources('AWS::EC2::NetworkAclEntry')).map((r) => {
-    const p = r.Properties;
-    const ports = p.PortRange.From === p.PortRange.To ? `${p.PortRange.From}` : `${p.PortRange.From}-${p.PortRange.To}`;
-    return `${aclTier.get(JSON.stringify(p.NetworkAclId))} ${p.Egress ? 'out' : 'in'} ${p.Protocol === 6 ? 'tcp' : 'udp'} ${ports} ${p.CidrBlock}`;
-  }).sort();
 }
 
 /** The launch template's user data, with tokens rendered as `${Token}`. */

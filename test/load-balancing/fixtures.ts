@@ -45,20 +45,7 @@ export function tierGroup(scope: Construct, id: string, net: TieredVpc, tier: Ti
   return serverGroup(scope, id, net.vpc, net.selectSubnets(tier));
 }
 
-export const PUBLIC = '10.0.0.0/18';
-export const APP = '10.0.64.0/18';
-export const DATA = '10.0.128.0/18';
-
-/** The NACL entries of every tier, as `tier in|out tcp|udp port cidr` rows, sorted. */
-export function naclRows(stack: Stack, net: TieredVpc, template: Template = Template.fromStack(stack)): string[] {
-  const aclTier = new Map<string, string>();
-  for (const tier of [Tier.PUBLIC, Tier.APP, Tier.DATA]) aclTier.set(JSON.stringify(stack.resolve(net.networkAcl(tier).networkAclId)), tier);
-  return Object.values<any>(template.findResources('AWS::EC2::NetworkAclEntry')).map((r) => {
-    const p = r.Properties;
-    const ports = p.PortRange.From === p.PortRange.To ? `${p.PortRange.From}` : `${p.PortRange.From}-${p.PortRange.To}`;
-    return `${aclTier.get(JSON.stringify(p.NetworkAclId))} ${p.Egress ? 'out' : 'in'} ${p.Protocol === 6 ? 'tcp' : 'udp'} ${ports} ${p.CidrBlock}`;
-  }).sort();
-}
+export { APP, DATA, naclRows, PUBLIC } from '../util';
 
 /** The ingress rules of a security group (inline and standalone) as `proto from-to <- source` rows. */
 export function ingressRows(stack: Stack, sg: ec2.SecurityGroup, template: Template): string[] {
