@@ -35,15 +35,3 @@ export const NON_HTTP_PORTS: ReadonlyMap<number, string> = new Map([
   [num(WellKnownPorts.MEMCACHED), 'Memcached'],
   [num(WellKnownPorts.MONGODB), 'MongoDB'],
 ]);
-
-/** The port an RDS engine listens on when the template gives none (the RDS user guide's defaults). */
-export function defaultDatabasePort(engine: unknown): number | undefined {
-  if (typeof engine !== 'string') return undefined;
-  const e = engine.toLowerCase();
-  if (e.startsWith('aurora-postgresql') || e.startsWith('postgres')) return num(WellKnownPorts.POSTGRES);
-  if (e === 'aurora' || e.startsWith('aurora-mysql') || e.startsWith('mysql') || e.startsWith('mariadb')) return num(WellKnownPorts.MYSQL);
-  if (e.startsWith('sqlserver')) return num(WellKnownPorts.MSSQL);
-  if (e.startsWith('oracle') || e.startsWith('custom-oracle')) return num(WellKnownPorts.ORACLE);
-  if (e.startsWith('db2')) return 50000;
-  return undefined;
-}

@@ -1,3 +1,5 @@
+import { NetworkUtils } from 'aws-cdk-lib/aws-ec2';
+
 /**
  * Two-dimensional boxes over (IPv4 address, port), used to evaluate first-match NACL entries
  * and the union of security group rules over a whole range of traffic at once.
@@ -48,17 +50,12 @@ export function removeFrom(boxes: Box[], cover: Box): { left: Box[]; hit: Box[] 
   return { left, hit };
 }
 
-/** Number to dotted quad. */
-export function ipToString(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-}
-
 /** Renders an address range as CIDRs when it is one block, else `a - b`. */
 export function describeAddresses(a0: number, a1: number): string {
   const size = a1 - a0 + 1;
   const prefix = 32 - Math.log2(size);
-  if (Number.isInteger(prefix) && a0 % size === 0) return `${ipToString(a0)}/${prefix}`;
-  return `${ipToString(a0)} - ${ipToString(a1)}`;
+  if (Number.isInteger(prefix) && a0 % size === 0) return `${NetworkUtils.numToIp(a0)}/${prefix}`;
+  return `${NetworkUtils.numToIp(a0)} - ${NetworkUtils.numToIp(a1)}`;
 }
 
 /** Renders a port range: `443` or `1024-65535`. */

@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { isIpv4Cidr, parseIpv4, Ipv4Range } from '../../private/cidr';
+import { defaultDatabasePort } from '../../private/database-ports';
 
 /**
  * A network model read from one or more synthesized CloudFormation templates: VPCs, subnets,
@@ -167,9 +168,6 @@ const ECHOED_ATTRIBUTES: { [typeAndAttr: string]: string } = {
   'AWS::EC2::Subnet.AvailabilityZone': 'AvailabilityZone',
   'AWS::EC2::SecurityGroup.VpcId': 'VpcId',
 };
-const ENGINE_PORTS: Array<[RegExp, number]> = [
-  [/postgres/, 5432], [/mysql|mariadb/, 3306], [/oracle/, 1521], [/sqlserver/, 1433], [/docdb/, 27017], [/neptune/, 8182],
-];
 
 /** Parses an IP protocol name or number; undefined when it can't be read. */
 export function protocolNumber(p: any): number | undefined {
@@ -312,8 +310,8 @@ export class TemplateModel {
       const port = this.resolve(res.stack, res.props.Port);
       if (port.kind === 'lit' && Number.isInteger(Number(port.value))) return Number(port.value);
       const engine = String(res.props.Engine ?? '');
-      const known = ENGINE_PORTS.find(([re]) => re.test(engine));
-      if (known) return known[1];
+      const known = defaultDatabasePort(engine);
+      if (known !== undefined) return known;
       return `the port of ${res.display} (engine ${engine || 'unknown'})`;
     }
     return r.kind === 'unk' ? r.reason : `a port read from ${this.resources.get(r.id)?.display}.${r.attr}`;
