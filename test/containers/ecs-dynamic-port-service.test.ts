@@ -11,7 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { egressRows, ingressRows, userDataText } from './helpers';
 import {
-  EcsDynamicPortService, EcsDynamicPortServiceProps, NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks, NlbServiceLoadBalancerOptions,
+  EcsDynamicPortService, EcsDynamicPortServiceProps, NetworkAssertions, NetworkEndpoint, NlbServiceLoadBalancerOptions,
   ServiceLoadBalancer, ServiceLoadBalancerType, Tier, TieredVpc, TieredVpcProps,
 } from '../../src';
 import { APP, naclRows, nagFindings, PUBLIC, TEST_AZS } from '../util';

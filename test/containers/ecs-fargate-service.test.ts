@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { egressRows, ingressRows } from './helpers';
 import {
-  EcsFargateService, EcsFargateServiceProps, NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks, ServiceLoadBalancer, Tier, TieredVpc,
+  EcsFargateService, EcsFargateServiceProps, NetworkAssertions, NetworkEndpoint, ServiceLoadBalancer, Tier, TieredVpc,
   TieredVpcProps,
 } from '../../src';
 import { APP, naclRows, nagFindings, PUBLIC, TEST_AZS } from '../util';
