@@ -147,20 +147,21 @@ export class FailoverHealthCheck {
    */
   public static applicationTargetGroupHealth(targetGroup: elbv2.IApplicationTargetGroup,
     options: FailoverTargetGroupHealthOptions = {}): FailoverHealthCheck {
-    return new FailoverHealthCheck({
-      kind: 'targetGroup',
-      healthyHostCount: () => targetGroup.metrics.healthyHostCount({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MINIMUM }),
-      targetGroupOptions: { ...options },
-      alarmOptions: { ...options },
-    });
+    return FailoverHealthCheck.targetGroupHealth(targetGroup.metrics, options);
   }
 
   /** As `applicationTargetGroupHealth`, for an NLB target group. */
   public static networkTargetGroupHealth(targetGroup: elbv2.INetworkTargetGroup,
     options: FailoverTargetGroupHealthOptions = {}): FailoverHealthCheck {
+    return FailoverHealthCheck.targetGroupHealth(targetGroup.metrics, options);
+  }
+
+  /** The alarm health check on a target group's minimum HealthyHostCount per minute (ALB and NLB alike). */
+  private static targetGroupHealth(metrics: { healthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric },
+    options: FailoverTargetGroupHealthOptions): FailoverHealthCheck {
     return new FailoverHealthCheck({
       kind: 'targetGroup',
-      healthyHostCount: () => targetGroup.metrics.healthyHostCount({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MINIMUM }),
+      healthyHostCount: () => metrics.healthyHostCount({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MINIMUM }),
       targetGroupOptions: { ...options },
       alarmOptions: { ...options },
     });
