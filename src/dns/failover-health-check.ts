@@ -156,6 +156,14 @@ export class FailoverHealthCheck {
     return FailoverHealthCheck.targetGroupHealth(targetGroup.metrics, options);
   }
 
+  /** An existing health check (e.g. a CALCULATED one), used as given: the construct checks nothing about it. */
+  public static fromHealthCheck(healthCheck: route53.IHealthCheck): FailoverHealthCheck {
+    return new FailoverHealthCheck({ kind: 'existing', healthCheck });
+  }
+
+  /** @internal */
+  public readonly _spec: FailoverHealthCheckSpec;
+
   /** The alarm health check on a target group's minimum HealthyHostCount per minute (ALB and NLB alike). */
   private static targetGroupHealth(metrics: { healthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric },
     options: FailoverTargetGroupHealthOptions): FailoverHealthCheck {
@@ -166,14 +174,6 @@ export class FailoverHealthCheck {
       alarmOptions: { ...options },
     });
   }
-
-  /** An existing health check (e.g. a CALCULATED one), used as given: the construct checks nothing about it. */
-  public static fromHealthCheck(healthCheck: route53.IHealthCheck): FailoverHealthCheck {
-    return new FailoverHealthCheck({ kind: 'existing', healthCheck });
-  }
-
-  /** @internal */
-  public readonly _spec: FailoverHealthCheckSpec;
 
   private constructor(spec: FailoverHealthCheckSpec) {
     this._spec = spec;
