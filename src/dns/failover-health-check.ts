@@ -161,9 +161,6 @@ export class FailoverHealthCheck {
     return new FailoverHealthCheck({ kind: 'existing', healthCheck });
   }
 
-  /** @internal */
-  public readonly _spec: FailoverHealthCheckSpec;
-
   /** The alarm health check on a target group's minimum HealthyHostCount per minute (ALB and NLB alike). */
   private static targetGroupHealth(metrics: { healthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric },
     options: FailoverTargetGroupHealthOptions): FailoverHealthCheck {
@@ -174,6 +171,9 @@ export class FailoverHealthCheck {
       alarmOptions: { ...options },
     });
   }
+
+  /** @internal */
+  public readonly _spec: FailoverHealthCheckSpec;
 
   private constructor(spec: FailoverHealthCheckSpec) {
     this._spec = spec;
