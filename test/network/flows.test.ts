@@ -204,7 +204,7 @@ describe('flow compilation', () => {
     }]);
   });
 
-  test('a VPC with typical flows has no AwsSolutions findings', () => {
+  test('a VPC with typical flows: under AwsSolutions and NetworkPatterns only the load balancer\'s intended EC23', () => {
     const { stack, net, lb, web, db } = setup();
     net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(lb, Tier.PUBLIC), WellKnownPorts.HTTPS);
     net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }),
