@@ -94,7 +94,7 @@ function reachability(vpc: TieredVpc): Reachability {
     from: flow.from, to: flow.to, port: portText(flow), verdict: answer.verdict, reason: answer.reasons[0] ?? '',
   }));
   const probes = analyzer.probeUndeclaredFlows(vpc);
-  const undeclaredOpen = probes.filter((p) => p.answer.verdict !== Verdict.BLOCKED || p.answer.partiallyOpen)
+  const undeclaredOpen = probes.filter((p) => p.open)
     .map((p) => `${p.answer.query}: ${p.answer.reasons[0] ?? p.answer.verdict}`);
   const declaredPorts = vpc.flows.filter((f) => f.protocol === 'tcp').flatMap((f) => [f.fromPort, f.toPort]);
   const ports = [...new Set([...PROBE_PORTS, ...declaredPorts])].sort((a, b) => a - b);

@@ -61,7 +61,7 @@ export class NetworkAssertions {
   public expectOnlyDeclaredFlows(tieredVpc: TieredVpc, probePorts?: ec2.Port[]): void {
     const broken = this.analyzer.checkDeclaredFlows(tieredVpc).filter((v) => v.answer.verdict !== Verdict.REACHABLE);
     const open = this.analyzer.probeUndeclaredFlows(tieredVpc, probePorts)
-      .filter((p) => p.answer.verdict !== Verdict.BLOCKED || p.answer.partiallyOpen);
+      .filter((p) => p.open);
     if (broken.length === 0 && open.length === 0) return;
     const lines = [`Expected only the declared flows of ${tieredVpc.node.path} to be open, but:`];
     if (broken.length > 0) {

@@ -56,8 +56,13 @@ export interface UndeclaredFlowProbe {
   readonly to: string;
   /** The port probed, e.g. `tcp 22`. */
   readonly port: string;
-  /** The answer: anything but a BLOCKED answer with `partiallyOpen` false is an opening nobody declared. */
+  /** The answer. */
   readonly answer: ReachabilityAnswer;
+  /**
+   * Whether this is an opening nobody declared: anything but a BLOCKED answer with
+   * `partiallyOpen` false (reachable, unknown, or blocked while part of the traffic passes).
+   */
+  readonly open: boolean;
 }
 
 /** The ports probed for undeclared openings when none are given (seed 000 section 10, Table 1). */
@@ -285,7 +290,8 @@ export class ReachabilityAnalyzer {
             (key(f, 'from') === aKey || (key(f, 'from') === 'internet' && (aKey === 'internet' || (f.internetCidrs ?? []).includes('0.0.0.0/0')))));
           if (declared) continue;
           const port = t.protocol === 6 ? ec2.Port.tcp(t.p0) : ec2.Port.udp(t.p0);
-          probes.push({ from: a.name, to: b.name, port: port.toString(), answer: this.canReach(a, b, port) });
+          const answer = this.canReach(a, b, port);
+          probes.push({ from: a.name, to: b.name, port: port.toString(), answer, open: answer.verdict !== Verdict.BLOCKED || answer.partiallyOpen });
         }
       }
     }
