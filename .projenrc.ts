@@ -35,6 +35,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   pullRequestTemplate: false,
   sampleCode: false,
 
+  // The package's command (`check`, `emulate`): src/cli/main.ts dispatches to one module per command.
+  bin: { 'cdk-network-patterns': 'lib/cli/main.js' },
+
   peerDeps: ['cdk-nag@^3.0.2'],
   devDeps: [
     `aws-cdk@${CDK_CLI_VERSION}`,
