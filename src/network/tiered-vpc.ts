@@ -123,6 +123,8 @@ export interface TieredVpcProps {
 export class TieredVpc extends Construct {
   /** The underlying aws-cdk-lib VPC, for any construct that takes an `ec2.IVpc`. */
   public readonly vpc: ec2.Vpc;
+  /** The VPC's IPv4 CIDR. */
+  public readonly cidr: string;
   /** The AZs the tiers span. */
   public readonly availabilityZones: string[];
   /** How many NAT gateways the VPC has. */
@@ -152,6 +154,7 @@ export class TieredVpc extends Construct {
     this.availabilityZones = this.resolveAzs(props);
     const azCount = this.availabilityZones.length;
     const cidr = props.cidr ?? '10.0.0.0/16';
+    this.cidr = cidr;
     this.plan = computeIpPlan(this, cidr, azCount, props.ipPlan);
     if (!PRIVATE_RANGES.some((r) => contains(r, parseIpv4(cidr)))) {
       Annotations.of(this).addWarningV2('cdk-network-patterns:publicVpcCidr',
@@ -189,6 +192,20 @@ export class TieredVpc extends Construct {
         { name: subnetGroupName(Tier.DATA), subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: this.tierPlan(Tier.DATA).subnetPrefixLength },
       ],
     });
+
+    if (this.natGatewayMode === NatGatewayMode.SINGLE) {
+      // The choice is explicit and leaves the singleNatGateway warning: the library's own NAT rule
+      // (which reports exactly this cross-AZ routing) is acknowledged on the NAT gateway and the routes to it.
+      const reason = 'NatGatewayMode.SINGLE was chosen explicitly (non-production): one NAT gateway serves every AZ. ' +
+        'The construct leaves the warning cdk-network-patterns:singleNatGateway; use NatGatewayMode.PER_AZ in production.';
+      const scopes = [
+        ...this.vpc.publicSubnets.map((s) => s.node.tryFindChild('NATGateway')),
+        ...this.vpc.privateSubnets.map((s) => s.node.tryFindChild('DefaultRoute')),
+      ];
+      for (const scope of scopes) {
+        if (scope) Validations.of(scope).acknowledge({ id: 'NetworkPatterns-NAT1', reason });
+      }
+    }
 
     this.flowLogEncryptionKey = props.flowLogEncryptionKey ?? createLogEncryptionKey(this, 'FlowLogKey', `Encrypts the flow logs of ${this.node.path}`);
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
@@ -420,9 +437,8 @@ export class TieredVpc extends Construct {
     }
     if (end.kind === FlowEndpointKind.TIER) return { kind: end.kind, tier: end.placedTier, ephemeral, name: end.name };
 
-    const groups = end.connectable!.connections.securityGroups;
-    if (groups.length === 0) {
-      throw propError(this, `${where}: ${side}`, end.name, 'is a workload with no security group, so only the NACL half of the flow would be compiled',
+    if (!hasSecurityGroupRules(end.connectable!.connections)) {
+      throw propError(this, `${where}: ${side}`, end.name, 'is a workload with no security group (and no address), so only the NACL half of the flow would be compiled',
         'Give the workload a security group (most aws-cdk-lib constructs take securityGroups), or declare the flow between tiers with FlowEndpoint.tier for NACL-only openings.',
         ErrorCode.FLOW_WORKLOAD_NO_SECURITY_GROUP);
     }
@@ -541,6 +557,17 @@ function identityOf(o: object): string {
     identities.set(o, id);
   }
   return String(id);
+}
+
+/**
+ * Whether a workload's connections can carry a security group rule: a security group, or at
+ * least the addresses of a peer (`new ec2.Connections({ peer })`, e.g. IP targets whose own
+ * groups are managed elsewhere: the other end's rule names those addresses).
+ */
+function hasSecurityGroupRules(connections: ec2.Connections): boolean {
+  if (connections.securityGroups.length > 0) return true;
+  const rules = (connections as unknown as { _securityGroupRules?: { asArray?: () => unknown[] } })._securityGroupRules;
+  return typeof rules?.asArray === 'function' && rules.asArray().length > 0;
 }
 
 /** A key of a resolved end, so that declaring the same flow twice is declaring it once. */

@@ -130,7 +130,8 @@ export function coversEveryIpv4Address(ranges: readonly Ipv4Range[]): boolean {
  * security groups must name by reference; a peer containing the whole VPC (0.0.0.0/0, a corporate
  * 10.0.0.0/8) stands for the world outside.
  */
-export function peerCidrProblem(cidrs: readonly string[], vpcBlocks: readonly FlowPeer[], prop: string): FlowProblem | undefined {
+export function peerCidrProblem(cidrs: readonly string[], vpcBlocks: readonly FlowPeer[], prop: string,
+  insideVpcFix = 'Declare the flow from the workload (FlowEndpoint.workload: security group reference) or from its tier (FlowEndpoint.tier: NACL entries); keep internet CIDRs for addresses outside the VPC.'): FlowProblem | undefined {
   if (cidrs.length === 0) {
     return {
       code: ErrorCode.FLOW_INTERNET_NO_CIDRS, prop, value: [], problem: 'must name at least one CIDR (an internet end with no address opens nothing)',
@@ -156,7 +157,7 @@ export function peerCidrProblem(cidrs: readonly string[], vpcBlocks: readonly Fl
       return {
         code: ErrorCode.FLOW_INTERNET_CIDR_INSIDE_VPC, prop, value: c,
         problem: `lies inside the VPC (${vpcBlocks.map((b) => b.cidr).join(', ')}): addresses inside the VPC are workloads or tiers, not internet peers`,
-        fix: 'Declare the flow from the workload (FlowEndpoint.workload: security group reference) or from its tier (FlowEndpoint.tier: NACL entries); keep internet CIDRs for addresses outside the VPC.',
+        fix: insideVpcFix,
       };
     }
   }
