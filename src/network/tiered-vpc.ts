@@ -143,6 +143,7 @@ export class TieredVpc extends Construct {
   private readonly compiler: NaclCompiler;
   private readonly declared: DeclaredFlow[] = [];
   private readonly flowKeys = new Set<string>();
+  private readonly destinationGroups = new Map<DeclaredFlow, ec2.ISecurityGroup[]>();
   private readonly workloadEnds: Array<{ end: FlowEndpoint; tier: Tier }> = [];
   private readonly flowNetwork: FlowNetwork;
   private readonly placement: WorkloadPlacement;
@@ -397,7 +398,7 @@ export class TieredVpc extends Construct {
     if (from.kind === FlowEndpointKind.WORKLOAD) this.workloadEnds.push({ end: from, tier: fromEnd.tier! });
     if (to.kind === FlowEndpointKind.WORKLOAD) this.workloadEnds.push({ end: to, tier: toEnd.tier! });
 
-    this.declared.push({
+    const flow: DeclaredFlow = {
       from: from.name,
       to: to.name,
       fromPath: from.path,
@@ -411,7 +412,20 @@ export class TieredVpc extends Construct {
       ephemeralFromPort: compiled.ephemeral.from,
       ephemeralToPort: compiled.ephemeral.to,
       description,
-    });
+    };
+    this.declared.push(flow);
+    this.destinationGroups.set(flow, to.kind === FlowEndpointKind.WORKLOAD ? [...to.connectable!.connections.securityGroups] : []);
+  }
+
+  /**
+   * The declared flows from the internet whose destination shares a security group with
+   * `workload` (declared on the workload itself, or on its security group).
+   * @internal
+   */
+  public _internetFlowsTo(workload: ec2.IConnectable): DeclaredFlow[] {
+    const groups = new Set(workload.connections.securityGroups);
+    return this.declared.filter((f) => f.internetCidrs !== undefined && f.fromTier === undefined
+      && (this.destinationGroups.get(f) ?? []).some((g) => groups.has(g)));
   }
 
   /**
