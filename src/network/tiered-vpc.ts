@@ -1,9 +1,9 @@
 import { Annotations, ContextProvider, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
-import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import { Construct } from 'constructs';
 import { DeclaredFlow, FlowProtocol } from './declared-flow';
 import { FlowEndpoint, FlowEndpointKind } from './flow-endpoint';
@@ -199,12 +199,12 @@ export class TieredVpc extends Construct {
       // (which reports exactly this cross-AZ routing) is acknowledged on the NAT gateway and the routes to it.
       const reason = 'NatGatewayMode.SINGLE was chosen explicitly (non-production): one NAT gateway serves every AZ. ' +
         'The construct leaves the warning cdk-network-patterns:singleNatGateway; use NatGatewayMode.PER_AZ in production.';
-      const scopes = [
+      const natScopes = [
         ...this.vpc.publicSubnets.map((s) => s.node.tryFindChild('NATGateway')),
         ...this.vpc.privateSubnets.map((s) => s.node.tryFindChild('DefaultRoute')),
       ];
-      for (const scope of scopes) {
-        if (scope) Validations.of(scope).acknowledge({ id: 'NetworkPatterns-NAT1', reason });
+      for (const natScope of natScopes) {
+        if (natScope) Validations.of(natScope).acknowledge({ id: 'NetworkPatterns-NAT1', reason });
       }
     }
 

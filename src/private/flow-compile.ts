@@ -134,7 +134,10 @@ export function peerCidrProblem(cidrs: readonly string[], vpcBlocks: readonly Fl
   insideVpcFix = 'Declare the flow from the workload (FlowEndpoint.workload: security group reference) or from its tier (FlowEndpoint.tier: NACL entries); keep internet CIDRs for addresses outside the VPC.'): FlowProblem | undefined {
   if (cidrs.length === 0) {
     return {
-      code: ErrorCode.FLOW_INTERNET_NO_CIDRS, prop, value: [], problem: 'must name at least one CIDR (an internet end with no address opens nothing)',
+      code: ErrorCode.FLOW_INTERNET_NO_CIDRS,
+      prop,
+      value: [],
+      problem: 'must name at least one CIDR (an internet end with no address opens nothing)',
       fix: 'Give the peers\' IPv4 CIDRs, e.g. [\'203.0.113.0/24\'], or omit them for every address (0.0.0.0/0).',
     };
   }
@@ -142,20 +145,28 @@ export function peerCidrProblem(cidrs: readonly string[], vpcBlocks: readonly Fl
   for (const c of cidrs) {
     if (isIpv6Cidr(c)) {
       return {
-        code: ErrorCode.FLOW_INTERNET_CIDR_INVALID, prop, value: c, problem: 'must be IPv4: this VPC has no IPv6 CIDR',
+        code: ErrorCode.FLOW_INTERNET_CIDR_INVALID,
+        prop,
+        value: c,
+        problem: 'must be IPv4: this VPC has no IPv6 CIDR',
         fix: 'Give IPv4 CIDRs, e.g. 0.0.0.0/0 or 203.0.113.0/24.',
       };
     }
     if (!isIpv4Cidr(c)) {
       return {
-        code: ErrorCode.FLOW_INTERNET_CIDR_INVALID, prop, value: c, problem: 'must be an IPv4 CIDR block whose address is its network address',
+        code: ErrorCode.FLOW_INTERNET_CIDR_INVALID,
+        prop,
+        value: c,
+        problem: 'must be an IPv4 CIDR block whose address is its network address',
         fix: 'Write it as a.b.c.d/n, e.g. 203.0.113.0/24 (a single address is 203.0.113.10/32).',
       };
     }
     const range = parseIpv4(c);
     if (vpc.some((v) => overlaps(v, range)) && !vpc.every((v) => contains(range, v))) {
       return {
-        code: ErrorCode.FLOW_INTERNET_CIDR_INSIDE_VPC, prop, value: c,
+        code: ErrorCode.FLOW_INTERNET_CIDR_INSIDE_VPC,
+        prop,
+        value: c,
         problem: `lies inside the VPC (${vpcBlocks.map((b) => b.cidr).join(', ')}): addresses inside the VPC are workloads or tiers, not internet peers`,
         fix: insideVpcFix,
       };
@@ -169,7 +180,10 @@ export function flowProblems(from: ResolvedEnd, to: ResolvedEnd, port: PortSpec,
   const problems: FlowProblem[] = [];
   if (port.from === 0 && port.to === 0) {
     problems.push({
-      code: ErrorCode.FLOW_PORT_ZERO, prop: 'port', value: describePort(port), problem: 'is port 0, on which no service listens',
+      code: ErrorCode.FLOW_PORT_ZERO,
+      prop: 'port',
+      value: describePort(port),
+      problem: 'is port 0, on which no service listens',
       fix: 'Name the port the service listens on. For ECS dynamic host ports (hostPort 0), the tasks listen on a range the agent picks: ' +
         'use EcsDynamicPortService, which declares the pinned range, or declare that range with ec2.Port.tcpRange.',
     });
@@ -184,7 +198,9 @@ export function flowProblems(from: ResolvedEnd, to: ResolvedEnd, port: PortSpec,
     const admin = ADMIN_PORTS.find((a) => a.protocols.includes(port.protocol) && includesPort(port, a.port));
     if (admin && ranges.length > 0 && coversEveryIpv4Address(ranges)) {
       problems.push({
-        code: ErrorCode.FLOW_ADMIN_PORT_OPEN_TO_WORLD, prop: 'port', value: describePort(port),
+        code: ErrorCode.FLOW_ADMIN_PORT_OPEN_TO_WORLD,
+        prop: 'port',
+        value: describePort(port),
         problem: `opens ${admin.name}${port.protocol === 'udp' ? ' over UDP' : ''} to ${ranges.length === 1 ? ranges[0].cidr : `${ranges.map((r) => r.cidr).join(', ')}, which together cover every IPv4 address`}`,
         fix: 'Never open admin ports to the internet (AWS Config rule restricted-ssh; https://docs.aws.amazon.com/config/latest/developerguide/restricted-ssh.html): ' +
           'use Systems Manager Session Manager (sessionManagerEndpoints: true) or admit only an admin CIDR, e.g. FlowEndpoint.internet([\'203.0.113.0/24\']).',
@@ -193,39 +209,56 @@ export function flowProblems(from: ResolvedEnd, to: ResolvedEnd, port: PortSpec,
   }
   if (from.kind === FlowEndpointKind.INTERNET && to.kind === FlowEndpointKind.INTERNET) {
     problems.push({
-      code: ErrorCode.FLOW_NO_END_INSIDE_VPC, prop: 'to', value: 'internet -> internet', problem: 'must have at least one end inside the VPC',
+      code: ErrorCode.FLOW_NO_END_INSIDE_VPC,
+      prop: 'to',
+      value: 'internet -> internet',
+      problem: 'must have at least one end inside the VPC',
       fix: 'Name a tier or a workload as one end.',
     });
   }
   if (from.kind === FlowEndpointKind.INTERNET && to.tier === Tier.DATA) {
     problems.push({
-      code: ErrorCode.FLOW_INTERNET_TO_DATA_TIER, prop: 'to', value: to.name, problem: 'is in the data tier, which the internet must never reach',
+      code: ErrorCode.FLOW_INTERNET_TO_DATA_TIER,
+      prop: 'to',
+      value: to.name,
+      problem: 'is in the data tier, which the internet must never reach',
       fix: 'Put a load balancer in the public tier and a service in the app tier in front of the data tier.',
     });
   }
   if (to.kind === FlowEndpointKind.INTERNET && from.tier === Tier.DATA) {
     problems.push({
-      code: ErrorCode.FLOW_DATA_TIER_TO_INTERNET, prop: 'from', value: from.name, problem: 'is in the data tier, which has no route to the internet',
+      code: ErrorCode.FLOW_DATA_TIER_TO_INTERNET,
+      prop: 'from',
+      value: from.name,
+      problem: 'is in the data tier, which has no route to the internet',
       fix: 'Reach AWS services from the data tier through the S3/DynamoDB gateway endpoints or interface endpoints, or move the workload to the app tier.',
     });
   }
   if (to.kind === FlowEndpointKind.INTERNET && from.tier === Tier.APP && !net.natGateway) {
     problems.push({
-      code: ErrorCode.FLOW_NO_NAT_GATEWAY, prop: 'from', value: from.name, problem: 'needs the internet, but the VPC has natGateways NatGatewayMode.NONE',
+      code: ErrorCode.FLOW_NO_NAT_GATEWAY,
+      prop: 'from',
+      value: from.name,
+      problem: 'needs the internet, but the VPC has natGateways NatGatewayMode.NONE',
       fix: 'Use NatGatewayMode.PER_AZ (or SINGLE for non-production), or reach AWS services through endpoints.',
     });
   }
   const kinds = [from.kind, to.kind];
   if (kinds.includes(FlowEndpointKind.TIER) && kinds.includes(FlowEndpointKind.WORKLOAD)) {
     problems.push({
-      code: ErrorCode.FLOW_TIER_WITH_WORKLOAD, prop: from.kind === FlowEndpointKind.TIER ? 'from' : 'to', value: `${from.kind} -> ${to.kind}`,
+      code: ErrorCode.FLOW_TIER_WITH_WORKLOAD,
+      prop: from.kind === FlowEndpointKind.TIER ? 'from' : 'to',
+      value: `${from.kind} -> ${to.kind}`,
       problem: 'pairs a whole tier with a workload',
       fix: 'A security group would then need a CIDR rule inside the VPC; declare workload -> workload (security group reference), or tier -> tier for NACL-only openings.',
     });
   }
   if (from.kind === FlowEndpointKind.TIER && to.kind === FlowEndpointKind.TIER && from.tier === to.tier) {
     problems.push({
-      code: ErrorCode.FLOW_TIER_TO_ITSELF, prop: 'to', value: `tier ${from.tier} -> tier ${to.tier}`, problem: 'opens a tier to itself',
+      code: ErrorCode.FLOW_TIER_TO_ITSELF,
+      prop: 'to',
+      value: `tier ${from.tier} -> tier ${to.tier}`,
+      problem: 'opens a tier to itself',
       fix: 'That would admit every workload of the tier to every other; declare workload -> workload instead (its NACL entries for cross-AZ traffic come with it).',
     });
   }

@@ -498,7 +498,8 @@ describe('the two sides and the zone', () => {
   test('fails when the secondary is the primary\'s own load balancer', () => {
     const s = setup();
     expect(() => new FailoverRecord(s.stack, 'Api', {
-      zone: s.zone, recordName: 'api',
+      zone: s.zone,
+      recordName: 'api',
       primary: { target: FailoverTarget.loadBalancer(s.alb) },
       secondary: { target: FailoverTarget.loadBalancer(s.alb) },
     })).toThrow(/^Test\/Api: secondary\.target is the same target as the primary, so the pair can never fail over.*got 'load balancer Test\/Alb'.*\[FailoverSameTarget\]$/);
@@ -520,7 +521,8 @@ describe('the two sides and the zone', () => {
   test('fails on one load balancer given by attributes, with and without dualstack.', () => {
     const s = setup();
     expect(() => new FailoverRecord(s.stack, 'Api', {
-      zone: s.zone, recordName: 'api',
+      zone: s.zone,
+      recordName: 'api',
       primary: { target: west() },
       secondary: { target: FailoverTarget.loadBalancerAttributes({ dnsName: `dualstack.${WEST_DNS}`, canonicalHostedZoneId: WEST_ZONE_ID, region: 'us-west-2' }) },
     })).toThrow(/\[FailoverSameTarget\]$/);

@@ -1,9 +1,9 @@
+import { FlowEndpointKind, Tier } from '../../src';
+import { parseIpv4 } from '../../src/private/cidr';
 import { ErrorCode } from '../../src/private/errors';
 import {
   compileFlow, coversEveryIpv4Address, FlowNetwork, flowProblems, peerCidrProblem, ResolvedEnd, SgRuleKind,
 } from '../../src/private/flow-compile';
-import { parseIpv4 } from '../../src/private/cidr';
-import { FlowEndpointKind, Tier } from '../../src';
 import { PortSpec } from '../../src/private/port-spec';
 import { APP, DATA, PUBLIC } from '../util';
 
@@ -22,11 +22,15 @@ const ANY = { from: 1024, to: 65535 };
 const tcp = (from: number, to = from): PortSpec => ({ protocol: 'tcp', from, to });
 const udp = (from: number, to = from): PortSpec => ({ protocol: 'udp', from, to });
 const internet = (...cidrs: string[]): ResolvedEnd => ({
-  kind: FlowEndpointKind.INTERNET, peers: (cidrs.length ? cidrs : ['0.0.0.0/0']).map((cidr) => ({ family: 'ipv4' as const, cidr })), ephemeral: ANY, name: 'internet',
+  kind: FlowEndpointKind.INTERNET,
+  peers: (cidrs.length ? cidrs : ['0.0.0.0/0']).map((cidr) => ({ family: 'ipv4' as const, cidr })),
+  ephemeral: ANY,
+  name: 'internet',
 });
 const noPeers: ResolvedEnd = { kind: FlowEndpointKind.INTERNET, peers: [], ephemeral: ANY, name: 'internet' };
 const tier = (t: Tier, ephemeral = ANY): ResolvedEnd => ({ kind: FlowEndpointKind.TIER, tier: t, ephemeral, name: `tier ${t}` });
-const workload = (t: Tier, groupKey: string, ephemeral = ANY): ResolvedEnd => ({ kind: FlowEndpointKind.WORKLOAD, tier: t, groupKey, ephemeral, name: groupKey });
+const workload = (t: Tier, groupKey: string, ephemeral = ANY): ResolvedEnd =>
+  ({ kind: FlowEndpointKind.WORKLOAD, tier: t, groupKey, ephemeral, name: groupKey });
 
 const legs = (from: ResolvedEnd, to: ResolvedEnd, port: PortSpec, net = NET) =>
   compileFlow(from, to, port, net).naclLegs.map((l) => `${l.tier} ${l.direction} ${l.port.protocol} ${l.port.from}-${l.port.to} ${l.cidr} ${l.role}`);

@@ -112,7 +112,8 @@ describe('workload ends', () => {
 
   test('fails on a workload with no security group; accepts one with addresses (the other end\'s rule names them)', () => {
     const { stack, net, lb } = setup();
-    const e = errorOf(() => net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC), FlowEndpoint.workload({ connections: new ec2.Connections() }, Tier.APP), WellKnownPorts.HTTP_ALT));
+    const bare = { connections: new ec2.Connections() };
+    const e = errorOf(() => net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC), FlowEndpoint.workload(bare, Tier.APP), WellKnownPorts.HTTP_ALT));
     expect(e.code).toBe('FlowWorkloadNoSecurityGroup');
     expect(e.message).toMatch(/to is a workload with no security group \(and no address\), so only the NACL half/);
     const addresses = { connections: new ec2.Connections({ peer: ec2.Peer.ipv4('10.0.64.10/32') }) };

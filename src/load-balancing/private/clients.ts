@@ -4,8 +4,8 @@ import { IConstruct } from 'constructs';
 import { Tier } from '../../network/tier';
 import { TieredVpc } from '../../network/tiered-vpc';
 import { EphemeralRange } from '../../ports/ephemeral-range';
-import { propError } from '../../private/errors';
 import { isIpv4Cidr, parseIpv4 } from '../../private/cidr';
+import { propError } from '../../private/errors';
 import { coversEveryIpv4Address, peerCidrProblem } from '../../private/flow-compile';
 
 /** A workload inside the VPC admitted with `allowFrom`. */
