@@ -5,7 +5,8 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import {
-  EphemeralRange, FlowEndpoint, NatGatewayMode, NetworkPatternsChecks, NlbTarget, Tier, TieredNetworkLoadBalancer, TieredVpc, TieredVpcProps, WellKnownPorts,
+  EphemeralRange, FlowEndpoint, NatGatewayMode, NetworkPatternsChecks, NlbTarget, Tier, TieredNetworkLoadBalancer, TieredVpc, TieredVpcProps,
+  WellKnownPorts,
 } from '../../src';
 import { tierGroup } from '../load-balancing/fixtures';
 import { TEST_AZS } from '../util';
@@ -34,7 +35,8 @@ function typicalNetwork(stack: Stack, props: TieredVpcProps) {
   const sg = (id: string) => new ec2.SecurityGroup(stack, id, { vpc: net.vpc, allowAllOutbound: false });
   const app = sg('App');
   const db = sg('Db');
-  net.addFlow(FlowEndpoint.workload(app, Tier.APP, { ephemeralRange: EphemeralRange.ANY_CLIENT }), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
+  const appEnd = FlowEndpoint.workload(app, Tier.APP, { ephemeralRange: EphemeralRange.ANY_CLIENT });
+  net.addFlow(appEnd, FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
   net.addFlow(FlowEndpoint.workload(app, Tier.APP), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
   return net;
 }
