@@ -471,7 +471,7 @@ export class TieredVpc extends Construct {
     }
     const tier = end.placedTier ?? derived;
     if (tier === undefined) {
-      throw propError(this, `${where}: ${side}`, end.name, 'has no tier, and none can be derived: its construct names none of this VPC\'s subnets',
+      throw propError(this, `${where}: ${side}`, end.name, 'has no tier, and none can be derived: its construct names none of this VPC\'s subnets (or subnets of several tiers, none with its security groups)',
         'Give the tier: FlowEndpoint.workload(workload, Tier.APP) (a bare security group, or a workload whose subnets are chosen at synth, has none to derive from).',
         ErrorCode.FLOW_WORKLOAD_TIER_UNKNOWN);
     }

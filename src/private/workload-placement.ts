@@ -9,46 +9,62 @@ import { Tier } from '../network/tier';
  * VPCZoneIdentifier, a function's VpcConfig, a service's awsvpc subnets, a DB subnet group, a
  * proxy's or a load balancer's subnets, an interface endpoint's subnets...).
  *
- * `subnetTiers` maps each subnet id token of the VPC (as aws-cdk-lib hands it out) to its tier.
+ * A construct may hold several workloads (a service with its own load balancer): the resources
+ * that also name one of the workload's security groups are the workload itself, and decide. When
+ * none does (an auto scaling group names its subnets, its launch template the groups), the
+ * subnets named anywhere under the construct decide, if they are all in one tier.
  */
 export class WorkloadPlacement {
   constructor(private readonly subnetTiers: ReadonlyMap<string, Tier>, private readonly resolvedSubnetTiers: () => ReadonlyMap<string, Tier>) {}
 
   /**
    * The tiers found without resolving anything (no lazy value is evaluated, so nothing is
-   * frozen early): subnet ids written directly in the resources' properties.
+   * frozen early): subnet ids written directly in the resources' properties. Values chosen
+   * lazily are invisible here; `resolvedTiers` sees them at synth.
    */
   public declaredTiers(workload: ec2.IConnectable): Set<Tier> {
-    const tiers = new Set<Tier>();
-    for (const cfn of cfnResourcesOf(workload)) {
-      walk(rawProperties(cfn), (s) => {
-        const tier = this.subnetTiers.get(s);
+    const groups = new Set(workload.connections.securityGroups.map((g) => g.securityGroupId));
+    return decide(cfnResourcesOf(workload).map((cfn) => {
+      const tiers = new Set<Tier>();
+      let namesGroup = false;
+      walk(rawProperties(cfn), (str) => {
+        const tier = this.subnetTiers.get(str);
         if (tier) tiers.add(tier);
+        if (groups.has(str)) namesGroup = true;
       });
-    }
-    return tiers;
+      return { tiers, namesGroup };
+    }));
   }
 
-  /**
-   * The tiers found in the resolved properties (at synth, when every lazy value is final).
-   */
+  /** The tiers found in the resolved properties (at synth, when every lazy value is final). */
   public resolvedTiers(workload: ec2.IConnectable): Set<Tier> {
     const byRef = this.resolvedSubnetTiers();
-    const tiers = new Set<Tier>();
-    for (const cfn of cfnResourcesOf(workload)) {
+    const groups = new Set(workload.connections.securityGroups.map((g) => JSON.stringify(Stack.of(g).resolve(g.securityGroupId))));
+    return decide(cfnResourcesOf(workload).map((cfn) => {
+      const tiers = new Set<Tier>();
+      let namesGroup = false;
       let props: unknown;
       try {
         props = Stack.of(cfn).resolve((cfn as unknown as { _toCloudFormation(): unknown })._toCloudFormation());
       } catch {
-        continue; // a resource that can't be resolved here is checked by CloudFormation
+        return { tiers, namesGroup }; // a resource that can't be resolved here is checked by CloudFormation
       }
       walkJson(props, (json) => {
         const tier = byRef.get(json);
         if (tier) tiers.add(tier);
+        if (groups.has(json)) namesGroup = true;
       });
-    }
-    return tiers;
+      return { tiers, namesGroup };
+    }));
   }
+}
+
+/** The tiers of the resources naming the workload's groups; else those of all, when they are one tier. */
+function decide(resources: Array<{ tiers: Set<Tier>; namesGroup: boolean }>): Set<Tier> {
+  const own = resources.filter((r) => r.namesGroup && r.tiers.size > 0);
+  if (own.length > 0) return new Set(own.flatMap((r) => [...r.tiers]));
+  const all = new Set(resources.flatMap((r) => [...r.tiers]));
+  return all.size === 1 ? all : new Set();
 }
 
 /** The CloudFormation resources under a workload's construct (none when it is not a construct). */
@@ -81,15 +97,20 @@ function walk(value: unknown, visit: (s: string) => void, depth = 0): void {
   }
 }
 
-/** Visits every `{ Ref: ... }` of a resolved tree, as JSON. */
+/** Visits every reference (`{ Ref }`, `{ Fn::GetAtt }`) and string of a resolved tree, as JSON. */
 function walkJson(value: unknown, visit: (json: string) => void, depth = 0): void {
-  if (depth > 12 || value === undefined || value === null || typeof value !== 'object') return;
+  if (depth > 12 || value === undefined || value === null) return;
+  if (typeof value === 'string') {
+    visit(JSON.stringify(value));
+    return;
+  }
+  if (typeof value !== 'object') return;
   if (Array.isArray(value)) {
     for (const v of value) walkJson(v, visit, depth + 1);
     return;
   }
   const keys = Object.keys(value);
-  if (keys.length === 1 && keys[0] === 'Ref') {
+  if (keys.length === 1 && (keys[0] === 'Ref' || keys[0] === 'Fn::GetAtt')) {
     visit(JSON.stringify(value));
     return;
   }
