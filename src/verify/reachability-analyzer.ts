@@ -1,7 +1,7 @@
 import { CfnResource, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { EndSpec, Evaluator, Traffic } from './internal/evaluator';
-import { NodeModel, StackInput, TemplateModel } from './internal/template-model';
+import { EndSpec, Evaluator, Traffic } from '../model/evaluator';
+import { NodeModel, StackInput, TemplateModel, toCidr } from '../model/template-model';
 import { NetworkEndpoint, NetworkEndpointKind } from './network-endpoint';
 import { ReachabilityAnswer, Verdict } from './reachability-answer';
 import { ReachabilityMatrix, ReachabilityMatrixEntry } from './reachability-matrix';
@@ -9,7 +9,6 @@ import { DeclaredFlow } from '../network/declared-flow';
 import { Tier } from '../network/tier';
 import { TieredVpc } from '../network/tiered-vpc';
 import { EphemeralRange } from '../ports/ephemeral-range';
-import { parseIpv4 } from '../private/cidr';
 
 /** Options of a `ReachabilityAnalyzer`. */
 export interface ReachabilityAnalyzerOptions {
@@ -331,7 +330,7 @@ export class ReachabilityAnalyzer {
     let spec = this.ends.get(k);
     if (!spec) {
       spec = e.kind === NetworkEndpointKind.INTERNET
-        ? { kind: 'internet', range: parseIpv4(e.cidr!), name: e.name }
+        ? { kind: 'internet', range: toCidr(e.cidr!)!, name: e.name }
         : this.evaluator.resolvePaths(e.paths, e.name);
       this.ends.set(k, spec);
     }
