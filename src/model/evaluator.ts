@@ -102,6 +102,11 @@ export class Evaluator {
     return { kind: 'unknown', name, reason: `nothing in the analyzed template(s) matches ${paths.join(', ')} (no node, security group or subnet under that path)` };
   }
 
+  /** A host anywhere in these subnets (e.g. a tier's), with no security group layer and no public address. */
+  public hostIn(subnets: SubnetModel[], name: string): NodeModel {
+    return { ...this.subnetHost(subnets[0]), id: `host:${name}`, path: name, display: name, logicalId: name, subnets: subnets.map((s) => s.id), publicIp: false };
+  }
+
   /** A host standing for "anything in this subnet": no security group layer, public when the subnet routes to an IGW. */
   private subnetHost(s: SubnetModel): NodeModel {
     const route = this.lpm(s, parseAll());
