@@ -334,8 +334,9 @@ export class ReachabilityAnalyzer {
     };
     const undeclared = (x: ExactEnd, y: ExactEnd, ignore?: LayerName) => {
       const r = this.exact.open(x, y, protocol, family, ignore);
-      let open = subtractSpans(r.open, declared);
-      let maybe = subtractSpans(r.maybe, declared);
+      const anyDeclared = unionSpans(declared, restricted.map(span));
+      let open = subtractSpans(r.open, anyDeclared);
+      let maybe = subtractSpans(r.maybe, anyDeclared);
       // Ports declared for some internet CIDRs only: open from (or to) the other addresses is undeclared.
       for (const f of restricted) {
         const cidrs = (f.internetCidrs ?? []).map((c) => parseCidr(c)).filter((c): c is AddressRange => !!c && c.family === family);
