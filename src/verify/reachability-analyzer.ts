@@ -387,8 +387,12 @@ export class ReachabilityAnalyzer {
         ends.push({ name: `tier ${tier}`, end: { kind: 'node', node: host }, tier, host: true });
       }
     }
+    const seen = new Set<string>();
     for (const node of this.model.nodes) {
       if (node.outsideVpc || node.subnets.length === 0 || !node.subnets.every((s) => tierOfSubnet.has(s))) continue;
+      // Two nodes on the same hosts (a bridge-mode ECS service and its cluster's instances) are one end.
+      if (seen.has(hostsKey(node))) continue;
+      seen.add(hostsKey(node));
       ends.push({ name: node.display, end: { kind: 'node', node }, tier: tierOfSubnet.get(node.subnets[0]), host: false });
     }
     ends.push({ name: 'internet', end: { kind: 'internet' }, host: false });
@@ -405,7 +409,8 @@ export class ReachabilityAnalyzer {
     if (e.host) return tier === e.tier;
     if (!path) return tier === e.tier;
     const spec = this.end(NetworkEndpoint.path(path));
-    return spec.kind === 'nodes' && spec.nodes.some((n) => n.id === (e.end as { node: NodeModel }).node.id);
+    const key = hostsKey((e.end as { node: NodeModel }).node);
+    return spec.kind === 'nodes' && spec.nodes.some((n) => hostsKey(n) === key);
   }
 
   private exactEnds(e: NetworkEndpoint): ExactEnd[] {
@@ -465,6 +470,12 @@ interface TieredEnd {
   readonly tier?: Tier;
   /** A host in the tier's subnets rather than a node. */
   readonly host: boolean;
+}
+
+/** What identifies a node's hosts: its subnets and security groups (a bridge-mode ECS service shares its instances'). */
+function hostsKey(n: NodeModel): string {
+  const onInstances = n.kind === 'ECS service (bridge/host mode)' || n.kind === 'auto scaling group';
+  return `${onInstances ? 'instances' : n.id}|${[...n.subnets].sort().join(',')}|${n.sgMode}:${[...n.sgs].sort().join(',')}`;
 }
 
 function isWorld(cidrs: string[] | undefined): boolean {
