@@ -6,7 +6,14 @@ import * as path from 'path';
 /** A security group rule of a hand-made template. */
 export interface Rule { readonly protocol: string; readonly from: number; readonly to: number; readonly cidr: string }
 /** A NACL entry of a hand-made template. */
-export interface Entry { readonly n: number; readonly egress: boolean; readonly protocol: number; readonly from: number; readonly to: number; readonly cidr: string }
+export interface Entry {
+  readonly n: number;
+  readonly egress: boolean;
+  readonly protocol: number;
+  readonly from: number;
+  readonly to: number;
+  readonly cidr: string;
+}
 
 /**
  * A hand-written template (no CDK): a VPC 10.0.0.0/16 with an internet gateway, one public subnet
