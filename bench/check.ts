@@ -79,16 +79,16 @@ async function main(): Promise<void> {
       process.stdout.write = write;
     }
   };
-  const main = transpileLibrary();
+  const mainJs = transpileLibrary();
   // The child's CPU time (user + system), printed at exit by a preloaded hook: on a machine whose
   // cores other processes share, it is steadier than the wall time.
-  const cpuHook = path.join(path.dirname(main), 'cpu-at-exit.js');
+  const cpuHook = path.join(path.dirname(mainJs), 'cpu-at-exit.js');
   fs.writeFileSync(cpuHook, "process.on('exit', () => { const u = process.cpuUsage(); process.stderr.write(`CPU ${(u.user + u.system) / 1000}\\n`); });\n");
   const fresh: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    const child = spawnSync(process.execPath, ['-r', cpuHook, main, 'check', outdir, '--format', 'json', '--output', report], { encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['-r', cpuHook, mainJs, 'check', outdir, '--format', 'json', '--output', report], { encoding: 'utf8' });
     fresh.push(performance.now() - t0);
     if (child.status !== 0 && child.status !== 1) throw new Error(`check failed (exit code ${child.status}): ${child.stderr}`);
     cpu.push(Number(/CPU ([\d.]+)/.exec(child.stderr)?.[1]));
