@@ -57,11 +57,12 @@ describe('a hand-made template with SSH open to the world', () => {
     expect(code).toBe(1);
     const report = JSON.parse(out);
     expect(report.vpcs).toHaveLength(1);
-    expect(report.vpcs[0].exposure).toEqual([{ node: 'Hand/Web', kind: 'EC2 instance', ports: ['tcp 22', 'tcp 443'] }]);
-    expect(report.vpcs[0].openings).toEqual(expect.arrayContaining([
-      { from: 'internet', to: 'Hand/Web', ports: ['tcp 22', 'tcp 443'], partialPorts: [] },
-      { from: 'Hand/Web', to: 'internet', ports: ['tcp 22', 'tcp 3389', 'tcp 443'], partialPorts: [] },
-    ]));
+    expect(report.vpcs[0].exposure).toEqual([{ node: 'Hand/Web', kind: 'EC2 instance', ports: ['tcp 22', 'tcp 443'], maybe: [] }]);
+    // Exact ranges: the group's all-traffic egress opens every port, 0 included, TCP and UDP.
+    expect(report.vpcs[0].openings).toEqual([
+      { from: 'Hand/Web', to: 'internet', ports: ['tcp 0-65535', 'udp 0-65535'], maybe: [] },
+      { from: 'internet', to: 'Hand/Web', ports: ['tcp 22', 'tcp 443'], maybe: [] },
+    ]);
     expect(report.findings).toEqual([expect.objectContaining({
       ruleId: 'NetworkPatterns-SG1', level: 'error', stackName: 'Hand', templateFile: relative, logicalId: 'WebSg', constructPath: 'Hand/WebSg/Resource',
     })]);
@@ -141,7 +142,7 @@ describe('a hand-made template with a NACL missing its return rule', () => {
     const { out } = await check(file, '--format', 'json');
     const report = JSON.parse(out);
     expect(report.findings.map((f: any) => f.ruleId)).not.toContain('NetworkPatterns-NACL2');
-    expect(report.vpcs[0].exposure).toEqual([{ node: 'Hand/Web', kind: 'EC2 instance', ports: ['tcp 443'] }]);
+    expect(report.vpcs[0].exposure).toEqual([{ node: 'Hand/Web', kind: 'EC2 instance', ports: ['tcp 443'], maybe: [] }]);
   });
 });
 
@@ -154,16 +155,25 @@ describe('--expect', () => {
     const expectFile = write(dir, 'flows.yaml', [
       'flows:',
       '  - { from: internet, to: Hand/Web, port: 443 }',
-      '  - { from: Web, to: internet, port: 1-65535 }   # a logical id names the node too',
+      '  - { from: Web, to: internet, port: 0-65535 }   # a logical id names the node too',
+      '  - { from: Hand/Web, to: internet, port: udp 0-65535 }',
     ].join('\n'));
     const { code, out } = await check(file, '--expect', expectFile, '--format', 'json');
     const report = JSON.parse(out);
     expect(code).toBe(1);
     expect(report.expected).toEqual([
       expect.objectContaining({ from: 'internet', to: 'Hand/Web', port: 'tcp 443', verdict: 'reachable' }),
-      expect.objectContaining({ from: 'Web', to: 'internet', port: 'tcp 1-65535', verdict: 'reachable' }),
+      expect.objectContaining({ from: 'Web', to: 'internet', port: 'tcp 0-65535', verdict: 'reachable' }),
+      expect.objectContaining({ from: 'Hand/Web', to: 'internet', port: 'udp 0-65535', verdict: 'reachable' }),
     ]);
-    expect(report.undeclared).toEqual([{ vpc: 'Vpc', from: 'internet', to: 'Hand/Web', port: 'tcp 8080', partial: false }]);
+    expect(report.undeclared).toEqual([{
+      vpc: 'Vpc',
+      from: 'internet',
+      to: 'Hand/Web',
+      port: 'tcp 8080',
+      certain: true,
+      admittedBy: expect.arrayContaining(['security group Hand/WebSg ingress tcp 8080 from 0.0.0.0/0']),
+    }]);
     expect(report.findings).toEqual([expect.objectContaining({
       ruleId: 'NetworkPatterns-CHECK2',
       level: 'error',
@@ -177,7 +187,8 @@ describe('--expect', () => {
     const expectFile = write(dir, 'flows.json', [
       { from: 'internet', to: 'Hand/Web', port: 443 },
       { from: 'internet', to: 'Hand/Web', port: 'tcp 8080' },
-      { from: 'Hand/Web', to: 'internet', port: '1-65535' },
+      { from: 'Hand/Web', to: 'internet', port: '0-65535' },
+      { from: 'Hand/Web', to: 'internet', port: 'udp 0-65535' },
       { from: 'internet', to: 'Hand/Web', port: 5432 },
     ]);
     const { code, out } = await check(file, '--expect', expectFile);
@@ -187,8 +198,23 @@ describe('--expect', () => {
     expect(out).toMatch(/Openings no expected flow declares: 0/);
   });
 
+  test('a flow from a CIDR covers what only that CIDR reaches; the same port open to the rest of the internet is still undeclared', async () => {
+    const partner = { from: '198.51.100.0/24', to: 'Hand/Web', port: 8080 };
+    const egress = [{ from: 'Hand/Web', to: 'internet', port: '0-65535' }, { from: 'Hand/Web', to: 'internet', port: 'udp 0-65535' }];
+    const flows = write(dir, 'partner.json', [{ from: 'internet', to: 'Hand/Web', port: 443 }, partner, ...egress]);
+    // GIVEN the group admits 8080 from the partner's CIDR only: declared
+    const narrow = write(dir, 'Narrow.template.json', handTemplate([HTTPS_WORLD, { ...ALT_WORLD, cidr: '198.51.100.0/24' }]));
+    const a = JSON.parse((await check(narrow, '--expect', flows, '--format', 'json')).out);
+    expect(a.expected.map((e: any) => e.verdict)).toEqual(['reachable', 'reachable', 'reachable', 'reachable']);
+    expect(a.undeclared).toEqual([]);
+    // GIVEN the group admits 8080 from the whole internet: the partner's flow does not cover the rest
+    const b = JSON.parse((await check(file, '--expect', flows, '--format', 'json')).out);
+    expect(b.undeclared).toEqual([expect.objectContaining({ from: 'internet', to: 'Hand/Web', port: 'tcp 8080', certain: true })]);
+  });
+
   test.each([
-    ['[{ from: internet, to: Hand/Web, port: 70000 }]', /flow 1: port must be a port or range within 1-65535.*got 70000/],
+    ['[{ from: internet, to: Hand/Web, port: 70000 }]', /flow 1: port must be a port or range within 0-65535.*got 70000/],
+    ['[{ from: internet, to: Hand/Web, port: 443-80 }]', /flow 1: port must be a port or range within 0-65535.*got '443-80'/],
     ['[{ from: internet, to: Hand/Web }]', /flow 1: port must be .*got undefined/],
     ['[{ from: internet, to: Hand/Web, port: 443, protocol: icmp }]', /flow 1: protocol must be 'tcp' or 'udp', got 'icmp'/],
     ['[{ from: internet, port: 443 }]', /flow 1: to must be 'internet', a CIDR, a construct path or a logical id, got undefined/],
@@ -233,7 +259,7 @@ describe('a cloud assembly with a stage and cross-stack references', () => {
     expect(report.templates.map((t: any) => t.stackName).sort()).toEqual(['Prod-Net', 'Prod-Web']);
     expect(report.vpcs).toHaveLength(1);
     expect(report.vpcs[0]).toMatchObject({ vpc: 'Prod/Net/Vpc', stackName: 'Prod-Net' });
-    expect(report.vpcs[0].exposure).toEqual([{ node: 'Prod/Web/Host', kind: 'EC2 instance', ports: ['tcp 22', 'tcp 3389'] }]);
+    expect(report.vpcs[0].exposure).toEqual([{ node: 'Prod/Web/Host', kind: 'EC2 instance', ports: ['tcp 22', 'tcp 3389'], maybe: [] }]);
     expect(report.findings).toEqual([expect.objectContaining({
       ruleId: 'NetworkPatterns-SG1',
       stackName: 'Prod-Web',

@@ -57,8 +57,8 @@ function parsePort(value: unknown, protocol: unknown, where: string): { port: ec
   const m = /^(?:(tcp|udp)\s+)?(\d+)(?:\s*-\s*(\d+))?$/i.exec(String(value ?? '').trim());
   const p0 = m ? Number(m[2]) : NaN;
   const p1 = m ? Number(m[3] ?? m[2]) : NaN;
-  if (!m || (typeof value !== 'number' && typeof value !== 'string') || p0 < 1 || p1 > 65535 || p0 > p1) {
-    throw new UsageError(`${where}: port must be a port or range within 1-65535, optionally prefixed with tcp or udp, got ${formatValue(value)}. ${EXAMPLE}.`);
+  if (!m || (typeof value !== 'number' && typeof value !== 'string') || p0 < 0 || p1 > 65535 || p0 > p1) {
+    throw new UsageError(`${where}: port must be a port or range within 0-65535, optionally prefixed with tcp or udp, got ${formatValue(value)}. ${EXAMPLE}.`);
   }
   const prefixed = m[1]?.toLowerCase();
   if (prefixed && protocol !== undefined && prefixed !== protocol) {

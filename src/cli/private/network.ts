@@ -1,9 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { LoadedTemplate } from './assembly';
 import { ExpectedFlow } from './expect';
-import { isIpv4Cidr } from '../../private/cidr';
+import { cidrAt, isIpv4Cidr, parseIpv4 } from '../../private/cidr';
 import { NetworkEndpoint } from '../../verify/network-endpoint';
+import { AddressFamily, OpenPortRange } from '../../verify/open-ports';
 import { ReachabilityAnalyzer } from '../../verify/reachability-analyzer';
 import { Verdict } from '../../verify/reachability-answer';
 
@@ -15,23 +15,22 @@ export interface VpcReport {
   readonly stackName: string;
   /** Its nodes: what sits in its subnets with security groups. */
   readonly nodes: Array<{ readonly node: string; readonly kind: string; readonly publicAddress: boolean }>;
-  /** What the internet (every address outside the VPC) reaches: each node and its open ports. */
-  readonly exposure: Array<{ readonly node: string; readonly kind: string; readonly ports: string[] }>;
-  /** The ports the matrix asks about: those the templates use. */
-  readonly matrixPorts: string[];
-  /** Every open (from, to) pair of the VPC's nodes and the internet, with its open ports. */
+  /** What the internet (every address outside the VPC) reaches: each node and its open port ranges. */
+  readonly exposure: Array<{ readonly node: string; readonly kind: string; readonly ports: string[]; readonly maybe: string[] }>;
+  /** Every (from, to) pair of the VPC's nodes and the internet with open ports, and those ports. */
   readonly openings: Opening[];
   /** What the model could not resolve, with why. */
   readonly unknown: Array<{ readonly what: string; readonly why: string }>;
 }
 
-/** An open (from, to) pair and the ports open between them. */
+/** An open (from, to) pair and the port ranges open between them. */
 export interface Opening {
   readonly from: string;
   readonly to: string;
+  /** Open for certain, e.g. `tcp 443`, `udp 53 (IPv6)`. */
   readonly ports: string[];
-  /** Ports open for part of the traffic only (some source or destination subnets). */
-  readonly partialPorts: string[];
+  /** Open unless values the templates don't resolve close them. */
+  readonly maybe: string[];
 }
 
 /** An expected flow and whether the model proves it reachable. */
@@ -46,9 +45,12 @@ export interface UndeclaredOpening {
   readonly vpc: string;
   readonly from: string;
   readonly to: string;
+  /** The port range, e.g. `tcp 8080` or `tcp 1024-65535 (IPv6)`. */
   readonly port: string;
-  /** True when only part of the traffic passes (some subnets, some addresses). */
-  readonly partial: boolean;
+  /** False when values the templates don't resolve decide it (it may be open). */
+  readonly certain: boolean;
+  /** The rules that admit it. */
+  readonly admittedBy: string[];
 }
 
 /** The network model's results for a set of templates. */
@@ -61,10 +63,12 @@ export interface NetworkResult {
 }
 
 const INTERNET = 'internet';
+const NO_VPC = '(no VPC resolved)';
 
 /**
  * Runs the reachability analyzer over the templates (cross-stack imports resolved through their
- * exports). Every call into the analyzer is in this file.
+ * exports), with its exact answers: open port ranges computed by interval arithmetic over every
+ * address and port, not sampled. Every call into the analyzer is in this file.
  */
 export function analyzeNetwork(templates: LoadedTemplate[], expected: ExpectedFlow[] | undefined): NetworkResult {
   const byStack: { [name: string]: any } = {};
@@ -72,54 +76,50 @@ export function analyzeNetwork(templates: LoadedTemplate[], expected: ExpectedFl
   const analyzer = ReachabilityAnalyzer.fromTemplates(byStack);
   const index = new TemplateIndex(templates);
   const nodes = analyzer.listNodes();
-  const ports = templatePorts(templates);
 
-  const vpcs: VpcReport[] = [];
   const groups = new Map<string, typeof nodes>();
   for (const n of nodes) {
-    const vpc = n.subnets.map((s) => index.subnetVpc.get(s)).find((v) => v !== undefined) ?? '(no VPC resolved)';
+    const vpc = n.subnets.map((s) => index.subnetVpc.get(s)).find((v) => v !== undefined) ?? NO_VPC;
     groups.set(vpc, [...(groups.get(vpc) ?? []), n]);
   }
   for (const vpc of index.vpcs) if (!groups.has(vpc.display)) groups.set(vpc.display, []);
 
+  const exposure = new Map<string, { kind: string; ports: string[]; maybe: string[] }>();
+  for (const e of analyzer.exposure()) {
+    const x = exposure.get(e.node) ?? { kind: e.kind, ports: [], maybe: [] };
+    (e.certain ? x.ports : x.maybe).push(rangeText(e));
+    exposure.set(e.node, x);
+  }
+
+  const vpcs: VpcReport[] = [];
   const undeclared: UndeclaredOpening[] = [];
   for (const [vpc, members] of groups) {
     const unknown: Array<{ what: string; why: string }> = [];
     for (const n of members) for (const u of n.unknown) unknown.push({ what: n.path, why: u });
-    const inVpc = vpc !== '(no VPC resolved)';
+    const inVpc = vpc !== NO_VPC;
+    if (!inVpc && unknown.length === 0) continue; // e.g. a Lambda function without VPC configuration
     const ends = inVpc ? [...members.map((n) => NetworkEndpoint.path(n.path)), NetworkEndpoint.internet()] : [];
-    const openings = new Map<string, { from: string; to: string; ports: string[]; partialPorts: string[] }>();
-    if (ends.length > 1 && ports.length > 0) {
-      const matrix = analyzer.matrix(ports, ends);
-      for (const e of matrix.entries) {
-        const from = endName(e.from);
-        const to = endName(e.to);
-        const port = portText(e.port);
-        if (e.verdict === Verdict.UNKNOWN) {
-          unknown.push({ what: `${from} -> ${to} on ${port}`, why: e.reasons.map((r) => r.replace(/^unknown: /, '')).join('; ') });
-          continue;
-        }
-        if (e.verdict !== Verdict.REACHABLE && !e.partiallyOpen) continue;
-        const key = `${from}\n${to}`;
-        const o = openings.get(key) ?? { from, to, ports: [], partialPorts: [] };
-        (e.verdict === Verdict.REACHABLE ? o.ports : o.partialPorts).push(port);
-        openings.set(key, o);
-        if (expected && !expected.some((f) => covers(f, from, to, port, index))) {
-          undeclared.push({ vpc, from, to, port, partial: e.verdict !== Verdict.REACHABLE });
+    const openings: Opening[] = [];
+    for (const entry of ends.length > 1 ? analyzer.openPortsMatrix(ends) : []) {
+      if (entry.ranges.length === 0) continue;
+      const from = endName(entry.from);
+      const to = endName(entry.to);
+      openings.push({ from, to, ports: entry.ranges.filter((r) => r.certain).map(rangeText), maybe: entry.ranges.filter((r) => !r.certain).map(rangeText) });
+      for (const r of entry.ranges.filter((x) => !x.certain)) {
+        unknown.push({ what: `${from} -> ${to} on ${rangeText(r)}`, why: r.admittedBy.filter((w) => w.startsWith('unknown: ')).map((w) => w.slice(9)).join('; ') });
+      }
+      if (expected) {
+        for (const r of undeclaredRanges(analyzer, index, expected, from, to, entry.ranges)) {
+          undeclared.push({ vpc, from, to, port: rangeText(r), certain: r.certain, admittedBy: r.admittedBy });
         }
       }
     }
-    const list = [...openings.values()];
-    // Nodes outside any VPC (a Lambda function without VPC config) have nothing to report unless unresolved.
-    if (!inVpc && unknown.length === 0) continue;
     vpcs.push({
       vpc,
       stackName: index.vpcs.find((v) => v.display === vpc)?.stackName ?? '',
       nodes: members.map((n) => ({ node: n.path, kind: n.kind, publicAddress: n.publicAddress })),
-      exposure: list.filter((o) => o.from === INTERNET && o.ports.length > 0)
-        .map((o) => ({ node: o.to, kind: members.find((n) => n.path === o.to)?.kind ?? '', ports: o.ports })),
-      matrixPorts: ports.map((p) => portText(p)),
-      openings: list,
+      exposure: members.filter((n) => exposure.has(n.path)).map((n) => ({ node: n.path, ...exposure.get(n.path)! })),
+      openings,
       unknown,
     });
   }
@@ -131,9 +131,88 @@ export function analyzeNetwork(templates: LoadedTemplate[], expected: ExpectedFl
   return { vpcs, expected: results, undeclared, locate: (name) => index.locate(name) };
 }
 
+/**
+ * The parts of `ranges` (open from `from` to `to`) that no expected flow covers. A flow naming
+ * the internet covers every address outside the VPC; a flow naming a CIDR covers the ports that
+ * are open from (or to) that CIDR only, so the same ports open from the rest of the internet are
+ * still reported. A CIDR covers IPv4 only.
+ */
+function undeclaredRanges(
+  analyzer: ReachabilityAnalyzer, index: TemplateIndex, expected: ExpectedFlow[], from: string, to: string, ranges: OpenPortRange[],
+): OpenPortRange[] {
+  const out: OpenPortRange[] = [];
+  const outside = new Map<string, OpenPortRange[]>();
+  for (const r of ranges) {
+    let left: Array<[number, number]> = [[r.fromPort, r.toPort]];
+    for (const f of expected) {
+      const span = flowSpan(f, r.protocol);
+      if (!span) continue;
+      const fromCidr = from === INTERNET && isIpv4Cidr(f.from) && f.from !== '0.0.0.0/0' ? f.from : undefined;
+      const toCidr = to === INTERNET && isIpv4Cidr(f.to) && f.to !== '0.0.0.0/0' ? f.to : undefined;
+      if (!endCovers(f.from, from, index, fromCidr !== undefined) || !endCovers(f.to, to, index, toCidr !== undefined)) continue;
+      let covered: Array<[number, number]> = [span];
+      const cidr = fromCidr ?? toCidr;
+      if (cidr !== undefined) {
+        if (r.family !== AddressFamily.IPV4) continue;
+        // Ports also open from (or to) addresses outside the CIDR stay undeclared.
+        const key = `${cidr}|${fromCidr ? 'from' : 'to'}`;
+        let open = outside.get(key);
+        if (!open) {
+          open = [];
+          for (const block of complement(cidr)) {
+            const ext = NetworkEndpoint.internet(block);
+            open.push(...(fromCidr ? analyzer.openPorts(ext, NetworkEndpoint.path(index.canonical(to))) : analyzer.openPorts(NetworkEndpoint.path(index.canonical(from)), ext)));
+          }
+          outside.set(key, open);
+        }
+        for (const o of open.filter((x) => x.protocol === r.protocol && x.family === AddressFamily.IPV4)) covered = subtract(covered, [o.fromPort, o.toPort]);
+      }
+      for (const c of covered) left = subtract(left, c);
+    }
+    for (const [p0, p1] of left) out.push({ ...r, fromPort: p0, toPort: p1 });
+  }
+  return out;
+}
+
+function flowSpan(f: ExpectedFlow, protocol: string): [number, number] | undefined {
+  const j = f.port.toRuleJson();
+  return String(j.ipProtocol) === protocol ? [Number(j.fromPort), Number(j.toPort)] : undefined;
+}
+
+function subtract(spans: Array<[number, number]>, [c0, c1]: [number, number]): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const [a, b] of spans) {
+    if (c1 < a || c0 > b) {
+      out.push([a, b]);
+      continue;
+    }
+    if (a < c0) out.push([a, c0 - 1]);
+    if (c1 < b) out.push([c1 + 1, b]);
+  }
+  return out;
+}
+
+/** The CIDR blocks that together hold every IPv4 address outside `cidr` (one per prefix bit). */
+function complement(cidr: string): string[] {
+  const r = parseIpv4(cidr);
+  const out: string[] = [];
+  for (let bits = 1; bits <= r.prefix; bits++) {
+    const size = 2 ** (32 - bits);
+    const n = Math.floor(r.first / size);
+    out.push(cidrAt((n % 2 === 0 ? n + 1 : n - 1) * size, bits));
+  }
+  return out;
+}
+
 /** `internet 0.0.0.0/0` -> `internet`. */
 function endName(name: string): string {
-  return name === 'internet 0.0.0.0/0' ? INTERNET : name;
+  return name.startsWith('internet') ? INTERNET : name;
+}
+
+/** `tcp 443`, `tcp 1024-65535`, `udp 53 (IPv6)`. */
+function rangeText(r: OpenPortRange): string {
+  const ports = r.fromPort === r.toPort ? `${r.fromPort}` : `${r.fromPort}-${r.toPort}`;
+  return `${r.protocol} ${ports}${r.family === AddressFamily.IPV6 ? ' (IPv6)' : ''}`;
 }
 
 /** The template with each resource's construct path as `aws:cdk:path` metadata, so answers name constructs. */
@@ -152,87 +231,12 @@ function endpoint(name: string, index: TemplateIndex): NetworkEndpoint {
   return NetworkEndpoint.path(index.canonical(name));
 }
 
-/** Whether an expected flow covers an open (from, to, port) of the matrix. */
-function covers(f: ExpectedFlow, from: string, to: string, port: string, index: TemplateIndex): boolean {
-  const endCovers = (declared: string, actual: string) => {
-    if (declared === INTERNET || declared === '0.0.0.0/0') return actual === INTERNET;
-    if (isIpv4Cidr(declared)) return false;
-    const d = index.canonical(declared);
-    return actual === d || actual.startsWith(`${d}/`);
-  };
-  if (!endCovers(f.from, from) || !endCovers(f.to, to)) return false;
-  const m = /^(tcp|udp) (\d+)(?:-(\d+))?$/.exec(portText(port));
-  if (!m) return false;
-  const json = f.port.toRuleJson();
-  const p0 = Number(m[2]);
-  const p1 = Number(m[3] ?? m[2]);
-  return String(json.ipProtocol) === m[1] && Number(json.fromPort) <= p0 && p1 <= Number(json.toPort);
-}
-
-/** `ec2.Port.toString()` renders `22`, `80-90`, `UDP 53`; this renders `tcp 22`, `tcp 80-90`, `udp 53`. */
-export function portText(port: string | ec2.Port): string {
-  if (typeof port !== 'string') {
-    const j = port.toRuleJson();
-    return `${j.ipProtocol} ${j.fromPort === j.toPort ? j.fromPort : `${j.fromPort}-${j.toPort}`}`;
-  }
-  const m = /^(UDP )?(\d+(?:-\d+)?)$/i.exec(port.trim());
-  return m ? `${m[1] ? 'udp' : 'tcp'} ${m[2]}` : port;
-}
-
-/**
- * The ports the templates use: every single port or narrow range (under 1000 ports) of security
- * group rules, NACL entries, listeners, target groups and database-like resources, plus SSH 22 and
- * RDP 3389 (never to be open to the internet).
- */
-function templatePorts(templates: LoadedTemplate[]): ec2.Port[] {
-  const set = new Map<string, ec2.Port>();
-  const add = (proto: string, p0: unknown, p1: unknown = p0) => {
-    const a = Number(p0);
-    const b = Number(p1);
-    if (!Number.isInteger(a) || !Number.isInteger(b) || a < 1 || b > 65535 || a > b) return;
-    if (b - a >= 1000) return;
-    const udp = proto === 'udp' || proto === '17';
-    const tcp = proto === 'tcp' || proto === '6' || proto === '-1' || proto === 'all';
-    for (const p of a === b ? [a] : [a, b]) {
-      if (tcp) set.set(`tcp ${p}`, ec2.Port.tcp(p));
-      if (udp) set.set(`udp ${p}`, ec2.Port.udp(p));
-    }
-  };
-  add('tcp', 22);
-  add('tcp', 3389);
-  for (const t of templates) {
-    for (const r of Object.values<any>(t.template.Resources ?? {})) {
-      const p = r?.Properties ?? {};
-      const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
-      const rules = [...list(p.SecurityGroupIngress), ...list(p.SecurityGroupEgress)];
-      switch (r?.Type) {
-        case 'AWS::EC2::SecurityGroup':
-          for (const rule of rules) add(String(rule?.IpProtocol).toLowerCase(), rule?.FromPort, rule?.ToPort);
-          break;
-        case 'AWS::EC2::SecurityGroupIngress':
-        case 'AWS::EC2::SecurityGroupEgress':
-          add(String(p.IpProtocol).toLowerCase(), p.FromPort, p.ToPort);
-          break;
-        case 'AWS::EC2::NetworkAclEntry':
-          add(String(p.Protocol), p.PortRange?.From, p.PortRange?.To);
-          break;
-        case 'AWS::ElasticLoadBalancingV2::Listener':
-        case 'AWS::ElasticLoadBalancingV2::TargetGroup':
-          add(/UDP/i.test(String(p.Protocol)) && !/TCP_UDP/i.test(String(p.Protocol)) ? 'udp' : 'tcp', p.Port);
-          if (/TCP_UDP/i.test(String(p.Protocol))) add('udp', p.Port);
-          break;
-        case 'AWS::RDS::DBInstance':
-        case 'AWS::RDS::DBCluster':
-        case 'AWS::ElastiCache::CacheCluster':
-        case 'AWS::ElastiCache::ReplicationGroup':
-          add('tcp', p.Port ?? p.DBPort);
-          break;
-        default:
-          break;
-      }
-    }
-  }
-  return [...set.values()];
+/** Whether an expected flow's end names an end of the matrix (a CIDR names the internet when `cidrOk`). */
+function endCovers(declared: string, actual: string, index: TemplateIndex, cidrOk: boolean): boolean {
+  if (declared === INTERNET || declared === '0.0.0.0/0') return actual === INTERNET;
+  if (isIpv4Cidr(declared)) return cidrOk && actual === INTERNET;
+  const d = index.canonical(declared);
+  return actual === d || actual.startsWith(`${d}/`);
 }
 
 /** Names and places of the templates' resources. */

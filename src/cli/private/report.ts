@@ -105,10 +105,14 @@ export function buildReport(
     });
   }
   for (const u of network.undeclared) {
+    const admitted = u.admittedBy.filter((w) => !w.startsWith('unknown: '));
     findings.push({
-      ruleId: 'NetworkPatterns-CHECK2',
-      level: 'error',
-      message: `${u.from} reaches ${u.to} on ${u.port}${u.partial ? ' (from part of its subnets or addresses)' : ''}, and no expected flow declares it.`,
+      ruleId: u.certain ? 'NetworkPatterns-CHECK2' : 'NetworkPatterns-CHECK3',
+      level: u.certain ? 'error' : 'warning',
+      message: u.certain
+        ? `${u.from} reaches ${u.to} on ${u.port}, and no expected flow declares it. Admitted by: ${admitted.join('; ')}.`
+        : `${u.from} may reach ${u.to} on ${u.port}, which no expected flow declares: it depends on ` +
+          `${u.admittedBy.filter((w) => w.startsWith('unknown: ')).map((w) => w.slice(9)).join('; ')}.`,
       ...node(u.to === 'internet' ? u.from : u.to),
     });
   }
@@ -142,13 +146,10 @@ export function renderText(r: CheckReport): string {
     lines.push('', `VPC ${v.vpc}${v.stackName ? ` (stack ${v.stackName})` : ''}: ${v.nodes.length} node(s)`);
     lines.push('  Exposure: what the internet reaches');
     if (v.exposure.length === 0) lines.push('    nothing');
-    for (const e of v.exposure) lines.push(`    ${e.node} (${e.kind}): ${e.ports.join(', ')}`);
-    lines.push(`  Open between the nodes and the internet, on the ports the templates use (${v.matrixPorts.join(', ') || 'none'}):`);
+    for (const e of v.exposure) lines.push(`    ${e.node} (${e.kind}): ${ports(e.ports, e.maybe)}`);
+    lines.push('  Open between the nodes and the internet (every port range, exactly):');
     if (v.openings.length === 0) lines.push('    nothing');
-    for (const o of v.openings) {
-      const partial = o.partialPorts.length ? `${o.ports.length ? '; ' : ''}partly: ${o.partialPorts.join(', ')}` : '';
-      lines.push(`    ${o.from} -> ${o.to}: ${o.ports.join(', ')}${partial}`);
-    }
+    for (const o of v.openings) lines.push(`    ${o.from} -> ${o.to}: ${ports(o.ports, o.maybe)}`);
     if (v.unknown.length) {
       lines.push('  UNKNOWN (not resolved from the templates):');
       for (const u of v.unknown) lines.push(`    ${u.what}: ${u.why}`);
@@ -167,6 +168,10 @@ export function renderText(r: CheckReport): string {
   }
   lines.push('', `${r.summary.errors} error(s), ${r.summary.warnings} warning(s), ${r.summary.notes} note(s).`);
   return lines.join('\n') + '\n';
+}
+
+function ports(certain: string[], maybe: string[]): string {
+  return [...certain, ...maybe.map((m) => `${m} (UNKNOWN)`)].join(', ');
 }
 
 /** The report as JSON (the same content as the text). */
