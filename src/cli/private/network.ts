@@ -104,9 +104,12 @@ export function analyzeNetwork(templates: LoadedTemplate[], expected: ExpectedFl
       if (entry.ranges.length === 0) continue;
       const from = endName(entry.from);
       const to = endName(entry.to);
-      openings.push({ from, to, ports: entry.ranges.filter((r) => r.certain).map(rangeText), maybe: entry.ranges.filter((r) => !r.certain).map(rangeText) });
-      for (const r of entry.ranges.filter((x) => !x.certain)) {
-        unknown.push({ what: `${from} -> ${to} on ${rangeText(r)}`, why: r.admittedBy.filter((w) => w.startsWith('unknown: ')).map((w) => w.slice(9)).join('; ') });
+      const certain = entry.ranges.filter((r) => r.certain);
+      const uncertain = entry.ranges.filter((r) => !r.certain);
+      openings.push({ from, to, ports: certain.map(rangeText), maybe: uncertain.map(rangeText) });
+      for (const r of uncertain) {
+        const why = r.admittedBy.filter((w) => w.startsWith('unknown: ')).map((w) => w.slice('unknown: '.length));
+        unknown.push({ what: `${from} -> ${to} on ${rangeText(r)}`, why: why.join('; ') });
       }
       if (expected) {
         for (const r of undeclaredRanges(analyzer, index, expected, from, to, entry.ranges)) {
@@ -161,11 +164,14 @@ function undeclaredRanges(
           open = [];
           for (const block of complement(cidr)) {
             const ext = NetworkEndpoint.internet(block);
-            open.push(...(fromCidr ? analyzer.openPorts(ext, NetworkEndpoint.path(index.canonical(to))) : analyzer.openPorts(NetworkEndpoint.path(index.canonical(from)), ext)));
+            const node = NetworkEndpoint.path(index.canonical(fromCidr ? to : from));
+            open.push(...(fromCidr ? analyzer.openPorts(ext, node) : analyzer.openPorts(node, ext)));
           }
           outside.set(key, open);
         }
-        for (const o of open.filter((x) => x.protocol === r.protocol && x.family === AddressFamily.IPV4)) covered = subtract(covered, [o.fromPort, o.toPort]);
+        for (const o of open) {
+          if (o.protocol === r.protocol && o.family === AddressFamily.IPV4) covered = subtract(covered, [o.fromPort, o.toPort]);
+        }
       }
       for (const c of covered) left = subtract(left, c);
     }
