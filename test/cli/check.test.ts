@@ -269,6 +269,28 @@ describe('a cloud assembly with a stage and cross-stack references', () => {
   });
 });
 
+describe('what the templates do not say', () => {
+  test('a rule from a parameter CIDR is UNKNOWN, with why, never guessed open or closed', async () => {
+    // GIVEN SSH admitted from a CIDR given as a parameter at deploy time
+    const template = handTemplate([{ ...SSH_WORLD, cidr: 'replaced below' }]);
+    template.Parameters = { AdminCidr: { Type: 'String' } };
+    template.Resources.WebSg.Properties.SecurityGroupIngress[0].CidrIp = { Ref: 'AdminCidr' };
+    const file = write(tmpDir(), 'Param.template.json', template);
+    // WHEN
+    const { code, out } = await check(file, '--format', 'json');
+    // THEN
+    const report = JSON.parse(out);
+    expect(report.vpcs[0].exposure).toEqual([{ node: 'Hand/Web', kind: 'EC2 instance', ports: [], maybe: ['tcp 22'] }]);
+    expect(report.vpcs[0].unknown).toEqual([expect.objectContaining({ what: 'internet -> Hand/Web on tcp 22', why: expect.stringMatching(/AdminCidr/) })]);
+    expect(report.findings).toEqual([
+      // the pack cannot prove the admin port closed: an error, as cdk-nag reports a rule it could not validate
+      expect.objectContaining({ ruleId: 'NetworkPatterns-SG1', level: 'error', message: expect.stringMatching(/could not be validated/) }),
+      expect.objectContaining({ ruleId: 'NetworkPatterns-CHECK3', level: 'note', logicalId: 'Web', message: expect.stringMatching(/AdminCidr/) }),
+    ]);
+    expect(code).toBe(1);
+  });
+});
+
 describe('YAML templates', () => {
   test('short-form intrinsic functions are read, and the finding has its line', async () => {
     const dir = tmpDir();

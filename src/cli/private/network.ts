@@ -19,8 +19,8 @@ export interface VpcReport {
   readonly exposure: Array<{ readonly node: string; readonly kind: string; readonly ports: string[]; readonly maybe: string[] }>;
   /** Every (from, to) pair of the VPC's nodes and the internet with open ports, and those ports. */
   readonly openings: Opening[];
-  /** What the model could not resolve, with why. */
-  readonly unknown: Array<{ readonly what: string; readonly why: string }>;
+  /** What the model could not resolve, with why, and the node it concerns. */
+  readonly unknown: Array<{ readonly what: string; readonly why: string; readonly node: string }>;
 }
 
 /** An open (from, to) pair and the port ranges open between them. */
@@ -94,8 +94,8 @@ export function analyzeNetwork(templates: LoadedTemplate[], expected: ExpectedFl
   const vpcs: VpcReport[] = [];
   const undeclared: UndeclaredOpening[] = [];
   for (const [vpc, members] of groups) {
-    const unknown: Array<{ what: string; why: string }> = [];
-    for (const n of members) for (const u of n.unknown) unknown.push({ what: n.path, why: u });
+    const unknown: Array<{ what: string; why: string; node: string }> = [];
+    for (const n of members) for (const u of n.unknown) unknown.push({ what: n.path, why: u, node: n.path });
     const inVpc = vpc !== NO_VPC;
     if (!inVpc && unknown.length === 0) continue; // e.g. a Lambda function without VPC configuration
     const ends = inVpc ? [...members.map((n) => NetworkEndpoint.path(n.path)), NetworkEndpoint.internet()] : [];
@@ -109,7 +109,7 @@ export function analyzeNetwork(templates: LoadedTemplate[], expected: ExpectedFl
       openings.push({ from, to, ports: certain.map(rangeText), maybe: uncertain.map(rangeText) });
       for (const r of uncertain) {
         const why = r.admittedBy.filter((w) => w.startsWith('unknown: ')).map((w) => w.slice('unknown: '.length));
-        unknown.push({ what: `${from} -> ${to} on ${rangeText(r)}`, why: why.join('; ') });
+        unknown.push({ what: `${from} -> ${to} on ${rangeText(r)}`, why: why.join('; '), node: to === INTERNET ? from : to });
       }
       if (expected) {
         for (const r of undeclaredRanges(analyzer, index, expected, from, to, entry.ranges)) {

@@ -118,7 +118,7 @@ export function buildReport(
   }
   for (const v of network.vpcs) {
     for (const u of v.unknown) {
-      findings.push({ ruleId: 'NetworkPatterns-CHECK3', level: 'note', message: `${u.what}: ${u.why}`, ...node(u.what.split(' -> ')[0]) });
+      findings.push({ ruleId: 'NetworkPatterns-CHECK3', level: 'note', message: `${u.what}: ${u.why}`, ...node(u.node) });
     }
   }
   const order: Level[] = ['error', 'warning', 'note'];
