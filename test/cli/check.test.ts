@@ -212,6 +212,13 @@ describe('--expect', () => {
     expect(b.undeclared).toEqual([expect.objectContaining({ from: 'internet', to: 'Hand/Web', port: 'tcp 8080', certain: true })]);
   });
 
+  test('fails when an expected flow names nothing in the templates (a typo must not pass as UNKNOWN)', async () => {
+    const expectFile = write(dir, 'typo.yaml', '- { from: internet, to: Hand/Wbe, port: 443 }');
+    const { code, err } = await check(file, '--expect', expectFile);
+    expect(code).toBe(2);
+    expect(err).toMatch(/--expect: flow 1: to 'Hand\/Wbe' names no resource of the templates/);
+  });
+
   test.each([
     ['[{ from: internet, to: Hand/Web, port: 70000 }]', /flow 1: port must be a port or range within 0-65535.*got 70000/],
     ['[{ from: internet, to: Hand/Web, port: 443-80 }]', /flow 1: port must be a port or range within 0-65535.*got '443-80'/],

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { LoadedTemplate } from './assembly';
 import { ExpectedFlow } from './expect';
+import { UsageError } from './usage-error';
 import { cidrAt, isIpv4Cidr, parseIpv4 } from '../../private/cidr';
 import { NetworkEndpoint } from '../../verify/network-endpoint';
 import { AddressFamily, OpenPortRange } from '../../verify/open-ports';
@@ -75,6 +76,13 @@ export function analyzeNetwork(templates: LoadedTemplate[], expected: ExpectedFl
   for (const t of templates) byStack[t.stackName] = withPaths(t);
   const analyzer = ReachabilityAnalyzer.fromTemplates(byStack);
   const index = new TemplateIndex(templates);
+  (expected ?? []).forEach((f, i) => {
+    for (const [side, name] of [['from', f.from], ['to', f.to]]) {
+      if (name === INTERNET || isIpv4Cidr(name) || index.names(name)) continue;
+      throw new UsageError(`--expect: flow ${i + 1}: ${side} '${name}' names no resource of the templates. Give 'internet', an IPv4 CIDR, ` +
+        'a construct path (e.g. MyStack/Service, every node under it) or a logical id, as the text report lists the nodes.');
+    }
+  });
   const nodes = analyzer.listNodes();
 
   const groups = new Map<string, typeof nodes>();
@@ -287,6 +295,14 @@ class TemplateIndex {
   public canonical(name: string): string {
     const n = name.replace(/^\//, '');
     return this.byLogicalId.get(n) ?? displayPath(n);
+  }
+
+  /** Whether `name` is the construct path of a resource, or of a construct above one, or a logical id. */
+  public names(name: string): boolean {
+    const n = this.canonical(name);
+    if (this.byDisplay.has(n)) return true;
+    for (const d of this.byDisplay.keys()) if (d.startsWith(`${n}/`)) return true;
+    return false;
   }
 
   public locate(name: string): { stackName: string; logicalId: string } | undefined {

@@ -44,9 +44,10 @@ export const CHECK_RULES: CheckRule[] = [
   {
     id: 'NetworkPatterns-CHECK1',
     level: 'error',
-    summary: 'An expected flow (--expect) is not reachable.',
+    summary: 'An expected flow (--expect) is not proven reachable.',
     help: 'Every layer must carry a flow: a route, the NACLs of both subnets both ways (the request, and the answer to the client\'s ' +
-      'ephemeral port), and the security groups. The message says which layer stops it.',
+      'ephemeral port), and the security groups. The message says which layer stops it, or which value known only at deploy time ' +
+      'keeps the answer UNKNOWN.',
   },
   {
     id: 'NetworkPatterns-CHECK2',
@@ -96,8 +97,9 @@ export function buildReport(
     if (e.verdict === 'reachable') continue;
     const what = `${e.flow.from} -> ${e.flow.to} on ${e.flow.text}`;
     findings.push({
-      ruleId: e.verdict === 'blocked' ? 'NetworkPatterns-CHECK1' : 'NetworkPatterns-CHECK3',
-      level: e.verdict === 'blocked' ? 'error' : 'warning',
+      // Every expected flow must be proven reachable: one the model cannot prove fails the check too.
+      ruleId: 'NetworkPatterns-CHECK1',
+      level: 'error',
       message: e.verdict === 'blocked'
         ? `The expected flow ${what} is not reachable: ${e.reasons.join('; ')}`
         : `The expected flow ${what} cannot be proven: ${e.reasons.map((r) => r.replace(/^unknown: /, '')).join('; ')}`,
