@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import '@microsoft/jest-sarif';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
@@ -358,4 +359,18 @@ describe('bad input', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/--expect <file>/);
   });
+});
+
+describe('the package command', () => {
+  test('`cdk-network-patterns check` prints SARIF and sets the exit code', () => {
+    // GIVEN the world-open SSH template WHEN the command runs as its own process, through the dispatcher
+    const file = write(tmpDir(), 'Hand.template.json', handTemplate([SSH_WORLD]));
+    const child = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join('src', 'cli', 'main.ts'), 'check', file, '--format', 'sarif'], {
+      encoding: 'utf8',
+      env: { ...process.env, TS_NODE_PROJECT: path.join('test', 'tsconfig.json') },
+    });
+    // THEN
+    expect(child.status).toBe(1);
+    expect(JSON.parse(child.stdout).runs[0].results.map((r: any) => r.ruleId)).toEqual(['NetworkPatterns-SG1']);
+  }, 60_000);
 });
