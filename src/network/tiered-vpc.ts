@@ -503,6 +503,7 @@ export class TieredVpc extends Construct {
   /** The flow ends' placement, checked again at synth on the resolved template (lazy subnet choices are final then). */
   private validatePlacement(): string[] {
     this.synthesized = true;
+    this.placement.resetResolved();
     const errors: string[] = [];
     const seen = new Set<string>();
     for (const { end, tier } of this.workloadEnds) {

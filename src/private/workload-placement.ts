@@ -15,6 +15,8 @@ import { Tier } from '../network/tier';
  * subnets named anywhere under the construct decide, if they are all in one tier.
  */
 export class WorkloadPlacement {
+  private resolved = new WeakMap<CfnResource, Set<string>>();
+
   constructor(private readonly subnetTiers: ReadonlyMap<string, Tier>, private readonly resolvedSubnetTiers: () => ReadonlyMap<string, Tier>) {}
 
   /**
@@ -41,21 +43,31 @@ export class WorkloadPlacement {
     const byRef = this.resolvedSubnetTiers();
     const groups = new Set(workload.connections.securityGroups.map((g) => JSON.stringify(Stack.of(g).resolve(g.securityGroupId))));
     return decide(cfnResourcesOf(workload).map((cfn) => {
-      const tiers = new Set<Tier>();
-      let namesGroup = false;
-      let props: unknown;
-      try {
-        props = Stack.of(cfn).resolve((cfn as unknown as { _toCloudFormation(): unknown })._toCloudFormation());
-      } catch {
-        return { tiers, namesGroup }; // a resource that can't be resolved here is checked by CloudFormation
-      }
-      walkJson(props, (json) => {
-        const tier = byRef.get(json);
-        if (tier) tiers.add(tier);
-        if (groups.has(json)) namesGroup = true;
-      });
-      return { tiers, namesGroup };
+      const refs = this.resolvedRefs(cfn);
+      const tiers = new Set([...refs].map((r) => byRef.get(r)).filter((t): t is Tier => t !== undefined));
+      return { tiers, namesGroup: [...groups].some((g) => refs.has(g)) };
     }));
+  }
+
+  /** Forgets the resolved references, so that the next synthesis reads the resources anew. */
+  public resetResolved(): void {
+    this.resolved = new WeakMap();
+  }
+
+  /** The references and strings of a resource's resolved properties, as JSON (read once per synthesis). */
+  private resolvedRefs(cfn: CfnResource): Set<string> {
+    let refs = this.resolved.get(cfn);
+    if (!refs) {
+      refs = new Set<string>();
+      try {
+        const props = Stack.of(cfn).resolve((cfn as unknown as { _toCloudFormation(): unknown })._toCloudFormation());
+        walkJson(props, (json) => refs!.add(json));
+      } catch {
+        // a resource that can't be resolved here is checked by CloudFormation
+      }
+      this.resolved.set(cfn, refs);
+    }
+    return refs;
   }
 }
 
@@ -71,9 +83,21 @@ function decide(resources: Array<{ tiers: Set<Tier>; namesGroup: boolean }>): Se
 function cfnResourcesOf(workload: ec2.IConnectable): CfnResource[] {
   const construct = workload as unknown as IConstruct;
   if (!construct || typeof construct !== 'object' || !('node' in construct)) return [];
-  return construct.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c)
-    // A security group names no subnet; skipping them keeps the walk short.
-    && c.cfnResourceType !== 'AWS::EC2::SecurityGroup');
+  return construct.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && !namesNoSubnet(c.cfnResourceType));
+}
+
+/**
+ * Resource types that never name a subnet: skipping them keeps the walk short (a type missing
+ * here is only read for nothing).
+ */
+const NO_SUBNET_PREFIXES = [
+  'AWS::EC2::SecurityGroup', 'AWS::IAM::', 'AWS::KMS::', 'AWS::Logs::', 'AWS::SNS::', 'AWS::SQS::', 'AWS::S3::',
+  'AWS::SecretsManager::', 'AWS::CloudWatch::', 'AWS::Route53::', 'AWS::ElasticLoadBalancingV2::Listener',
+  'AWS::ElasticLoadBalancingV2::TargetGroup', 'AWS::ECS::Cluster', 'AWS::ECS::TaskDefinition', 'AWS::ECS::CapacityProvider',
+  'AWS::Lambda::Permission', 'AWS::Lambda::EventInvokeConfig', 'AWS::EC2::EIP',
+];
+function namesNoSubnet(type: string): boolean {
+  return NO_SUBNET_PREFIXES.some((p) => type.startsWith(p));
 }
 
 function rawProperties(cfn: CfnResource): unknown {
