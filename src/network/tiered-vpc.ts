@@ -26,7 +26,7 @@ const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64
 export enum NatGatewayMode {
   /**
    * One NAT gateway in every AZ, each app subnet routing to the one in its own AZ: a NAT
-   * gateway is redundant only inside its AZ, and same-AZ routing avoids cross-AZ charges
+   * gateway is redundant only inside its AZ, and same-AZ routing avoids cross-AZ charges.
    * @see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
    */
   PER_AZ = 'per-az',
@@ -47,8 +47,11 @@ export interface TieredVpcProps {
    */
   readonly cidr?: string;
   /**
-   * How many AZs to use, at least 2 (the NAT-per-AZ and RDS Proxy guarantees need two).
-   * @default 3, or the stack's AZ count when it has fewer (an environment-agnostic stack has 2)
+   * How many AZs to use, at least 2 (the NAT-per-AZ and RDS Proxy guarantees need two). With a
+   * stack env, the CDK CLI first synthesizes on placeholder AZs, looks the Region's AZs up, and
+   * synthesizes again: a value above the Region's AZ count is refused in that second pass.
+   * @see https://docs.aws.amazon.com/cdk/v2/guide/context.html
+   * @default 3, or the stack's AZ count when it has fewer (an environment-agnostic stack has 2, with a warning)
    */
   readonly maxAzs?: number;
   /**
