@@ -1,4 +1,4 @@
-import { Annotations, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -14,6 +14,7 @@ import { isIpv4Cidr, isIpv6Cidr } from '../private/cidr';
 import { acknowledgeCompliance, createLogEncryptionKey } from '../private/compliance';
 import { propError } from '../private/errors';
 import { computeIpPlan, RESERVED_ADDRESSES_PER_SUBNET, TierPlan } from '../private/ip-plan';
+import { subnetIpv6Cidrs, TierPlanIpv6Addresses, tierIpv6Cidr } from '../private/ipv6-plan';
 import { describePort, includesPort, portProblem, PortSpec, toPortSpec } from '../private/port-spec';
 
 /** How many NAT gateways a `TieredVpc` gets. */
@@ -95,6 +96,23 @@ export interface TieredVpcProps {
    * @default false
    */
   readonly sessionManagerEndpoints?: boolean;
+  /**
+   * The address families of the VPC. `ec2.IpProtocol.DUAL_STACK` adds an Amazon-provided IPv6 /56
+   * to the VPC (IPv4 stays: a VPC always has an IPv4 block) and a /64 to every subnet, each tier
+   * owning one quarter of the /56 (a /58) as it owns one IPv4 block. The public tier routes
+   * `::/0` to the internet gateway; the app tier routes `::/0` to an egress-only internet
+   * gateway, which carries connections the app tier opens and admits none from the internet
+   * (and, unlike a NAT gateway, costs nothing per hour or per GB); the data tier gets no IPv6
+   * route out. With `NatGatewayMode.NONE` the app tier then reaches the internet over IPv6 only.
+   *
+   * Every IPv6 address is globally unique and routable: only the security groups and NACLs keep
+   * the internet out, and an IPv4 NACL entry never matches IPv6 traffic. Flows whose ends both
+   * have IPv6 addresses compile into entries of both families.
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-migrate-ipv6.html
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/egress-only-internet-gateway.html
+   * @default ec2.IpProtocol.IPV4_ONLY
+   */
+  readonly ipProtocol?: ec2.IpProtocol;
 }
 
 /**
@@ -129,6 +147,13 @@ export class TieredVpc extends Construct {
   public readonly flowLogEncryptionKey: kms.IKey;
   /** The interface endpoints created from `interfaceEndpoints` and `sessionManagerEndpoints`. */
   public readonly interfaceEndpoints: ec2.InterfaceVpcEndpoint[];
+  /** Whether the VPC and every subnet have an IPv6 block as well as an IPv4 one (`ipProtocol: DUAL_STACK`). */
+  public readonly dualStack: boolean;
+  /**
+   * The id of the egress-only internet gateway the app tier routes `::/0` to (a token).
+   * @default - none: the VPC is IPv4 only
+   */
+  public readonly egressOnlyInternetGatewayId?: string;
 
   private readonly plan: TierPlan[];
   private readonly acls: Record<Tier, ec2.NetworkAcl>;
@@ -151,8 +176,13 @@ export class TieredVpc extends Construct {
     }
 
     const plan = this.plan;
+    this.dualStack = (props.ipProtocol ?? ec2.IpProtocol.IPV4_ONLY) === ec2.IpProtocol.DUAL_STACK;
+    // In a dual-stack VPC without NAT gateways the app tier still routes ::/0 to the egress-only
+    // gateway: aws-cdk-lib gives that route to PRIVATE_WITH_EGRESS subnets only.
+    const appEgress = this.natGatewayCount > 0 || this.dualStack;
     this.vpc = new ec2.Vpc(this, 'Resource', {
       ipAddresses: new TierPlanIpAddresses(cidr, plan),
+      ...(this.dualStack ? { ipProtocol: ec2.IpProtocol.DUAL_STACK, ipv6Addresses: new TierPlanIpv6Addresses(plan) } : {}),
       availabilityZones: this.availabilityZones,
       natGateways: this.natGatewayCount,
       natGatewaySubnets: { subnetGroupName: subnetGroupName(Tier.PUBLIC) },
@@ -163,15 +193,35 @@ export class TieredVpc extends Construct {
           subnetType: ec2.SubnetType.PUBLIC,
           cidrMask: this.tierPlan(Tier.PUBLIC).subnetPrefixLength,
           mapPublicIpOnLaunch: false,
+          // Load balancers take their IPv6 addresses from the subnet themselves; an instance
+          // launched here would otherwise get a globally routable address behind the internet gateway.
+          ...(this.dualStack ? { ipv6AssignAddressOnCreation: false } : {}),
         },
         {
           name: subnetGroupName(Tier.APP),
-          subnetType: this.natGatewayCount > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
+          subnetType: appEgress ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
           cidrMask: this.tierPlan(Tier.APP).subnetPrefixLength,
+          // The app tier's workloads need an IPv6 address to reach the internet through the egress-only gateway.
+          ...(this.dualStack ? { ipv6AssignAddressOnCreation: true } : {}),
         },
-        { name: subnetGroupName(Tier.DATA), subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: this.tierPlan(Tier.DATA).subnetPrefixLength },
+        {
+          name: subnetGroupName(Tier.DATA),
+          subnetType: ec2.SubnetType.PRIVATE_ISOLATED,
+          cidrMask: this.tierPlan(Tier.DATA).subnetPrefixLength,
+          // Nothing in the data tier talks to the internet; a database that serves IPv6 clients asks for its address itself.
+          ...(this.dualStack ? { ipv6AssignAddressOnCreation: false } : {}),
+        },
       ],
     });
+    if (this.dualStack) {
+      for (const subnet of this.vpc.privateSubnets) {
+        acknowledgeCompliance(subnet.node.defaultChild!, 'VPCSubnetAutoAssignPublicIpDisabled',
+          'In a dual-stack VPC the app tier assigns each network interface an IPv6 address, which is globally unique, so that ' +
+          'workloads reach the internet through the egress-only internet gateway. No connection from the internet can reach ' +
+          'these addresses: the app tier routes ::/0 to the egress-only gateway only, which admits no inbound connection, ' +
+          'and its NACL and security groups admit only declared flows. The public and data tiers assign no IPv6 address.');
+      }
+    }
 
     this.flowLogEncryptionKey = props.flowLogEncryptionKey ?? createLogEncryptionKey(this, 'FlowLogKey', `Encrypts the flow logs of ${this.node.path}`);
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
@@ -199,12 +249,16 @@ export class TieredVpc extends Construct {
     // Only the public tier routes to the internet gateway: that is what the public tier is for
     // (internet-facing load balancers and the NAT gateways); app and data subnets have no such route.
     for (const subnet of this.vpc.publicSubnets) {
-      const route = subnet.node.tryFindChild('DefaultRoute');
-      if (!route) continue;
-      acknowledgeCompliance(route, 'VPCNoUnrestrictedRouteToIGW',
-        'The public tier exists to hold internet-facing load balancers and NAT gateways, which need the route to the ' +
-        'internet gateway; only the public tier has it, and what the internet reaches there is limited by declared flows.');
+      for (const routeId of ['DefaultRoute', 'DefaultRoute6']) {
+        const route = subnet.node.tryFindChild(routeId);
+        if (!route) continue;
+        acknowledgeCompliance(route, 'VPCNoUnrestrictedRouteToIGW',
+          'The public tier exists to hold internet-facing load balancers and NAT gateways, which need the route to the ' +
+          'internet gateway; only the public tier has it, and what the internet reaches there is limited by declared flows.');
+      }
     }
+    const eigw = this.vpc.node.tryFindChild('EIGW6') as ec2.CfnEgressOnlyInternetGateway | undefined;
+    this.egressOnlyInternetGatewayId = eigw?.ref;
 
     if (props.gatewayEndpoints ?? true) {
       const subnets = [this.selectSubnets(Tier.APP), this.selectSubnets(Tier.DATA)];
@@ -258,6 +312,20 @@ export class TieredVpc extends Construct {
   /** Addresses usable in each of the tier's subnets: the subnet size less the 5 that AWS reserves. */
   public usableAddressesPerSubnet(tier: Tier): number {
     return 2 ** (32 - this.tierPlan(tier).subnetPrefixLength) - RESERVED_ADDRESSES_PER_SUBNET;
+  }
+
+  /**
+   * The tier's whole IPv6 block in a dual-stack VPC: a /58, one quarter of the VPC's
+   * Amazon-provided /56 (public, app, data in that order). A CloudFormation expression: the /56
+   * is only known once deployed.
+   */
+  public tierIpv6Cidr(tier: Tier): string {
+    return tierIpv6Cidr(this.vpcIpv6Cidr('tierIpv6Cidr'), tier);
+  }
+
+  /** The tier's per-AZ IPv6 /64s in a dual-stack VPC, in AZ order (CloudFormation expressions). */
+  public subnetIpv6Cidrs(tier: Tier): string[] {
+    return subnetIpv6Cidrs(this.vpcIpv6Cidr('subnetIpv6Cidrs'), tier, this.availabilityZones.length);
   }
 
   /** A subnet selection for the tier, for any aws-cdk-lib construct's `vpcSubnets`. */
@@ -362,6 +430,14 @@ export class TieredVpc extends Construct {
       this.addFlow(FlowEndpoint.workload(workload, tier), FlowEndpoint.workload(endpoint, Tier.APP), WellKnownPorts.HTTPS,
         { description: `${FlowEndpoint.workload(workload, tier).name} -> ${endpoint.node.path} tcp 443 (AWS API)` });
     }
+  }
+
+  private vpcIpv6Cidr(method: string): string {
+    if (!this.dualStack) {
+      throw propError(this, `${method}()`, 'ipProtocol IPV4_ONLY', 'asks for an IPv6 block of a VPC that has none',
+        'Create the TieredVpc with ipProtocol: ec2.IpProtocol.DUAL_STACK.');
+    }
+    return Fn.select(0, this.vpc.vpcIpv6CidrBlocks);
   }
 
   private tierPlan(tier: Tier): TierPlan {
