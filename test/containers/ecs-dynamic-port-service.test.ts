@@ -797,9 +797,14 @@ describe('EcsDynamicPortService: bad input', () => {
     expect(() => build({ targetCapacityPercent: target })).toThrow(/targetCapacityPercent must be an integer between 1 and 100/);
   });
 
-  test.each(['10.0.0.0/33', '203.0.113.7/24', 'anywhere', '2001:db8::/32'])('fails when a client CIDR is %s', (cidr) => {
+  test.each(['10.0.0.0/33', '203.0.113.7/24', 'anywhere'])('fails when a client CIDR is %s', (cidr) => {
     expect(() => build({ loadBalancer: ServiceLoadBalancer.alb({ clientCidrs: [cidr] }) }))
       .toThrow(/loadBalancer\.clientCidrs must be an IPv4 CIDR block/);
+  });
+
+  test('fails when a client CIDR is IPv6 in a VPC that is not dual stack', () => {
+    expect(() => build({ loadBalancer: ServiceLoadBalancer.alb({ clientCidrs: ['2001:db8::/32'] }) }))
+      .toThrow(/loadBalancer\.clientCidrs must be IPv4: the tiered VPC is not dual stack, got '2001:db8::\/32'\. .*ipProtocol: ec2\.IpProtocol\.DUAL_STACK/);
   });
 
   test('fails when clientCidrs is empty', () => {

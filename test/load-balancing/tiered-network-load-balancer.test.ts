@@ -912,7 +912,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     ['203.0.113.1/24', /must be an IPv4 CIDR block whose address is its network address, got '203.0.113.1\/24'/],
     ['300.0.0.0/8', /must be an IPv4 CIDR block/],
     ['203.0.113.0/33', /must be an IPv4 CIDR block/],
-    ['::/0', /must be IPv4: the tiered VPC has no IPv6 CIDR, got '::\/0'/],
+    ['::/0', /must be IPv4: the tiered VPC is not dual stack, got '::\/0'/],
     ['10.0.64.0/24', /clientCidrs lies inside the VPC: clients inside the VPC are workloads, not CIDRs, got '10.0.64.0\/24'\. Admit them with allowFrom/],
   ])('fails when a client CIDR is malformed: %s', (cidr, message) => {
     expect(() => world({ nlb: { clientCidrs: [cidr] } })).toThrow(message);

@@ -18,6 +18,7 @@ import { WellKnownPorts } from '../../ports/well-known-ports';
 import { isIpv4Cidr, isIpv6Cidr } from '../../private/cidr';
 import { acknowledgeCompliance, CompliancePack, createLogEncryptionKey, ManagedPolicyRole } from '../../private/compliance';
 import { propError } from '../../private/errors';
+import { isAnyAddress, parseIpv6Cidr } from '../../private/ipv6-cidr';
 import { EcsServiceBaseProps } from '../ecs-service-props';
 import {
   AlbServiceLoadBalancerOptions, NlbServiceLoadBalancerOptions, ServiceLoadBalancer, ServiceLoadBalancerType,
@@ -36,6 +37,7 @@ export const DEFAULTS = {
   healthCheckPath: '/',
   deregistrationDelay: Duration.seconds(30),
   clientCidrs: ['0.0.0.0/0'],
+  dualStackClientCidrs: ['0.0.0.0/0', '::/0'],
   logRetention: logs.RetentionDays.ONE_MONTH,
 };
 
@@ -113,15 +115,25 @@ export function validateBaseProps(
   const network = loadBalancer.loadBalancerType === ServiceLoadBalancerType.NETWORK;
   const alb = loadBalancer._albOptions;
   const nlb = loadBalancer._nlbOptions;
-  const clientCidrs = (network ? nlb.clientCidrs : alb.clientCidrs) ?? DEFAULTS.clientCidrs;
+  const dualStack = props.vpc.dualStack;
+  const clientCidrs = (network ? nlb.clientCidrs : alb.clientCidrs) ?? (dualStack ? DEFAULTS.dualStackClientCidrs : DEFAULTS.clientCidrs);
   if (clientCidrs.length === 0) {
     throw propError(scope, 'loadBalancer.clientCidrs', clientCidrs, 'must name at least one CIDR',
-      'Give the clients\' IPv4 CIDRs, or omit clientCidrs to admit anyone (0.0.0.0/0).');
+      `Give the clients' CIDRs, or omit clientCidrs to admit anyone (${(dualStack ? DEFAULTS.dualStackClientCidrs : DEFAULTS.clientCidrs).join(' and ')}).`);
   }
   for (const c of clientCidrs) {
-    if (isIpv6Cidr(c) || !isIpv4Cidr(c)) {
+    if (isIpv6Cidr(c)) {
+      if (!dualStack) {
+        throw propError(scope, 'loadBalancer.clientCidrs', c, 'must be IPv4: the tiered VPC is not dual stack',
+          'Give IPv4 CIDRs, e.g. 203.0.113.0/24, or create the TieredVpc with ipProtocol: ec2.IpProtocol.DUAL_STACK.');
+      }
+      if (!parseIpv6Cidr(c)) {
+        throw propError(scope, 'loadBalancer.clientCidrs', c, 'must be an IPv6 CIDR block whose address is its network address',
+          'Write it as its network address and a prefix length, e.g. 2001:db8::/32.');
+      }
+    } else if (!isIpv4Cidr(c)) {
       throw propError(scope, 'loadBalancer.clientCidrs', c, 'must be an IPv4 CIDR block whose address is its network address',
-        'Write it as a.b.c.d/n, e.g. 203.0.113.0/24 (the tiered VPC is IPv4 only).');
+        'Write it as a.b.c.d/n, e.g. 203.0.113.0/24.');
     }
   }
   const path = network ? nlb.healthCheckPath : alb.healthCheckPath;
@@ -265,6 +277,8 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
     vpcSubnets: net.selectSubnets(Tier.PUBLIC),
     dropInvalidHeaderFields: true,
     deletionProtection: alb.deletionProtection ?? true,
+    // Dual stack when the VPC is: clients reach it over IPv4 and IPv6; it reaches the tasks over IPv4.
+    ipAddressType: net.dualStack ? elbv2.IpAddressType.DUAL_STACK : elbv2.IpAddressType.IPV4,
   });
   if (alb.webAclArn !== undefined) {
     // An L1: aws-cdk-lib has no L2 for AWS WAF.
@@ -355,7 +369,7 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
     });
     net.addFlow(clients, lbEnd, WellKnownPorts.HTTP, { description: `clients -> ${loadBalancer.node.path} http 80` });
   }
-  if (resolved.clientCidrs.includes('0.0.0.0/0')) {
+  if (resolved.clientCidrs.some(isAnyAddress)) {
     Validations.of(loadBalancer).acknowledge({
       id: 'AwsSolutions-EC23',
       reason: 'An internet-facing load balancer: its listener ports (80/443 only) are open to every client by design ' +

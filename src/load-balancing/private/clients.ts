@@ -6,6 +6,7 @@ import { TieredVpc } from '../../network/tiered-vpc';
 import { EphemeralRange } from '../../ports/ephemeral-range';
 import { contains, isIpv4Cidr, isIpv6Cidr, overlaps, parseIpv4 } from '../../private/cidr';
 import { propError } from '../../private/errors';
+import { parseIpv6Cidr } from '../../private/ipv6-cidr';
 
 /** A workload inside the VPC admitted with `allowFrom`. */
 export interface WorkloadClient {
@@ -26,7 +27,14 @@ export function validateClientCidrs(scope: IConstruct, prop: string, cidrs: stri
   for (const c of cidrs) {
     if (Token.isUnresolved(c)) continue;
     if (isIpv6Cidr(c)) {
-      throw propError(scope, prop, c, 'must be IPv4: the tiered VPC has no IPv6 CIDR', 'Give IPv4 CIDRs, e.g. 203.0.113.0/24.');
+      if (!net.dualStack) {
+        throw propError(scope, prop, c, 'must be IPv4: the tiered VPC is not dual stack', 'Give IPv4 CIDRs, e.g. 203.0.113.0/24, or create the TieredVpc with ipProtocol: ec2.IpProtocol.DUAL_STACK.');
+      }
+      if (!parseIpv6Cidr(c)) {
+        throw propError(scope, prop, c, 'must be an IPv6 CIDR block whose address is its network address',
+          'Write it as its network address and a prefix length, e.g. 2001:db8::/32 (a single address is 2001:db8::10/128).');
+      }
+      continue;
     }
     if (!isIpv4Cidr(c)) {
       throw propError(scope, prop, c, 'must be an IPv4 CIDR block whose address is its network address',
