@@ -453,11 +453,13 @@ function registerTasks(targets: ServiceTargets, targetGroup: elbv2.ApplicationTa
 
 /**
  * The tasks' own outbound flows: HTTPS to the internet through the NAT gateway (image pulls,
- * the ECS agent, CloudWatch Logs), and 443 to the VPC's interface endpoints.
+ * the ECS agent, CloudWatch Logs), and in a dual-stack VPC over IPv6 through the egress-only
+ * internet gateway too; and 443 to the VPC's interface endpoints.
  */
 export function declareEgress(net: TieredVpc, workload: ec2.IConnectable, name: string, allowInterfaceEndpoints: boolean | undefined): void {
-  net.addFlow(FlowEndpoint.workload(workload, Tier.APP), FlowEndpoint.internet(), WellKnownPorts.HTTPS,
-    { description: `${name} -> internet https 443 through the NAT gateway (image pulls, ECS and CloudWatch Logs APIs)` });
+  const through = net.dualStack ? 'the NAT gateway (IPv4) and the egress-only internet gateway (IPv6)' : 'the NAT gateway';
+  net.addFlow(FlowEndpoint.workload(workload, Tier.APP), FlowEndpoint.internet(net.dualStack ? ['0.0.0.0/0', '::/0'] : undefined), WellKnownPorts.HTTPS,
+    { description: `${name} -> internet https 443 through ${through} (image pulls, ECS and CloudWatch Logs APIs)` });
   if (allowInterfaceEndpoints ?? true) {
     net.allowInterfaceEndpoints(workload, Tier.APP);
   }
