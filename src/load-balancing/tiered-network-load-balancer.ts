@@ -243,7 +243,7 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
       loadBalancerName: props.loadBalancerName,
       // Dual stack when the VPC is: clients then reach the load balancer over IPv4 and IPv6
       // (its subnets have IPv6 blocks and routes, and the IPv6 client flows compile into the NACLs).
-      ipAddressType: props.vpc.dualStack ? elbv2.IpAddressType.DUAL_STACK : elbv2.IpAddressType.IPV4,
+      ipAddressType: props.vpc.dualStack ? elbv2.IpAddressType.DUAL_STACK : undefined,
     });
     this.connections = this.loadBalancer.connections;
 

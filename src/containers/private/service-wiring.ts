@@ -278,7 +278,7 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
     dropInvalidHeaderFields: true,
     deletionProtection: alb.deletionProtection ?? true,
     // Dual stack when the VPC is: clients reach it over IPv4 and IPv6; it reaches the tasks over IPv4.
-    ipAddressType: net.dualStack ? elbv2.IpAddressType.DUAL_STACK : elbv2.IpAddressType.IPV4,
+    ipAddressType: net.dualStack ? elbv2.IpAddressType.DUAL_STACK : undefined,
   });
   if (alb.webAclArn !== undefined) {
     // An L1: aws-cdk-lib has no L2 for AWS WAF.
