@@ -36,9 +36,11 @@ describe('TieredNetworkLoadBalancer in a dual-stack VPC', () => {
     expect(w.nlb.clientCidrs).toEqual(['0.0.0.0/0', '::/0']);
     w.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Type: 'network', IpAddressType: 'dualstack' });
     const sg = w.stack.resolve(w.nlb.securityGroup.securityGroupId);
+    const sgLogicalId = w.stack.resolve((w.nlb.securityGroup.node.defaultChild as ec2.CfnSecurityGroup).logicalId);
     const ingress = [
-      ...(w.template.toJSON().Resources[w.stack.resolve((w.nlb.securityGroup.node.defaultChild as ec2.CfnSecurityGroup).logicalId)].Properties.SecurityGroupIngress ?? []),
-      ...Object.values<any>(w.template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties).filter((p) => JSON.stringify(p.GroupId) === JSON.stringify(sg)),
+      ...(w.template.toJSON().Resources[sgLogicalId].Properties.SecurityGroupIngress ?? []),
+      ...Object.values<any>(w.template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties)
+        .filter((p) => JSON.stringify(p.GroupId) === JSON.stringify(sg)),
     ];
     expect(ingress).toEqual(expect.arrayContaining([
       expect.objectContaining({ IpProtocol: 'tcp', FromPort: 9092, ToPort: 9092, CidrIp: '0.0.0.0/0' }),
