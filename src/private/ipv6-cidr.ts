@@ -1,41 +1,15 @@
-import { isIPv6 } from 'net';
-
-/** An IPv6 CIDR parsed into its numeric bounds. */
-export interface Ipv6Range {
-  readonly cidr: string;
-  readonly prefix: number;
-  readonly first: bigint;
-  readonly last: bigint;
-}
-
-/** The 128-bit value of an IPv6 address that Node's `net.isIPv6` accepts (IPv4-embedded forms included). */
-function ipv6ToBigInt(address: string): bigint {
-  let text = address;
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (v4) {
-    const [a, b, c, d] = v4.slice(1).map(Number);
-    text = `${text.slice(0, v4.index)}${(a * 256 + b).toString(16)}:${(c * 256 + d).toString(16)}`;
-  }
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const headGroups = head ? head.split(':') : [];
-  const tailGroups = tail ? tail.split(':') : [];
-  const zeros = tail === undefined ? [] : Array(8 - headGroups.length - tailGroups.length).fill('0');
-  return [...headGroups, ...zeros, ...tailGroups].reduce((acc, g) => acc * 65536n + BigInt(parseInt(g, 16)), 0n);
-}
+import { AddressRange, containsRange, parseCidr } from '../model/addresses';
 
 /**
  * Parses an IPv6 CIDR whose address is its network address (host bits zero), e.g.
- * `2001:db8::/32` or `::/0`; undefined for anything else (IPv4, a bare address, host bits set).
+ * `2001:db8::/32` or `::/0`; undefined for anything else (IPv4, a bare address, host bits set):
+ * a flow's peers are written as blocks, so `2001:db8::1/32` is a typo to refuse, not a block to guess.
  */
-export function parseIpv6Cidr(cidr: string): Ipv6Range | undefined {
-  const m = /^([0-9A-Fa-f:.]+)\/(\d{1,3})$/.exec(cidr);
-  if (!m || !isIPv6(m[1])) return undefined;
-  const prefix = Number(m[2]);
-  if (prefix > 128) return undefined;
-  const value = ipv6ToBigInt(m[1]);
-  const size = 2n ** BigInt(128 - prefix);
-  if (value % size !== 0n) return undefined;
-  return { cidr, prefix, first: value, last: value + size - 1n };
+export function parseIpv6Cidr(cidr: string): AddressRange | undefined {
+  const range = parseCidr(cidr);
+  if (!range || range.family !== 6) return undefined;
+  const address = parseCidr(`${cidr.slice(0, cidr.indexOf('/'))}/128`)!;
+  return address.lo === range.lo ? range : undefined;
 }
 
 /**
@@ -43,15 +17,15 @@ export function parseIpv6Cidr(cidr: string): Ipv6Range | undefined {
  * covers it admits the whole IPv6 internet, like `::/0`.
  * @see https://www.iana.org/assignments/ipv6-address-space/ipv6-address-space.xhtml
  */
-const GLOBAL_UNICAST = parseIpv6Cidr('2000::/3')!;
+const GLOBAL_UNICAST = parseCidr('2000::/3')!;
 
 /** True when the IPv6 CIDR covers the whole IPv6 internet (`::/0`, or any block containing 2000::/3). */
 export function coversIpv6Internet(cidr: string): boolean {
   const r = parseIpv6Cidr(cidr);
-  return r !== undefined && r.first <= GLOBAL_UNICAST.first && GLOBAL_UNICAST.last <= r.last;
+  return r !== undefined && containsRange(r, GLOBAL_UNICAST);
 }
 
 /** True for a CIDR that names every address of its family: `0.0.0.0/0` or `::/0` (however written). */
 export function isAnyAddress(cidr: string): boolean {
-  return cidr === '0.0.0.0/0' || parseIpv6Cidr(cidr)?.prefix === 0;
+  return cidr === '0.0.0.0/0' || (parseIpv6Cidr(cidr) !== undefined && cidr.endsWith('/0'));
 }
