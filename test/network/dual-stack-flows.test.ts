@@ -188,3 +188,33 @@ describe('IPv6 flows in an IPv4-only TieredVpc', () => {
     ]);
   });
 });
+
+describe('the NACL quota in a dual-stack TieredVpc', () => {
+  // AWS counts 20 rules per direction and per family, the family's default deny rule included: 19 of each are ours.
+  const flows = (net: TieredVpc, n: number, cidr: (i: number) => string) => {
+    for (let i = 0; i < n; i++) {
+      net.addFlow(FlowEndpoint.internet([cidr(i)]), FlowEndpoint.tier(Tier.PUBLIC), WellKnownPorts.HTTPS, { description: `peer${i}` });
+    }
+  };
+  const v4 = (i: number) => `198.51.${i}.0/24`;
+  const v6 = (i: number) => `2001:db8:${i.toString(16)}::/48`;
+
+  test('19 IPv4 and 19 IPv6 entries fit in one direction: each family has its own quota', () => {
+    const { stack, net } = build();
+    flows(net, 19, v4);
+    flows(net, 19, v6);
+    const inbound = rows(stack, net).filter((r) => r.startsWith('public in'));
+    expect(inbound).toHaveLength(38);
+    // One sequence of rule numbers for both families: a rule number is unique in a direction of a NACL.
+    const numbers = Object.values<any>(Template.fromStack(stack).findResources('AWS::EC2::NetworkAclEntry'))
+      .filter((r) => !r.Properties.Egress).map((r) => r.Properties.RuleNumber);
+    expect(new Set(numbers).size).toBe(38);
+  });
+
+  test('fails on the 20th IPv6 entry of a direction, naming the family', () => {
+    const { net } = build();
+    flows(net, 19, v6);
+    expect(() => net.addFlow(FlowEndpoint.internet(['2001:db8:ff::/48']), FlowEndpoint.tier(Tier.PUBLIC), WellKnownPorts.HTTPS, { description: 'one too many' }))
+      .toThrow(/addFlow\(one too many\) would be IPv6 entry 20 in the inbound side of the public tier's NACL, over the quota of 19, got 'ingress tcp 443 2001:db8:ff::\/48'.*\[FlowNaclQuota\]/);
+  });
+});

@@ -139,7 +139,7 @@ describe('TieredVpc IPv4 only (the default)', () => {
 
   test('fails when asked for a tier IPv6 block', () => {
     expect(() => net.tierIpv6Cidr(Tier.APP)).toThrow(
-      /^Test\/Net: tierIpv6Cidr\(\) asks for an IPv6 block of a VPC that has none, got 'ipProtocol IPV4_ONLY'\. Create the TieredVpc with ipProtocol: ec2\.IpProtocol\.DUAL_STACK\.$/);
+      /^Test\/Net: tierIpv6Cidr\(\) asks for an IPv6 block of a VPC that has none, got 'ipProtocol IPV4_ONLY'\. Create the TieredVpc with ipProtocol: ec2\.IpProtocol\.DUAL_STACK\. \[InvalidProperty\]$/);
     expect(() => net.subnetIpv6Cidrs(Tier.APP)).toThrow(/subnetIpv6Cidrs\(\) asks for an IPv6 block of a VPC that has none/);
   });
 });
