@@ -94,6 +94,26 @@ test('the chain internet -> ALB -> tasks -> proxy -> database is open, return tr
   expect(net.declaredFlowVerdicts(stack.network).filter((v) => v.answer.verdict !== 'reachable')).toEqual([]);
 });
 
+test('over IPv6: the internet reaches the ALB on 80 and 443, the tasks reach the internet on 443 through the egress-only gateway', () => {
+  const internet6 = NetworkEndpoint.internet('::/0');
+  net.expectReachable(internet6, alb, WellKnownPorts.HTTPS);
+  net.expectReachable(internet6, alb, WellKnownPorts.HTTP);
+  net.expectReachable(tasks, internet6, WellKnownPorts.HTTPS);
+  // Only what was declared: no other port out, nothing in past the ALB, no SSH.
+  net.expectUnreachable(tasks, internet6, WellKnownPorts.HTTP);
+  for (const to of [tasks, proxy, database]) net.expectUnreachable(internet6, to, WellKnownPorts.HTTP_ALT);
+  net.expectUnreachable(internet6, database, WellKnownPorts.POSTGRES);
+  for (const to of [alb, tasks, proxy, database]) net.expectUnreachable(internet6, to, WellKnownPorts.SSH);
+});
+
+test('the exact exposure: the internet reaches the ALB on 80 and 443 in each family, and nothing else', () => {
+  const exposed = net.analyzer.exposure().map((e) => `${e.node} ${e.family} ${e.protocol} ${e.fromPort}-${e.toPort}`).sort();
+  const albPath = stack.web.loadBalancer.node.path;
+  expect(exposed).toEqual([
+    `${albPath} IPv4 tcp 443-443`, `${albPath} IPv4 tcp 80-80`, `${albPath} IPv6 tcp 443-443`, `${albPath} IPv6 tcp 80-80`,
+  ].sort());
+});
+
 test('nothing but the ALB faces the internet, and no SSH anywhere', () => {
   for (const to of [tasks, proxy, database]) net.expectUnreachable(internet, to, WellKnownPorts.HTTP_ALT);
   net.expectUnreachable(internet, database, WellKnownPorts.POSTGRES);
