@@ -149,7 +149,8 @@ export class ReachabilityAnalyzer {
     const t = trafficOf(port);
     if (typeof t === 'string') return { query, verdict: Verdict.UNKNOWN, reasons: [`unknown: ${t}`], warnings: [], partiallyOpen: false };
     const portText = `${t.protocol === 6 ? 'tcp' : 'udp'} ${t.p0 === t.p1 ? t.p0 : `${t.p0}-${t.p1}`}`;
-    if ([from, to].some((e) => e.kind === NetworkEndpointKind.INTERNET && parseCidr(e.cidr)?.family === 6)) return this.canReachIpv6(from, to, t, portText);
+    const ipv6Internet = [from, to].some((e) => e.kind === NetworkEndpointKind.INTERNET && parseCidr(e.cidr)?.family === 6);
+    if (ipv6Internet) return this.canReachIpv6(from, to, t, portText);
     const raw = this.evaluator.evaluate(this.end(from), this.end(to), t, portText);
     return {
       query: `${from.name} -> ${to.name} on ${portText}`,
