@@ -130,7 +130,8 @@ export interface TieredVpcProps {
  * 10.0.128.0/18 data by default), so one NACL entry names a whole tier. Every opening is a
  * flow declared with `addFlow`, compiled into a security group rule (stateful, SG referencing
  * SG) and NACL entries in both tiers, both directions, with the client's ephemeral return range
- * (seed 000 section 9: "Stateless = Say Both Ways").
+ * (seed 000 section 9: "Stateless = Say Both Ways"). With `ipProtocol: ec2.IpProtocol.DUAL_STACK`
+ * each tier also owns a quarter of the VPC's IPv6 /56, and flows compile for both families.
  *
  * @example
  * const net = new TieredVpc(this, 'Net');
@@ -411,16 +412,20 @@ export class TieredVpc extends Construct {
    * or when one end is a workload and the other the internet (the peers' CIDRs); and into NACL
    * entries in every tier the traffic crosses, both directions: the service port one way, the
    * client's ephemeral range back. Traffic from the app tier to the internet crosses the public
-   * tier's NACL too, where the NAT gateway sits.
+   * tier's NACL too, where the NAT gateway sits (IPv4 only: over IPv6 it leaves through the
+   * egress-only internet gateway). In a dual-stack VPC every flow compiles for each family both
+   * of its ends have: tiers and workloads have both, an internet end the families of its CIDRs.
    *
    * Declaring the same flow twice (same ends, same port) declares it once. A workload end's tier
    * is derived from the subnets it is placed in when `FlowEndpoint.workload` is given none, and
    * checked against them when it is.
    *
    * Refused with a synth-time error (the README's "Fail at synth" lists each with its code): port 0;
-   * SSH 22 or RDP 3389 (TCP, or UDP for RDP) from peers that together cover every IPv4 address;
-   * an internet end with no CIDR, or a CIDR inside the VPC; any flow from the internet to the data
-   * tier; the data tier (or an app tier without NAT) to the internet; a tier to itself; a tier end
+   * SSH 22 or RDP 3389 (TCP, or UDP for RDP) from peers that together cover every IPv4 address,
+   * or from an IPv6 block covering the IPv6 internet (`::/0`, `2000::/3`); an internet end with no
+   * CIDR, a CIDR inside the VPC, or an IPv6 CIDR in a VPC that is not dual stack; any flow from the
+   * internet to the data tier, or to the app tier over IPv6; the data tier (or, over IPv4, an app
+   * tier without NAT) to the internet; a tier to itself; a tier end
    * paired with a workload end; a workload with no security group, with a security group of
    * another VPC, or with an immutable imported one; a workload declared in a tier its subnets are
    * not in; a flow declared after the app was synthesized; ports that are not TCP/UDP within 0-65535.
