@@ -223,14 +223,14 @@ export function flowProblems(from: ResolvedEnd, to: ResolvedEnd, port: PortSpec,
   if (from.kind === FlowEndpointKind.INTERNET && problems.every((p) => p.code !== ErrorCode.FLOW_INTERNET_CIDR_INVALID)) {
     const ranges = (from.peers ?? []).filter((p) => p.family === 'ipv4' && isIpv4Cidr(p.cidr)).map((p) => parseIpv4(p.cidr));
     const admin = ADMIN_PORTS.find((a) => a.protocols.includes(port.protocol) && includesPort(port, a.port));
-    // Every IPv6 address on the internet: ::/0, or any block that contains the global unicast space 2000::/3.
-    const ipv6World = (from.peers ?? []).find((p) => p.family === 'ipv6' && coversIpv6Internet(p.cidr));
-    if (admin && ipv6World) {
+    // Every IPv6 address on the internet: ::/0, or blocks that together contain the global unicast space 2000::/3.
+    const v6 = (from.peers ?? []).filter((p) => p.family === 'ipv6').map((p) => p.cidr);
+    if (admin && coversIpv6Internet(v6)) {
       problems.push({
         code: ErrorCode.FLOW_ADMIN_PORT_OPEN_TO_WORLD,
         prop: 'port',
         value: describePort(port),
-        problem: `opens ${admin.name}${port.protocol === 'udp' ? ' over UDP' : ''} to ${ipv6World.cidr}, i.e. to every IPv6 address on the internet`,
+        problem: `opens ${admin.name}${port.protocol === 'udp' ? ' over UDP' : ''} to ${v6.join(', ')}, i.e. to every IPv6 address on the internet`,
         fix: 'Never open admin ports to the internet (AWS Config rule restricted-ssh; https://docs.aws.amazon.com/config/latest/developerguide/restricted-ssh.html): ' +
           'use Systems Manager Session Manager (sessionManagerEndpoints: true) or admit only an admin range, e.g. FlowEndpoint.internet([\'2001:db8:1234::/48\']).',
       });

@@ -1,4 +1,4 @@
-import { AddressRange, containsRange, parseCidr } from '../model/addresses';
+import { AddressRange, containsRange, parseCidr, subtractRanges } from '../model/addresses';
 
 /**
  * Parses an IPv6 CIDR whose address is its network address (host bits zero), e.g.
@@ -19,10 +19,13 @@ export function parseIpv6Cidr(cidr: string): AddressRange | undefined {
  */
 const GLOBAL_UNICAST = parseCidr('2000::/3')!;
 
-/** True when the IPv6 CIDR covers the whole IPv6 internet (`::/0`, or any block containing 2000::/3). */
-export function coversIpv6Internet(cidr: string): boolean {
-  const r = parseIpv6Cidr(cidr);
-  return r !== undefined && containsRange(r, GLOBAL_UNICAST);
+/**
+ * True when the IPv6 CIDRs together cover the whole IPv6 internet: `::/0`, a block containing
+ * 2000::/3, or blocks that add up to it (`2000::/4` and `3000::/4`).
+ */
+export function coversIpv6Internet(cidrs: readonly string[]): boolean {
+  const ranges = cidrs.map(parseIpv6Cidr).filter((r): r is AddressRange => r !== undefined);
+  return ranges.some((r) => containsRange(r, GLOBAL_UNICAST)) || subtractRanges([GLOBAL_UNICAST], ranges).length === 0;
 }
 
 /** True for a CIDR that names every address of its family: `0.0.0.0/0` or `::/0` (however written). */

@@ -234,6 +234,11 @@ describe('both address families (a dual-stack VPC)', () => {
     expect(codes(peers('2001:db8:1234::/48'), workload(Tier.PUBLIC, 'bastion'), tcp(22), DUAL)).toEqual([]);
   });
 
+  test('refuses SSH from IPv6 blocks that together cover the IPv6 internet, accepts one half of it', () => {
+    expect(codes(peers('2000::/4', '3000::/4'), workload(Tier.PUBLIC, 'bastion'), tcp(22), DUAL)).toEqual([ErrorCode.FLOW_ADMIN_PORT_OPEN_TO_WORLD]);
+    expect(codes(peers('2000::/4'), workload(Tier.PUBLIC, 'bastion'), tcp(22), DUAL)).toEqual([]);
+  });
+
   test('refuses the internet -> app tier over IPv6, accepts it to the public tier', () => {
     expect(codes(peers('::/0'), workload(Tier.APP, 'a'), tcp(443), DUAL)).toEqual([ErrorCode.FLOW_INTERNET_TO_APP_TIER_OVER_IPV6]);
     expect(codes(peers('2001:db8::/32'), tier(Tier.APP), tcp(443), DUAL)).toEqual([ErrorCode.FLOW_INTERNET_TO_APP_TIER_OVER_IPV6]);
