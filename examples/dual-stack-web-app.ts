@@ -100,7 +100,6 @@ export class DualStackWebAppStack extends Stack {
         DB_USER: db.username,
       },
       loadBalancer: ServiceLoadBalancer.alb({ certificate }),
-      allowInterfaceEndpoints: false,
     });
     const web = this.web;
     Validations.of(web.taskDefinition).acknowledge({
