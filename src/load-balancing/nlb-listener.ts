@@ -11,6 +11,7 @@ import { Tier } from '../network/tier';
 import { EphemeralRange } from '../ports/ephemeral-range';
 import { acknowledgeCompliance } from '../private/compliance';
 import { propError } from '../private/errors';
+import { isAnyAddress, parseIpv6Cidr } from '../private/ipv6-cidr';
 
 /**
  * Health checks of a listener's targets. Every default is AWS's for Network Load Balancer
@@ -139,7 +140,10 @@ export interface NlbListenerOptions {
    * Client IP preservation: the targets see the clients' own addresses. Always on for UDP and
    * TCP_UDP target groups (AWS can't turn it off there). When on, the flows open the targets'
    * tier NACL to the client CIDRs (and back); the targets' security group still admits only the
-   * load balancer's security group, which AWS honours for preserved-IP traffic.
+   * load balancer's security group, which AWS honours for preserved-IP traffic. IPv6 clients of a
+   * dual-stack load balancer reach IPv4 targets translated, from the load balancer's address: only
+   * the IPv4 client CIDRs are opened in the targets' tier.
+   * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation
    * @default - AWS's default: on for instance targets (auto scaling groups, instances, bridge/host
    * ECS services), off for IP targets (IP addresses, awsvpc ECS services) with TCP or TLS
    */
@@ -255,7 +259,7 @@ export class NlbListener extends Construct {
     }
 
     nlb._registerListener(this);
-    if (this.clientCidrs.includes('0.0.0.0/0')) nlb._acknowledgeOpenListeners();
+    if (this.clientCidrs.some(isAnyAddress)) nlb._acknowledgeOpenListeners();
     this.declareCidrClientFlows();
     for (const client of nlb._workloadClients()) this._admitWorkloadClient(client);
     this.bind(resolved);
@@ -341,10 +345,14 @@ export class NlbListener extends Construct {
    * the targets' security group references the load balancer's, which admits this traffic.
    */
   private declarePreservedCidrClients(end: TargetEnd, r: ResolvedTargets): void {
-    if (this.clientCidrs.length === 0) return;
+    // IPv6 clients of a dual-stack load balancer reach IPv4 targets translated, from the load
+    // balancer's own address: only IPv4 clients keep their address up to the targets.
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation
+    const cidrs = this.clientCidrs.filter((c) => parseIpv6Cidr(c) === undefined);
+    if (cidrs.length === 0) return;
     for (const port of this.trafficPorts(r)) {
-      this.nlb._declare(FlowEndpoint.internet(this.clientCidrs), FlowEndpoint.tier(end.tier), port,
-        { description: `clients ${this.clientCidrs.join(',')} -> tier ${end.tier} ${describe(port)} (client IP preserved through ${this.nlb.node.path})` });
+      this.nlb._declare(FlowEndpoint.internet(cidrs), FlowEndpoint.tier(end.tier), port,
+        { description: `clients ${cidrs.join(',')} -> tier ${end.tier} ${describe(port)} (client IP preserved through ${this.nlb.node.path})` });
     }
   }
 

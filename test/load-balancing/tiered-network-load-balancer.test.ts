@@ -946,7 +946,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     ['203.0.113.1/24', /must be an IPv4 CIDR block whose address is its network address, got '203.0.113.1\/24'/],
     ['300.0.0.0/8', /must be an IPv4 CIDR block/],
     ['203.0.113.0/33', /must be an IPv4 CIDR block/],
-    ['::/0', /must be IPv4: this VPC has no IPv6 CIDR, got '::\/0'.*\[FlowInternetCidrInvalid\]/],
+    ['::/0', /clientCidrs is IPv6, but this VPC is not dual stack, got '::\/0'\. Create the TieredVpc with ipProtocol: ec2\.IpProtocol\.DUAL_STACK.*\[FlowInternetCidrInvalid\]/],
     ['10.0.64.0/24', /clientCidrs lies inside the VPC \(10\.0\.0\.0\/16\): addresses inside the VPC are workloads or tiers, not internet peers, got '10.0.64.0\/24'\. Admit them with allowFrom.*\[FlowInternetCidrInsideVpc\]/],
   ])('fails when a client CIDR is malformed: %s', (cidr, message) => {
     expect(() => world({ nlb: { clientCidrs: [cidr] } })).toThrow(message);
