@@ -103,6 +103,10 @@ export class ExactEvaluator {
       return ctx.mode === 'upper' ? listeners : [];
     }
     const eph = this.clientRanges[s.clientKind];
+    // The security groups don't depend on the subnet pair: an empty side closes every pair.
+    const sgOut = this.sgSet(s, 'egress', family, protocol, d, ctx);
+    const sgIn = this.sgSet(d, 'ingress', family, protocol, s, ctx);
+    if (sgOut.length === 0 || sgIn.length === 0) return [];
     let out: PortSpan[] = [];
     for (const ssid of s.subnets) {
       for (const dsid of d.subnets) {
@@ -113,21 +117,35 @@ export class ExactEvaluator {
         if (!as || !ad) continue;
         if (!this.routedLocally(ss, ds, family, ctx)) continue;
         // Constraints on the destination's address (seen by the source's side) ...
-        let cd = clipAddresses(this.sgSet(s, 'egress', family, protocol, d, ctx), ad);
+        let cd = clipAddresses(sgOut, ad);
         // ... and on the source's address (seen by the destination's side).
-        let cs = clipAddresses(this.sgSet(d, 'ingress', family, protocol, s, ctx), as);
+        let cs = clipAddresses(sgIn, as);
         if (ssid !== dsid) {
           // Traffic inside one subnet never crosses its NACL.
-          cd = intersectSets(cd, this.naclSet(ss, true, family, protocol, ctx));
-          cd = intersectSets(cd, this.returnSet(ss, false, family, protocol, eph, ctx));
-          cs = intersectSets(cs, this.naclSet(ds, false, family, protocol, ctx));
-          cs = intersectSets(cs, this.returnSet(ds, true, family, protocol, eph, ctx));
+          cd = intersectSets(cd, this.naclBothWays(ss, true, family, protocol, eph, ctx));
+          cs = intersectSets(cs, this.naclBothWays(ds, false, family, protocol, eph, ctx));
         }
+        if (cd.length === 0 || cs.length === 0) continue;
         const open = intersectSpans(intersectSpans(projectPorts(cd), projectPorts(cs)), listeners);
         out = unionSpans(out, open);
       }
     }
     return out;
+  }
+
+  /** A subnet's NACL one way for the request and the other way for the client's whole ephemeral range back. */
+  private naclBothWays(sub: SubnetModel, egress: boolean, family: Family, protocol: number, eph: EphemeralPorts, ctx: Ctx): LBox[] {
+    const key = `both|${sub.id}|${egress}|${family}|${protocol}|${eph.from}-${eph.to}|${ctx.mode}|${ctx.ignore ?? ''}`;
+    const hit = this.cache.get(key);
+    if (hit) {
+      for (const u of hit.unknown) ctx.unknown.add(u);
+      return hit.boxes;
+    }
+    const local: Ctx = { mode: ctx.mode, ignore: ctx.ignore, unknown: new Set() };
+    const boxes = intersectSets(this.naclSet(sub, egress, family, protocol, local), this.returnSet(sub, !egress, family, protocol, eph, local));
+    this.cache.set(key, { boxes, unknown: [...local.unknown] });
+    for (const u of local.unknown) ctx.unknown.add(u);
+    return boxes;
   }
 
   private internetToNode(from: { only?: readonly AddressRange[] }, d: NodeModel, protocol: number, family: Family, ctx: Ctx): PortSpan[] {
@@ -365,8 +383,7 @@ export class ExactEvaluator {
     const out: PortSpan[] = [];
     for (const l of d.listeners) {
       if (!l.protocols.includes(name)) continue;
-      if (l.port !== undefined) out.push({ p0: l.port, p1: l.port, why: [`listener ${name} ${l.port} of ${d.display}`] });
-      else {
+      if (l.port !== undefined) {out.push({ p0: l.port, p1: l.port, why: [`listener ${name} ${l.port} of ${d.display}`] });} else {
         ctx.unknown.add(`listener of ${d.display}: ${l.unknown}`);
         if (ctx.mode === 'upper') out.push({ p0: 0, p1: 65535, why: [] });
       }
