@@ -325,12 +325,15 @@ export class ReachabilityAnalyzer {
 
   private undeclaredBetween(a: TieredEnd, b: TieredEnd, protocol: number, family: 4 | 6, covering: DeclaredFlow[]): UndeclaredOpening[] {
     const span = (f: DeclaredFlow): PortSpan => ({ p0: f.fromPort, p1: f.toPort, why: [] });
-    const world = (f: DeclaredFlow) => !f.internetCidrs || coversFamily(f.internetCidrs.map((c) => parseCidr(c)).filter((r): r is AddressRange => !!r), family);
+    const world = (f: DeclaredFlow) => !f.internetCidrs ||
+      coversFamily(f.internetCidrs.map((c) => parseCidr(c)).filter((r): r is AddressRange => !!r), family);
     const declared = unionSpans([], covering.filter(world).map(span));
     const restricted = covering.filter((f) => !world(f));
     const out: UndeclaredOpening[] = [];
     const emit = (spans: PortSpan[], status: OpeningStatus, stoppedBy?: string) => {
-      for (const r of toRanges(protocol, family, spans, status !== OpeningStatus.UNKNOWN)) out.push({ from: a.name, to: b.name, status, stoppedBy, ...r });
+      for (const r of toRanges(protocol, family, spans, status !== OpeningStatus.UNKNOWN)) {
+        out.push({ from: a.name, to: b.name, status, stoppedBy, ...r });
+      }
     };
     const undeclared = (x: ExactEnd, y: ExactEnd, ignore?: LayerName) => {
       const r = this.exact.open(x, y, protocol, family, ignore);
