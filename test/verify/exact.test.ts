@@ -1,6 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { NetworkEndpoint, OpenPortRange, ReachabilityAnalyzer } from '../../src';
 import { CDK_NO_OUTBOUND, TemplateBuilder, ref } from './template-builder';
+import { NetworkEndpoint, OpenPortRange, ReachabilityAnalyzer } from '../../src';
 
 /** `tcp 443 IPv4` (with ` ?` when not certain), for compact expectations. */
 function show(ranges: OpenPortRange[]): string[] {
