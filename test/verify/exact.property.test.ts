@@ -14,7 +14,9 @@ import { parseCidr } from '../../src/model/addresses';
  */
 
 const CIDRS = ['0.0.0.0/0', '0.0.0.0/1', '128.0.0.0/1', '10.0.0.0/16', '10.0.1.0/24', '10.0.2.0/24', '203.0.113.0/24'];
-const PORTS: Array<[number, number]> = [[22, 22], [80, 80], [443, 443], [0, 1023], [1024, 65535], [32768, 60999], [0, 65535], [443, 1100], [40000, 65535]];
+const PORTS: Array<[number, number]> = [
+  [22, 22], [80, 80], [443, 443], [0, 1023], [1024, 65535], [32768, 60999], [0, 65535], [443, 1100], [40000, 65535],
+];
 /** Ports compared (the exact answer covers 0-65535; these hit every boundary the generator can write). */
 const PROBES = [0, 21, 22, 23, 79, 80, 81, 442, 443, 444, 1023, 1024, 1100, 1101, 32767, 32768, 39999, 40000, 60999, 61000, 65535];
 /** One internet address per class of the CIDRs above, outside the VPC. */
@@ -22,7 +24,9 @@ const INTERNET_POINTS = ['1.0.0.0', '10.1.0.0', '200.0.0.0', '203.0.113.7'];
 const INSTANCE_EPHEMERAL: [number, number] = [32768, 60999];
 const INTERNET_EPHEMERAL: [number, number] = [1024, 65535];
 
-interface Entry { readonly n: number; readonly egress: boolean; readonly all: boolean; readonly ports: [number, number]; readonly cidr: string; readonly allow: boolean }
+interface Entry {
+  readonly n: number; readonly egress: boolean; readonly all: boolean; readonly ports: [number, number]; readonly cidr: string; readonly allow: boolean;
+}
 interface Rule { readonly ports: [number, number]; readonly peer: string }
 interface Side { readonly nacl?: Entry[]; readonly ingress: Rule[]; readonly egress?: Rule[]; readonly publicIp: boolean; readonly igw: boolean }
 
@@ -149,7 +153,8 @@ function bruteInternetToNode(a: Side, port: number): boolean {
 
 function bruteNodeToInternet(a: Side, port: number, ephemeral = INSTANCE_EPHEMERAL): boolean {
   if (!a.publicIp || !a.igw) return false;
-  return INTERNET_POINTS.some((x) => sgAllows(a.egress, x, port, false, true) && naclAllows(a, true, x, port) && naclAllowsAll(a, false, x, ephemeral));
+  return INTERNET_POINTS.some((x) => sgAllows(a.egress, x, port, false, true) && naclAllows(a, true, x, port) &&
+    naclAllowsAll(a, false, x, ephemeral));
 }
 
 const openAt = (ranges: OpenPortRange[], port: number) =>
