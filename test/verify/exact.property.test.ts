@@ -25,8 +25,12 @@ const INSTANCE_EPHEMERAL: [number, number] = [32768, 60999];
 const INTERNET_EPHEMERAL: [number, number] = [1024, 65535];
 
 interface Entry {
-  readonly n: number; readonly egress: boolean; readonly all: boolean;
-  readonly ports: [number, number]; readonly cidr: string; readonly allow: boolean;
+  readonly n: number;
+  readonly egress: boolean;
+  readonly all: boolean;
+  readonly ports: [number, number];
+  readonly cidr: string;
+  readonly allow: boolean;
 }
 interface Rule { readonly ports: [number, number]; readonly peer: string }
 interface Side { readonly nacl?: Entry[]; readonly ingress: Rule[]; readonly egress?: Rule[]; readonly publicIp: boolean; readonly igw: boolean }
