@@ -1,7 +1,8 @@
 import { AddressRange, describeRange, subtractRanges, wholeFamily } from './addresses';
 import {
-  LBox, PortSpan, addressesAdmittingAll, clipAddresses, fullBox, intersectSets, intersectSpans, projectPorts, subtractBox, subtractSpans, unionSpans,
+  LBox, PortSpan, addressesAdmittingAll, clipAddresses, fullBox, intersectSets, intersectSpans, projectPorts, subtractSpans, unionSpans,
 } from './boxes-exact';
+import { EvaluationMode, firstMatch } from './nacl';
 import { ClientKind, NaclModel, NodeModel, RouteModel, SubnetModel, TemplateModel, displayPath, protocolName } from './template-model';
 
 /** An address family. */
@@ -33,7 +34,7 @@ export interface ExactAnswer {
   readonly unknown: string[];
 }
 
-type Mode = 'lower' | 'upper';
+type Mode = EvaluationMode;
 
 interface Ctx {
   readonly mode: Mode;
@@ -316,7 +317,8 @@ export class ExactEvaluator {
       for (const u of hit.unknown) ctx.unknown.add(u);
       return hit.boxes;
     }
-    const r = firstMatch(acl, egress, family, protocol, ctx.mode);
+    const dir = egress ? 'outbound' : 'inbound';
+    const r = firstMatch(acl, egress, family, protocol, ctx.mode, (e) => `NACL ${displayPath(acl.display)} ${dir} rule ${e.ruleNumber}`);
     this.cache.set(key, r);
     for (const u of r.unknown) ctx.unknown.add(u);
     return r.boxes;
@@ -390,46 +392,6 @@ export class ExactEvaluator {
     }
     return unionSpans([], out);
   }
-}
-
-/** First-match evaluation of one direction of a NACL for one protocol and family. */
-function firstMatch(acl: NaclModel, egress: boolean, family: Family, protocol: number, mode: Mode): { boxes: LBox[]; unknown: string[] } {
-  let remaining: LBox[] = [fullBox(wholeFamily(family))];
-  const boxes: LBox[] = [];
-  const unknown: string[] = [];
-  const dir = egress ? 'outbound' : 'inbound';
-  for (const e of acl.entries) {
-    if (remaining.length === 0) break;
-    if (e.egress !== egress || (e.ipv6 ? 6 : 4) !== family) continue;
-    if (e.protocol !== -1 && e.protocol !== protocol) continue;
-    let cover = { lo: 0n, hi: wholeFamily(family).hi, p0: e.p0, p1: e.p1 };
-    let allow = e.allow;
-    if (e.unknown) {
-      unknown.push(`NACL ${displayPath(acl.display)}: ${e.unknown}`);
-      // An unresolved entry may match anything it could: the lower bound takes it as a deny, the upper as an allow.
-      if (!Number.isInteger(e.p0) || !Number.isInteger(e.p1)) cover = { ...cover, p0: 0, p1: 65535 };
-      if (e.cidr) cover = { ...cover, lo: e.cidr.lo, hi: e.cidr.hi };
-      allow = mode === 'upper';
-    } else {
-      cover = { lo: e.cidr!.lo, hi: e.cidr!.hi, p0: e.p0, p1: e.p1 };
-    }
-    const why = [`NACL ${displayPath(acl.display)} ${dir} rule ${e.ruleNumber}`];
-    const next: LBox[] = [];
-    for (const b of remaining) {
-      const lo = b.lo > cover.lo ? b.lo : cover.lo;
-      const hi = b.hi < cover.hi ? b.hi : cover.hi;
-      const p0 = Math.max(b.p0, cover.p0);
-      const p1 = Math.min(b.p1, cover.p1);
-      if (lo > hi || p0 > p1) {
-        next.push(b);
-        continue;
-      }
-      if (allow) boxes.push({ lo, hi, p0, p1, why });
-      next.push(...subtractBox(b, cover));
-    }
-    remaining = next;
-  }
-  return { boxes, unknown };
 }
 
 function intersectRangeLists(a: readonly AddressRange[], b: readonly AddressRange[]): AddressRange[] {

@@ -149,6 +149,8 @@ export interface SgRuleModel {
   readonly unknown?: string;
   /** The rule as text, e.g. `ingress tcp 443 from 0.0.0.0/0`. */
   readonly text: string;
+  /** The global id of the resource that holds the rule: the group (inline rule) or the standalone rule. */
+  readonly owner: string;
 }
 
 export interface SgModel {
@@ -477,8 +479,7 @@ export class TemplateModel {
       const v4 = toCidr(this.litOr(r.stack, r.props.CidrBlock));
       if (v4 && v4.family === 4) model.cidrs.push(v4);
       const v6 = toCidr(this.litOr(r.stack, r.props.Ipv6CidrBlock));
-      if (v6 && v6.family === 6) model.ipv6Cidrs.push(v6);
-      else if (r.props.AmazonProvidedIpv6CidrBlock === true || r.props.AmazonProvidedIpv6CidrBlock === 'true' || r.props.Ipv6Pool !== undefined) {
+      if (v6 && v6.family === 6) {model.ipv6Cidrs.push(v6);} else if (r.props.AmazonProvidedIpv6CidrBlock === true || r.props.AmazonProvidedIpv6CidrBlock === 'true' || r.props.Ipv6Pool !== undefined) {
         model.ipv6Cidrs.push(toCidr(amazonIpv6Placeholder(this.vpcOrder.get(vpc)! * 4 + model.ipv6Cidrs.length))!);
       }
     }
@@ -645,8 +646,8 @@ export class TemplateModel {
   private buildSecurityGroups(): void {
     for (const r of this.ofType('AWS::EC2::SecurityGroup')) {
       const sg: SgModel = { key: r.id, display: r.display, ingress: [], egress: [] };
-      for (const rule of asArray(r.props.SecurityGroupIngress)) sg.ingress.push(this.sgRule(r.stack, rule, 'ingress'));
-      for (const rule of asArray(r.props.SecurityGroupEgress)) sg.egress.push(this.sgRule(r.stack, rule, 'egress'));
+      for (const rule of asArray(r.props.SecurityGroupIngress)) sg.ingress.push(this.sgRule(r.stack, rule ?? {}, 'ingress', r.id));
+      for (const rule of asArray(r.props.SecurityGroupEgress)) sg.egress.push(this.sgRule(r.stack, rule ?? {}, 'egress', r.id));
       this.sgs.set(r.id, sg);
     }
     for (const [type, dir] of [['AWS::EC2::SecurityGroupIngress', 'ingress'], ['AWS::EC2::SecurityGroupEgress', 'egress']] as const) {
@@ -659,12 +660,12 @@ export class TemplateModel {
           sg = { key: k.key, display: k.text, ingress: [], egress: [] };
           this.sgs.set(k.key, sg);
         }
-        sg[dir].push(this.sgRule(r.stack, r.props, dir));
+        sg[dir].push(this.sgRule(r.stack, r.props, dir, r.id));
       }
     }
   }
 
-  private sgRule(stack: string, p: any, dir: 'ingress' | 'egress'): SgRuleModel {
+  private sgRule(stack: string, p: any, dir: 'ingress' | 'egress', owner: string): SgRuleModel {
     const protocol = protocolNumber(this.litOr(stack, p.IpProtocol));
     const ported = protocol === 6 || protocol === 17;
     let unknown: string | undefined;
@@ -703,7 +704,7 @@ export class TemplateModel {
     }
     const peerText = peer.kind === 'cidr' ? peer.range.cidr : peer.kind === 'sg' ? peer.text : 'an unresolved peer';
     const text = `${dir} ${protocolName(protocol ?? -1)}${ported ? ` ${p0 === p1 ? p0 : `${p0}-${p1}`}` : ''} ${dir === 'ingress' ? 'from' : 'to'} ${peerText}`;
-    return { protocol: protocol ?? -1, p0, p1, peer, placeholder, unknown, text };
+    return { protocol: protocol ?? -1, p0, p1, peer, placeholder, unknown, text, owner };
   }
 
   // ---------------------------------------------------------------------------------------
