@@ -387,7 +387,8 @@ export class Evaluator {
     const rt = this.model.routeTables.get(sub.routeTable)!;
     const candidates = rt.routes.filter((r) => r.family === 4 && r.dest && r.dest.first <= dest.first && dest.last <= r.dest.last);
     candidates.sort((a, b) => b.dest!.prefix - a.dest!.prefix);
-    if (candidates.length === 0 && rt.routes.some((r) => r.family === 4 && r.unknown)) return { unknown: rt.routes.find((r) => r.family === 4 && r.unknown)!.unknown! };
+    const unknownRoute = rt.routes.find((r) => r.family === 4 && r.unknown);
+    if (candidates.length === 0 && unknownRoute) return { unknown: unknownRoute.unknown! };
     return { route: candidates[0], table: rt.display, main: false };
   }
 

@@ -35,7 +35,7 @@ export function toCidr(text: unknown): Cidr | undefined {
 
 /** The placeholder block standing for the Amazon-provided IPv6 /56 of the `n`th VPC (fd00:0:0:n00::/56). */
 function amazonIpv6Placeholder(n: number): string {
-  return `${formatAddress(6, (0xfd00n << 112n) | (BigInt(n) << 72n))}/56`;
+  return `${formatAddress(6, 0xfd00n * 2n ** 112n + BigInt(n) * 2n ** 72n)}/56`;
 }
 
 /** One stack's template, with the construct path of each logical id when known. */
