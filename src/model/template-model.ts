@@ -125,6 +125,8 @@ export interface NaclEntryModel {
   readonly unknown?: string;
   /** The entry's resource display name (`NACL rule 100` for the default NACL's). */
   readonly display: string;
+  /** The entry's global id (the default NACL's rules: the VPC's id and the rule). */
+  readonly id: string;
 }
 
 export interface NaclModel {
@@ -458,7 +460,16 @@ export class TemplateModel {
     for (const r of this.ofType('AWS::EC2::VPC')) {
       const c = toCidr(this.litOr(r.stack, r.props.CidrBlock));
       const allRule = (egress: boolean, ipv6: boolean): NaclEntryModel => ({
-        ruleNumber: 100, egress, protocol: -1, p0: 0, p1: 65535, cidr: toCidr(ipv6 ? '::/0' : '0.0.0.0/0'), ipv6, allow: true, display: `${r.display} default NACL rule 100`,
+        ruleNumber: 100,
+        egress,
+        protocol: -1,
+        p0: 0,
+        p1: 65535,
+        cidr: toCidr(ipv6 ? '::/0' : '0.0.0.0/0'),
+        ipv6,
+        allow: true,
+        display: `${r.display} default NACL rule 100`,
+        id: `${r.id}#DefaultNetworkAcl/${egress ? 'egress' : 'ingress'}/${ipv6 ? 6 : 4}`,
       });
       const defaultNacl: NaclModel = {
         id: `${r.id}#DefaultNetworkAcl`,
@@ -606,7 +617,7 @@ export class TemplateModel {
       else if (!cidr) unknown = `entry ${r.display} has a CIDR known only at deploy time`;
       else if (!Number.isInteger(from) || !Number.isInteger(to)) unknown = `entry ${r.display} has ports known only at deploy time`;
       this.nacls.get(acl)!.entries.push({
-        ruleNumber: rule, egress, protocol: protocol ?? -1, p0: from, p1: to, cidr, ipv6, allow: action === 'allow', unknown, display: r.display,
+        ruleNumber: rule, egress, protocol: protocol ?? -1, p0: from, p1: to, cidr, ipv6, allow: action === 'allow', unknown, display: r.display, id: r.id,
       });
     }
     for (const acl of this.nacls.values()) acl.entries.sort((a, b) => a.ruleNumber - b.ruleNumber);

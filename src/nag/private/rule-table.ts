@@ -48,7 +48,7 @@ export const RULES: ReadonlyArray<Omit<IApplyRule, 'node'>> = [
   },
   {
     ruleSuffixOverride: 'NACL1',
-    info: 'The NACL entry admits SSH (22) or RDP (3389) inbound from 0.0.0.0/0 or ::/0.',
+    info: 'The NACL entry admits SSH (22) or RDP (3389) inbound from 0.0.0.0/0 or ::/0, alone or with other entries that together admit every address.',
     explanation: 'The subnet-wide layer must not admit admin ports from anywhere either (AWS Config nacl-no-unrestricted-ssh-rdp; seed 000 ' +
       'section 9). Entries are evaluated in rule-number order, first match wins: put a deny for 22/3389 before the broad allow, narrow ' +
       'the allow to an admin CIDR, or use Session Manager. Return ranges (within 1024-65535, spanning 1000 ports or more) are exempt: ' +
