@@ -31,9 +31,9 @@ export const DATA_PORTS: ReadonlyArray<{ readonly protocol: 'tcp' | 'udp'; reado
 ];
 
 /**
- * Well-known ports of protocols that are not HTTP, from the seeds' port tables (seed 000 section
- * 10 Table 1, seed 002 "Common ports", seed 004 "Classic ports"): an ALB, which speaks only
- * HTTP/HTTPS, cannot carry them (seed 000 section 9, "ALB and NLB Port Exam Points").
+ * Well-known ports of protocols that are not HTTP: an Application Load Balancer, which speaks
+ * only HTTP and HTTPS, cannot carry them.
+ * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html
  */
 export const NON_HTTP_PORTS: ReadonlyMap<number, string> = new Map([
   [num(WellKnownPorts.SSH), 'SSH'],
