@@ -483,6 +483,13 @@ export class Evaluator {
     const r = this.lpm(s, d.cidr);
     if ('unknown' in r) return { status: 'unknown', reason: r.unknown };
     if (!r.route) return { status: 'none', reason: `routing: subnets ${s.display} and ${d.display} are in different VPCs and ${r.table} has no route to ${d.cidr.cidr}` };
+    if (['igw', 'nat', 'eigw'].includes(r.route.target)) {
+      return {
+        status: 'none',
+        reason: `routing: subnets ${s.display} and ${d.display} are in different VPCs and ${r.table} sends ${d.cidr.cidr} to ${r.route.targetText}, ` +
+          'towards the internet, which does not carry another VPC\'s private addresses (a peering connection or transit gateway would)',
+      };
+    }
     return { status: 'unknown', reason: `routing: ${s.display} reaches the other VPC's ${d.cidr.cidr} through ${r.route.targetText}; cross-VPC paths are not modelled` };
   }
 

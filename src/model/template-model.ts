@@ -246,6 +246,7 @@ export class TemplateModel {
   private readonly stacks = new Map<string, StackInput>();
   private readonly publicByEip = new Set<string>();
   private readonly vpcOrder = new Map<string, number>();
+  private readonly defaultSgs = new Set<string>();
   /** Each VPC's default NACL (allow all, both families, until the template adds entries to it). */
   public readonly defaultNacls = new Map<string, NaclModel>();
 
@@ -645,6 +646,9 @@ export class TemplateModel {
     if (r.kind === 'res') {
       const res = this.resources.get(r.id)!;
       if (res.type === 'AWS::EC2::SecurityGroup') return { key: r.id, text: res.display };
+      if (res.type === 'AWS::EC2::VPC' && r.attr === 'DefaultSecurityGroup' && this.vpcs.has(r.id)) {
+        return { key: this.defaultSecurityGroup(r.id), text: `${res.display} default security group` };
+      }
       if (res.type === 'AWS::EC2::VPC' && r.attr === 'DefaultSecurityGroup') {
         return { unknown: `the default security group of ${res.display} (its rules are not in the template)` };
       }
@@ -772,7 +776,10 @@ export class TemplateModel {
 
   private setSgs(node: NodeModel, stack: string, v: any, what: string): void {
     if (v === undefined) {
-      node.sgsUnknown = `${node.display} names no security groups (${what}), so it gets its VPC's default security group, whose rules the template does not show`;
+      // No security group named: EC2 attaches the VPC's default group.
+      const vpc = node.subnets.map((sid) => this.subnets.get(sid)?.vpc).find((x) => x !== undefined);
+      if (vpc) node.sgs.push(this.defaultSecurityGroup(vpc));
+      else node.sgsUnknown = `${node.display} names no security groups (${what}), so it gets its VPC's default security group, and its VPC is unknown`;
       return;
     }
     const list = this.resolveList(stack, v);
@@ -785,6 +792,33 @@ export class TemplateModel {
       if ('unknown' in k) node.sgsUnknown = `${node.display} ${what}: ${k.unknown}`;
       else node.sgs.push(k.key);
     }
+  }
+
+  /**
+   * The VPC's default security group: inbound from itself, outbound to all IPv4 and IPv6, unless
+   * aws-cdk-lib's `Custom::VpcRestrictDefaultSG` strips its rules (then it allows nothing).
+   * Rules the template adds to it (`Fn::GetAtt Vpc.DefaultSecurityGroup`) count as well.
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html
+   */
+  private defaultSecurityGroup(vpcId: string): string {
+    const key = `${vpcId}#DefaultSecurityGroup`;
+    if (this.defaultSgs.has(key)) return key;
+    this.defaultSgs.add(key);
+    const vpc = this.vpcs.get(vpcId)!;
+    const display = `${vpc.display} default security group`;
+    const existing = this.sgs.get(key);
+    const rule = (dir: 'ingress' | 'egress', peer: SgPeer, text: string, placeholder = false): SgRuleModel =>
+      ({ protocol: -1, p0: 0, p1: 65535, peer, placeholder, text: `${dir} ${text}`, owner: vpcId });
+    const sg: SgModel = existing ?? { key, display, ingress: [], egress: [] };
+    if (vpc.defaultSgRestricted) {
+      sg.egress.push(rule('egress', { kind: 'unknown', reason: 'none' }, 'nothing (rules removed by Custom::VpcRestrictDefaultSG)', true));
+    } else {
+      sg.ingress.push(rule('ingress', { kind: 'sg', key, text: display }, `all from ${display}`));
+      sg.egress.push(rule('egress', { kind: 'cidr', range: toCidr('0.0.0.0/0')! }, 'all to 0.0.0.0/0'));
+      sg.egress.push(rule('egress', { kind: 'cidr', range: toCidr('::/0')! }, 'all to ::/0'));
+    }
+    this.sgs.set(key, sg);
+    return key;
   }
 
   private setPublic(node: NodeModel, explicit: any, why: string): void {
@@ -918,6 +952,20 @@ export class TemplateModel {
           node.publicNote = node.publicIp ? 'an internet-facing load balancer' : 'an internal load balancer (Scheme internal)';
           break;
         }
+        case 'AWS::ElasticLoadBalancing::LoadBalancer': {
+          // A Classic Load Balancer: TCP listeners on LoadBalancerPort (HTTP, HTTPS, TCP and SSL all run over TCP).
+          const node = this.newNode(r, 'classic load balancer', 'elb', { isLoadBalancer: true });
+          this.setSubnets(node, r.stack, p.Subnets, 'Subnets');
+          this.setSgs(node, r.stack, p.SecurityGroups, 'SecurityGroups');
+          const scheme = String(this.litOr(r.stack, p.Scheme) ?? 'internet-facing');
+          node.publicIp = scheme !== 'internal';
+          node.publicNote = node.publicIp ? 'an internet-facing load balancer' : 'an internal load balancer (Scheme internal)';
+          for (const l of asArray(p.Listeners)) {
+            const port = this.resolvePort(r.stack, l?.LoadBalancerPort);
+            node.listeners.push(typeof port === 'number' ? { protocols: ['tcp'], port } : { protocols: ['tcp'], unknown: port });
+          }
+          break;
+        }
         case 'AWS::ElastiCache::CacheCluster':
         case 'AWS::ElastiCache::ReplicationGroup': {
           const node = this.newNode(r, r.type === 'AWS::ElastiCache::CacheCluster' ? 'ElastiCache cluster' : 'ElastiCache replication group', 'managed');
@@ -1032,6 +1080,16 @@ export class TemplateModel {
     node.sgsUnknown = `${r.display} has neither a launch template nor a launch configuration in the template`;
   }
 
+  /** An auto scaling group's launch template data or launch configuration properties, when in the template. */
+  private launchDataOf(asg: Resource): { [key: string]: any } | undefined {
+    const p = asg.props;
+    const ltSpec = p.LaunchTemplate ?? p.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+    const v = ltSpec ? this.resolve(asg.stack, ltSpec.LaunchTemplateId ?? ltSpec.LaunchTemplateName)
+      : p.LaunchConfigurationName !== undefined ? this.resolve(asg.stack, p.LaunchConfigurationName) : undefined;
+    if (!v || v.kind !== 'res') return undefined;
+    return this.resources.get(v.id)?.props;
+  }
+
   private ecsService(r: Resource, asgNodes: Map<string, NodeModel>): void {
     const p = r.props;
     const awsvpc = p.NetworkConfiguration?.AwsvpcConfiguration;
@@ -1057,6 +1115,16 @@ export class TemplateModel {
           const asg = asgv?.kind === 'res' ? asgNodes.get(asgv.id) : undefined;
           if (asg) asgs.push(asg);
         }
+      }
+    }
+    if (asgs.length === 0 && cluster.kind === 'res') {
+      // Container instances join a cluster through their user data (ECS_CLUSTER=<cluster name> in /etc/ecs/ecs.config).
+      const logicalId = this.resources.get(cluster.id)!.logicalId;
+      for (const [id, asg] of asgNodes) {
+        const res = this.resources.get(id)!;
+        const lt = this.launchDataOf(res);
+        const userData = JSON.stringify(lt?.UserData ?? lt?.LaunchTemplateData?.UserData ?? '');
+        if (userData.includes('ECS_CLUSTER') && userData.includes(`{"Ref":"${logicalId}"}`)) asgs.push(asg);
       }
     }
     if (asgs.length === 0) {
