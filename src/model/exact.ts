@@ -220,6 +220,22 @@ export class ExactEvaluator {
           const natWhy = `through NAT gateway ${nat.display}`;
           out = unionSpans(out, intersectSpans(projectPorts(ci), projectPorts(cs)).map((p) => ({ ...p, why: [...p.why, natWhy] })));
         }
+        for (const nat of this.natInstances(ss)) {
+          // A NAT instance (SourceDestCheck false) forwards what its security groups admit: the
+          // client's traffic in, and the translated traffic out from its own public address.
+          const natSub = this.model.subnets.get(nat.subnets[0])!;
+          const natEph = this.clientRanges[nat.clientKind];
+          let ci = intersectSets(base, this.routeSet(ss, 4, (r) => r.target === 'instance' && r.targetId === nat.id, ctx));
+          ci = intersectSets(ci, this.routeSet(natSub, 4, (r) => r.target === 'igw', ctx));
+          ci = intersectSets(ci, this.sgSet(nat, 'egress', 4, protocol, undefined, ctx));
+          let cs: LBox[] = clipAddresses(this.sgSet(nat, 'ingress', 4, protocol, s, ctx), as);
+          if (natSub.id !== ss.id) {
+            ci = intersectSets(ci, this.naclBothWays(natSub, true, 4, protocol, natEph, ctx));
+            cs = intersectSets(cs, this.naclBothWays(natSub, false, 4, protocol, eph, ctx));
+          }
+          const natWhy = `through NAT instance ${nat.display}`;
+          out = unionSpans(out, intersectSpans(projectPorts(ci), projectPorts(cs)).map((p) => ({ ...p, why: [...p.why, natWhy] })));
+        }
       }
     }
     return out;
@@ -294,6 +310,13 @@ export class ExactEvaluator {
       out.push({ id: nat.id, display: nat.display, subnet: nat.subnet });
     }
     return out;
+  }
+
+  /** The NAT instances (public, forwarding) that the subnet's route table routes to. */
+  private natInstances(sub: SubnetModel): NodeModel[] {
+    if (!sub.routeTable) return [];
+    const ids = new Set(this.model.routeTables.get(sub.routeTable)!.routes.filter((r) => r.family === 4 && r.target === 'instance').map((r) => r.targetId));
+    return this.model.nodes.filter((n) => ids.has(n.id) && n.forwards && n.publicIp && n.subnets.length > 0);
   }
 
   private naclOf(sub: SubnetModel): NaclModel | { unknown: string } | undefined {

@@ -201,6 +201,8 @@ export interface NodeModel {
   listeners: ListenerModel[];
   /** A Lambda function outside any VPC: it reaches the internet from AWS's network. */
   readonly outsideVpc: boolean;
+  /** An instance with `SourceDestCheck: false` (a NAT instance): it forwards traffic it is routed. */
+  forwards?: boolean;
   notes: string[];
 }
 
@@ -862,6 +864,7 @@ export class TemplateModel {
       switch (r.type) {
         case 'AWS::EC2::Instance': {
           const node = this.newNode(r, 'EC2 instance', 'instance');
+          node.forwards = p.SourceDestCheck === false || p.SourceDestCheck === 'false';
           const ni = asArray(p.NetworkInterfaces).find((n: any) => String(n.DeviceIndex ?? '0') === '0');
           if (ni) {
             this.setSubnets(node, r.stack, [ni.SubnetId], 'NetworkInterfaces[0].SubnetId');

@@ -260,3 +260,31 @@ describe('fidelity on templates nobody here wrote', () => {
     expect(show(ReachabilityAnalyzer.fromTemplate(b.toJSON()).openPorts(node('App'), node('Cache')))).toEqual(['tcp 11300 IPv4']);
   });
 });
+
+describe('NAT instances', () => {
+  /** A private subnet routed to a NAT instance (SourceDestCheck false) in a public subnet. */
+  function natInstance(natIngress: Array<{ from: number; to?: number; cidr?: string; sg?: string }>, natEgress?: Array<{ from: number; to?: number; cidr: string }>) {
+    const b = new TemplateBuilder().standardVpc()
+      .sg('NatSg', { ingress: natIngress, ...(natEgress ? { egress: natEgress } : {}) })
+      .sg('AppSg')
+      .instance('App', 'PrivateA', ['AppSg']);
+    b.add('Nat', 'AWS::EC2::Instance', {
+      ImageId: 'ami-12345678',
+      SourceDestCheck: false,
+      NetworkInterfaces: [{ DeviceIndex: '0', SubnetId: ref('PublicA'), GroupSet: [{ 'Fn::GetAtt': ['NatSg', 'GroupId'] }], AssociatePublicIpAddress: true }],
+    });
+    b.resources.PrivateRtARoute0.Properties = { RouteTableId: ref('PrivateRtA'), DestinationCidrBlock: '0.0.0.0/0', InstanceId: ref('Nat') };
+    return ReachabilityAnalyzer.fromTemplate(b.toJSON());
+  }
+
+  test('its security group filters the forwarded traffic, both ways', () => {
+    const a = natInstance([{ from: 443, cidr: '10.0.0.0/16' }, { from: 80, sg: 'AppSg' }], [{ from: 443, cidr: '0.0.0.0/0' }, { from: 80, cidr: '0.0.0.0/0' }, { from: 22, cidr: '0.0.0.0/0' }]);
+    const open = a.openPorts(node('App'), inet);
+    expect(show(open)).toEqual(['tcp 80 IPv4', 'tcp 443 IPv4']);
+    expect(open[1].admittedBy).toContain('through NAT instance Nat');
+  });
+
+  test('a NAT instance whose group admits nothing forwards nothing', () => {
+    expect(natInstance([]).openPorts(node('App'), inet)).toEqual([]);
+  });
+});
