@@ -278,7 +278,8 @@ describe('NAT instances', () => {
   }
 
   test('its security group filters the forwarded traffic, both ways', () => {
-    const a = natInstance([{ from: 443, cidr: '10.0.0.0/16' }, { from: 80, sg: 'AppSg' }], [{ from: 443, cidr: '0.0.0.0/0' }, { from: 80, cidr: '0.0.0.0/0' }, { from: 22, cidr: '0.0.0.0/0' }]);
+    const out = [443, 80, 22].map((from) => ({ from, cidr: '0.0.0.0/0' }));
+    const a = natInstance([{ from: 443, cidr: '10.0.0.0/16' }, { from: 80, sg: 'AppSg' }], out);
     const open = a.openPorts(node('App'), inet);
     expect(show(open)).toEqual(['tcp 80 IPv4', 'tcp 443 IPv4']);
     expect(open[1].admittedBy).toContain('through NAT instance Nat');
