@@ -1,5 +1,5 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { CDK_NO_OUTBOUND, TemplateBuilder, ref } from './template-builder';
+import { CDK_NO_OUTBOUND, SgRule, TemplateBuilder, ref } from './template-builder';
 import { NetworkEndpoint, OpenPortRange, ReachabilityAnalyzer } from '../../src';
 
 /** `tcp 443 IPv4` (with ` ?` when not certain), for compact expectations. */
@@ -263,7 +263,7 @@ describe('fidelity on templates nobody here wrote', () => {
 
 describe('NAT instances', () => {
   /** A private subnet routed to a NAT instance (SourceDestCheck false) in a public subnet. */
-  function natInstance(natIngress: Array<{ from: number; to?: number; cidr?: string; sg?: string }>, natEgress?: Array<{ from: number; to?: number; cidr: string }>) {
+  function natInstance(natIngress: SgRule[], natEgress?: SgRule[]) {
     const b = new TemplateBuilder().standardVpc()
       .sg('NatSg', { ingress: natIngress, ...(natEgress ? { egress: natEgress } : {}) })
       .sg('AppSg')
