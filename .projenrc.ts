@@ -137,5 +137,10 @@ project.addTask('bench', {
   exec: 'ts-node -P test/tsconfig.json --transpile-only bench/run.ts',
   receiveArgs: true,
 });
+project.addTask('bench:matrix', {
+  description: 'Times the analyzer\'s exact open-port matrix over every pair of a ~500-resource template',
+  exec: 'ts-node -P test/tsconfig.json --transpile-only bench/exact-matrix.ts',
+  receiveArgs: true,
+});
 
 project.synth();

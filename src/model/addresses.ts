@@ -72,9 +72,9 @@ export function familyBits(family: 4 | 6): number {
 
 /** An address as text: dotted quad for IPv4, compressed groups for IPv6. */
 export function formatAddress(family: 4 | 6, n: bigint): string {
-  if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((n >> s) & 255n)).join('.');
+  if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((n / 2n ** s) % 256n)).join('.');
   const groups: number[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(Number((n >> BigInt(i * 16)) & 0xffffn));
+  for (let i = 7; i >= 0; i--) groups.push(Number((n / 2n ** BigInt(i * 16)) % 65536n));
   // The longest run of two or more zero groups becomes '::' (RFC 5952).
   let best = -1;
   let bestLen = 1;
@@ -101,8 +101,8 @@ export function describeRange(r: AddressRange): string {
   const size = r.hi - r.lo + 1n;
   const bits = BITS[r.family];
   let prefix = bits;
-  while (prefix > 0 && (1n << BigInt(bits - prefix)) < size) prefix--;
-  if ((1n << BigInt(bits - prefix)) === size && r.lo % size === 0n) return `${formatAddress(r.family, r.lo)}/${prefix}`;
+  while (prefix > 0 && 2n ** BigInt(bits - prefix) < size) prefix--;
+  if (2n ** BigInt(bits - prefix) === size && r.lo % size === 0n) return `${formatAddress(r.family, r.lo)}/${prefix}`;
   return `${formatAddress(r.family, r.lo)} - ${formatAddress(r.family, r.hi)}`;
 }
 
@@ -166,7 +166,7 @@ export function coversFamily(ranges: AddressRange[], family: 4 | 6): boolean {
 export function cidrSplit(block: AddressRange, count: number, cidrBits: number): string[] | undefined {
   const bits = BITS[block.family];
   if (!Number.isInteger(count) || !Number.isInteger(cidrBits) || count < 1 || cidrBits < 1 || cidrBits > bits) return undefined;
-  const size = 1n << BigInt(cidrBits);
+  const size = 2n ** BigInt(cidrBits);
   if (BigInt(count) * size > block.hi - block.lo + 1n) return undefined;
   const out: string[] = [];
   for (let i = 0; i < count; i++) out.push(`${formatAddress(block.family, block.lo + BigInt(i) * size)}/${bits - cidrBits}`);

@@ -305,7 +305,7 @@ export class Evaluator {
         layers.push(this.sg(s, 'egress', t, dPeer, what));
         layers.push(this.sg(d, 'ingress', t, sPeer, what));
         if (ssid !== dsid) {
-          // Traffic inside one subnet never crosses its NACL (AWS-FACTS.md "NACLs").
+          // Traffic inside one subnet never crosses its NACL.
           const back: Traffic = { protocol: t.protocol, p0: ret.from, p1: ret.to };
           const retWhat = `return traffic of ${what}, to ${s.display}'s ephemeral ports (${ret.label})`;
           if (!ss.cidr || !ds.cidr) {
@@ -387,7 +387,8 @@ export class Evaluator {
     const rt = this.model.routeTables.get(sub.routeTable)!;
     const candidates = rt.routes.filter((r) => r.family === 4 && r.dest && r.dest.first <= dest.first && dest.last <= r.dest.last);
     candidates.sort((a, b) => b.dest!.prefix - a.dest!.prefix);
-    if (candidates.length === 0 && rt.routes.some((r) => r.family === 4 && r.unknown)) return { unknown: rt.routes.find((r) => r.family === 4 && r.unknown)!.unknown! };
+    const unknownRoute = rt.routes.find((r) => r.family === 4 && r.unknown);
+    if (candidates.length === 0 && unknownRoute) return { unknown: unknownRoute.unknown! };
     return { route: candidates[0], table: rt.display, main: false };
   }
 
@@ -449,7 +450,7 @@ export class Evaluator {
     const natSub = this.model.subnets.get(nat.subnet)!;
     if (natSub.az !== sub.az && !natSub.az.startsWith('an unknown') && !sub.az.startsWith('an unknown')) {
       warnings.push(`NAT gateway ${nat.display} is in ${natSub.az} but serves subnet ${sub.display} in ${sub.az}: that subnet loses the internet when ` +
-        `${natSub.az} fails, and its traffic pays cross-AZ charges (AWS-FACTS.md "NAT gateways"; use one NAT gateway per AZ)`);
+        `${natSub.az} fails, and its traffic pays cross-AZ charges (use one NAT gateway per AZ)`);
     }
     const layers: Layer[] = [];
     const r = this.lpm(natSub, inet);
@@ -482,6 +483,13 @@ export class Evaluator {
     const r = this.lpm(s, d.cidr);
     if ('unknown' in r) return { status: 'unknown', reason: r.unknown };
     if (!r.route) return { status: 'none', reason: `routing: subnets ${s.display} and ${d.display} are in different VPCs and ${r.table} has no route to ${d.cidr.cidr}` };
+    if (['igw', 'nat', 'eigw'].includes(r.route.target)) {
+      return {
+        status: 'none',
+        reason: `routing: subnets ${s.display} and ${d.display} are in different VPCs and ${r.table} sends ${d.cidr.cidr} to ${r.route.targetText}, ` +
+          'towards the internet, which does not carry another VPC\'s private addresses (a peering connection or transit gateway would)',
+      };
+    }
     return { status: 'unknown', reason: `routing: ${s.display} reaches the other VPC's ${d.cidr.cidr} through ${r.route.targetText}; cross-VPC paths are not modelled` };
   }
 

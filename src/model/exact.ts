@@ -1,7 +1,8 @@
 import { AddressRange, describeRange, subtractRanges, wholeFamily } from './addresses';
 import {
-  LBox, PortSpan, addressesAdmittingAll, clipAddresses, fullBox, intersectSets, intersectSpans, projectPorts, subtractBox, subtractSpans, unionSpans,
+  LBox, PortSpan, addressesAdmittingAll, clipAddresses, fullBox, intersectSets, intersectSpans, projectPorts, subtractSpans, unionSpans,
 } from './boxes-exact';
+import { EvaluationMode, firstMatch } from './nacl';
 import { ClientKind, NaclModel, NodeModel, RouteModel, SubnetModel, TemplateModel, displayPath, protocolName } from './template-model';
 
 /** An address family. */
@@ -33,7 +34,7 @@ export interface ExactAnswer {
   readonly unknown: string[];
 }
 
-type Mode = 'lower' | 'upper';
+type Mode = EvaluationMode;
 
 interface Ctx {
   readonly mode: Mode;
@@ -103,6 +104,10 @@ export class ExactEvaluator {
       return ctx.mode === 'upper' ? listeners : [];
     }
     const eph = this.clientRanges[s.clientKind];
+    // The security groups don't depend on the subnet pair: an empty side closes every pair.
+    const sgOut = this.sgSet(s, 'egress', family, protocol, d, ctx);
+    const sgIn = this.sgSet(d, 'ingress', family, protocol, s, ctx);
+    if (sgOut.length === 0 || sgIn.length === 0) return [];
     let out: PortSpan[] = [];
     for (const ssid of s.subnets) {
       for (const dsid of d.subnets) {
@@ -113,21 +118,35 @@ export class ExactEvaluator {
         if (!as || !ad) continue;
         if (!this.routedLocally(ss, ds, family, ctx)) continue;
         // Constraints on the destination's address (seen by the source's side) ...
-        let cd = clipAddresses(this.sgSet(s, 'egress', family, protocol, d, ctx), ad);
+        let cd = clipAddresses(sgOut, ad);
         // ... and on the source's address (seen by the destination's side).
-        let cs = clipAddresses(this.sgSet(d, 'ingress', family, protocol, s, ctx), as);
+        let cs = clipAddresses(sgIn, as);
         if (ssid !== dsid) {
           // Traffic inside one subnet never crosses its NACL.
-          cd = intersectSets(cd, this.naclSet(ss, true, family, protocol, ctx));
-          cd = intersectSets(cd, this.returnSet(ss, false, family, protocol, eph, ctx));
-          cs = intersectSets(cs, this.naclSet(ds, false, family, protocol, ctx));
-          cs = intersectSets(cs, this.returnSet(ds, true, family, protocol, eph, ctx));
+          cd = intersectSets(cd, this.naclBothWays(ss, true, family, protocol, eph, ctx));
+          cs = intersectSets(cs, this.naclBothWays(ds, false, family, protocol, eph, ctx));
         }
+        if (cd.length === 0 || cs.length === 0) continue;
         const open = intersectSpans(intersectSpans(projectPorts(cd), projectPorts(cs)), listeners);
         out = unionSpans(out, open);
       }
     }
     return out;
+  }
+
+  /** A subnet's NACL one way for the request and the other way for the client's whole ephemeral range back. */
+  private naclBothWays(sub: SubnetModel, egress: boolean, family: Family, protocol: number, eph: EphemeralPorts, ctx: Ctx): LBox[] {
+    const key = `both|${sub.id}|${egress}|${family}|${protocol}|${eph.from}-${eph.to}|${ctx.mode}|${ctx.ignore ?? ''}`;
+    const hit = this.cache.get(key);
+    if (hit) {
+      for (const u of hit.unknown) ctx.unknown.add(u);
+      return hit.boxes;
+    }
+    const local: Ctx = { mode: ctx.mode, ignore: ctx.ignore, unknown: new Set() };
+    const boxes = intersectSets(this.naclSet(sub, egress, family, protocol, local), this.returnSet(sub, !egress, family, protocol, eph, local));
+    this.cache.set(key, { boxes, unknown: [...local.unknown] });
+    for (const u of local.unknown) ctx.unknown.add(u);
+    return boxes;
   }
 
   private internetToNode(from: { only?: readonly AddressRange[] }, d: NodeModel, protocol: number, family: Family, ctx: Ctx): PortSpan[] {
@@ -199,6 +218,22 @@ export class ExactEvaluator {
             cs = intersectSets(cs, this.returnSet(natSub, true, 4, protocol, eph, ctx));
           }
           const natWhy = `through NAT gateway ${nat.display}`;
+          out = unionSpans(out, intersectSpans(projectPorts(ci), projectPorts(cs)).map((p) => ({ ...p, why: [...p.why, natWhy] })));
+        }
+        for (const nat of this.natInstances(ss)) {
+          // A NAT instance (SourceDestCheck false) forwards what its security groups admit: the
+          // client's traffic in, and the translated traffic out from its own public address.
+          const natSub = this.model.subnets.get(nat.subnets[0])!;
+          const natEph = this.clientRanges[nat.clientKind];
+          let ci = intersectSets(base, this.routeSet(ss, 4, (r) => r.target === 'instance' && r.targetId === nat.id, ctx));
+          ci = intersectSets(ci, this.routeSet(natSub, 4, (r) => r.target === 'igw', ctx));
+          ci = intersectSets(ci, this.sgSet(nat, 'egress', 4, protocol, undefined, ctx));
+          let cs: LBox[] = clipAddresses(this.sgSet(nat, 'ingress', 4, protocol, s, ctx), as);
+          if (natSub.id !== ss.id) {
+            ci = intersectSets(ci, this.naclBothWays(natSub, true, 4, protocol, natEph, ctx));
+            cs = intersectSets(cs, this.naclBothWays(natSub, false, 4, protocol, eph, ctx));
+          }
+          const natWhy = `through NAT instance ${nat.display}`;
           out = unionSpans(out, intersectSpans(projectPorts(ci), projectPorts(cs)).map((p) => ({ ...p, why: [...p.why, natWhy] })));
         }
       }
@@ -277,6 +312,13 @@ export class ExactEvaluator {
     return out;
   }
 
+  /** The NAT instances (public, forwarding) that the subnet's route table routes to. */
+  private natInstances(sub: SubnetModel): NodeModel[] {
+    if (!sub.routeTable) return [];
+    const ids = new Set(this.model.routeTables.get(sub.routeTable)!.routes.filter((r) => r.family === 4 && r.target === 'instance').map((r) => r.targetId));
+    return this.model.nodes.filter((n) => ids.has(n.id) && n.forwards && n.publicIp && n.subnets.length > 0);
+  }
+
   private naclOf(sub: SubnetModel): NaclModel | { unknown: string } | undefined {
     if (sub.naclUnknown) return { unknown: sub.naclUnknown };
     if (sub.nacl) return this.model.nacls.get(sub.nacl);
@@ -298,7 +340,8 @@ export class ExactEvaluator {
       for (const u of hit.unknown) ctx.unknown.add(u);
       return hit.boxes;
     }
-    const r = firstMatch(acl, egress, family, protocol, ctx.mode);
+    const dir = egress ? 'outbound' : 'inbound';
+    const r = firstMatch(acl, egress, family, protocol, ctx.mode, (e) => `NACL ${displayPath(acl.display)} ${dir} rule ${e.ruleNumber}`);
     this.cache.set(key, r);
     for (const u of r.unknown) ctx.unknown.add(u);
     return r.boxes;
@@ -365,54 +408,13 @@ export class ExactEvaluator {
     const out: PortSpan[] = [];
     for (const l of d.listeners) {
       if (!l.protocols.includes(name)) continue;
-      if (l.port !== undefined) out.push({ p0: l.port, p1: l.port, why: [`listener ${name} ${l.port} of ${d.display}`] });
-      else {
+      if (l.port !== undefined) {out.push({ p0: l.port, p1: l.port, why: [`listener ${name} ${l.port} of ${d.display}`] });} else {
         ctx.unknown.add(`listener of ${d.display}: ${l.unknown}`);
         if (ctx.mode === 'upper') out.push({ p0: 0, p1: 65535, why: [] });
       }
     }
     return unionSpans([], out);
   }
-}
-
-/** First-match evaluation of one direction of a NACL for one protocol and family. */
-function firstMatch(acl: NaclModel, egress: boolean, family: Family, protocol: number, mode: Mode): { boxes: LBox[]; unknown: string[] } {
-  let remaining: LBox[] = [fullBox(wholeFamily(family))];
-  const boxes: LBox[] = [];
-  const unknown: string[] = [];
-  const dir = egress ? 'outbound' : 'inbound';
-  for (const e of acl.entries) {
-    if (remaining.length === 0) break;
-    if (e.egress !== egress || (e.ipv6 ? 6 : 4) !== family) continue;
-    if (e.protocol !== -1 && e.protocol !== protocol) continue;
-    let cover = { lo: 0n, hi: wholeFamily(family).hi, p0: e.p0, p1: e.p1 };
-    let allow = e.allow;
-    if (e.unknown) {
-      unknown.push(`NACL ${displayPath(acl.display)}: ${e.unknown}`);
-      // An unresolved entry may match anything it could: the lower bound takes it as a deny, the upper as an allow.
-      if (!Number.isInteger(e.p0) || !Number.isInteger(e.p1)) cover = { ...cover, p0: 0, p1: 65535 };
-      if (e.cidr) cover = { ...cover, lo: e.cidr.lo, hi: e.cidr.hi };
-      allow = mode === 'upper';
-    } else {
-      cover = { lo: e.cidr!.lo, hi: e.cidr!.hi, p0: e.p0, p1: e.p1 };
-    }
-    const why = [`NACL ${displayPath(acl.display)} ${dir} rule ${e.ruleNumber}`];
-    const next: LBox[] = [];
-    for (const b of remaining) {
-      const lo = b.lo > cover.lo ? b.lo : cover.lo;
-      const hi = b.hi < cover.hi ? b.hi : cover.hi;
-      const p0 = Math.max(b.p0, cover.p0);
-      const p1 = Math.min(b.p1, cover.p1);
-      if (lo > hi || p0 > p1) {
-        next.push(b);
-        continue;
-      }
-      if (allow) boxes.push({ lo, hi, p0, p1, why });
-      next.push(...subtractBox(b, cover));
-    }
-    remaining = next;
-  }
-  return { boxes, unknown };
 }
 
 function intersectRangeLists(a: readonly AddressRange[], b: readonly AddressRange[]): AddressRange[] {

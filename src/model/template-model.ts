@@ -35,7 +35,7 @@ export function toCidr(text: unknown): Cidr | undefined {
 
 /** The placeholder block standing for the Amazon-provided IPv6 /56 of the `n`th VPC (fd00:0:0:n00::/56). */
 function amazonIpv6Placeholder(n: number): string {
-  return `${formatAddress(6, (0xfd00n << 112n) | (BigInt(n) << 72n))}/56`;
+  return `${formatAddress(6, 0xfd00n * 2n ** 112n + BigInt(n) * 2n ** 72n)}/56`;
 }
 
 /** One stack's template, with the construct path of each logical id when known. */
@@ -125,6 +125,8 @@ export interface NaclEntryModel {
   readonly unknown?: string;
   /** The entry's resource display name (`NACL rule 100` for the default NACL's). */
   readonly display: string;
+  /** The entry's global id (the default NACL's rules: the VPC's id and the rule). */
+  readonly id: string;
 }
 
 export interface NaclModel {
@@ -149,6 +151,8 @@ export interface SgRuleModel {
   readonly unknown?: string;
   /** The rule as text, e.g. `ingress tcp 443 from 0.0.0.0/0`. */
   readonly text: string;
+  /** The global id of the resource that holds the rule: the group (inline rule) or the standalone rule. */
+  readonly owner: string;
 }
 
 export interface SgModel {
@@ -197,6 +201,8 @@ export interface NodeModel {
   listeners: ListenerModel[];
   /** A Lambda function outside any VPC: it reaches the internet from AWS's network. */
   readonly outsideVpc: boolean;
+  /** An instance with `SourceDestCheck: false` (a NAT instance): it forwards traffic it is routed. */
+  forwards?: boolean;
   notes: string[];
 }
 
@@ -242,6 +248,7 @@ export class TemplateModel {
   private readonly stacks = new Map<string, StackInput>();
   private readonly publicByEip = new Set<string>();
   private readonly vpcOrder = new Map<string, number>();
+  private readonly defaultSgs = new Set<string>();
   /** Each VPC's default NACL (allow all, both families, until the template adds entries to it). */
   public readonly defaultNacls = new Map<string, NaclModel>();
 
@@ -456,7 +463,16 @@ export class TemplateModel {
     for (const r of this.ofType('AWS::EC2::VPC')) {
       const c = toCidr(this.litOr(r.stack, r.props.CidrBlock));
       const allRule = (egress: boolean, ipv6: boolean): NaclEntryModel => ({
-        ruleNumber: 100, egress, protocol: -1, p0: 0, p1: 65535, cidr: toCidr(ipv6 ? '::/0' : '0.0.0.0/0'), ipv6, allow: true, display: `${r.display} default NACL rule 100`,
+        ruleNumber: 100,
+        egress,
+        protocol: -1,
+        p0: 0,
+        p1: 65535,
+        cidr: toCidr(ipv6 ? '::/0' : '0.0.0.0/0'),
+        ipv6,
+        allow: true,
+        display: `${r.display} default NACL rule 100`,
+        id: `${r.id}#DefaultNetworkAcl/${egress ? 'egress' : 'ingress'}/${ipv6 ? 6 : 4}`,
       });
       const defaultNacl: NaclModel = {
         id: `${r.id}#DefaultNetworkAcl`,
@@ -477,8 +493,7 @@ export class TemplateModel {
       const v4 = toCidr(this.litOr(r.stack, r.props.CidrBlock));
       if (v4 && v4.family === 4) model.cidrs.push(v4);
       const v6 = toCidr(this.litOr(r.stack, r.props.Ipv6CidrBlock));
-      if (v6 && v6.family === 6) model.ipv6Cidrs.push(v6);
-      else if (r.props.AmazonProvidedIpv6CidrBlock === true || r.props.AmazonProvidedIpv6CidrBlock === 'true' || r.props.Ipv6Pool !== undefined) {
+      if (v6 && v6.family === 6) {model.ipv6Cidrs.push(v6);} else if (r.props.AmazonProvidedIpv6CidrBlock === true || r.props.AmazonProvidedIpv6CidrBlock === 'true' || r.props.Ipv6Pool !== undefined) {
         model.ipv6Cidrs.push(toCidr(amazonIpv6Placeholder(this.vpcOrder.get(vpc)! * 4 + model.ipv6Cidrs.length))!);
       }
     }
@@ -605,7 +620,7 @@ export class TemplateModel {
       else if (!cidr) unknown = `entry ${r.display} has a CIDR known only at deploy time`;
       else if (!Number.isInteger(from) || !Number.isInteger(to)) unknown = `entry ${r.display} has ports known only at deploy time`;
       this.nacls.get(acl)!.entries.push({
-        ruleNumber: rule, egress, protocol: protocol ?? -1, p0: from, p1: to, cidr, ipv6, allow: action === 'allow', unknown, display: r.display,
+        ruleNumber: rule, egress, protocol: protocol ?? -1, p0: from, p1: to, cidr, ipv6, allow: action === 'allow', unknown, display: r.display, id: r.id,
       });
     }
     for (const acl of this.nacls.values()) acl.entries.sort((a, b) => a.ruleNumber - b.ruleNumber);
@@ -633,6 +648,9 @@ export class TemplateModel {
     if (r.kind === 'res') {
       const res = this.resources.get(r.id)!;
       if (res.type === 'AWS::EC2::SecurityGroup') return { key: r.id, text: res.display };
+      if (res.type === 'AWS::EC2::VPC' && r.attr === 'DefaultSecurityGroup' && this.vpcs.has(r.id)) {
+        return { key: this.defaultSecurityGroup(r.id), text: `${res.display} default security group` };
+      }
       if (res.type === 'AWS::EC2::VPC' && r.attr === 'DefaultSecurityGroup') {
         return { unknown: `the default security group of ${res.display} (its rules are not in the template)` };
       }
@@ -645,8 +663,8 @@ export class TemplateModel {
   private buildSecurityGroups(): void {
     for (const r of this.ofType('AWS::EC2::SecurityGroup')) {
       const sg: SgModel = { key: r.id, display: r.display, ingress: [], egress: [] };
-      for (const rule of asArray(r.props.SecurityGroupIngress)) sg.ingress.push(this.sgRule(r.stack, rule, 'ingress'));
-      for (const rule of asArray(r.props.SecurityGroupEgress)) sg.egress.push(this.sgRule(r.stack, rule, 'egress'));
+      for (const rule of asArray(r.props.SecurityGroupIngress)) sg.ingress.push(this.sgRule(r.stack, rule ?? {}, 'ingress', r.id));
+      for (const rule of asArray(r.props.SecurityGroupEgress)) sg.egress.push(this.sgRule(r.stack, rule ?? {}, 'egress', r.id));
       this.sgs.set(r.id, sg);
     }
     for (const [type, dir] of [['AWS::EC2::SecurityGroupIngress', 'ingress'], ['AWS::EC2::SecurityGroupEgress', 'egress']] as const) {
@@ -659,12 +677,12 @@ export class TemplateModel {
           sg = { key: k.key, display: k.text, ingress: [], egress: [] };
           this.sgs.set(k.key, sg);
         }
-        sg[dir].push(this.sgRule(r.stack, r.props, dir));
+        sg[dir].push(this.sgRule(r.stack, r.props, dir, r.id));
       }
     }
   }
 
-  private sgRule(stack: string, p: any, dir: 'ingress' | 'egress'): SgRuleModel {
+  private sgRule(stack: string, p: any, dir: 'ingress' | 'egress', owner: string): SgRuleModel {
     const protocol = protocolNumber(this.litOr(stack, p.IpProtocol));
     const ported = protocol === 6 || protocol === 17;
     let unknown: string | undefined;
@@ -703,7 +721,7 @@ export class TemplateModel {
     }
     const peerText = peer.kind === 'cidr' ? peer.range.cidr : peer.kind === 'sg' ? peer.text : 'an unresolved peer';
     const text = `${dir} ${protocolName(protocol ?? -1)}${ported ? ` ${p0 === p1 ? p0 : `${p0}-${p1}`}` : ''} ${dir === 'ingress' ? 'from' : 'to'} ${peerText}`;
-    return { protocol: protocol ?? -1, p0, p1, peer, placeholder, unknown, text };
+    return { protocol: protocol ?? -1, p0, p1, peer, placeholder, unknown, text, owner };
   }
 
   // ---------------------------------------------------------------------------------------
@@ -760,7 +778,10 @@ export class TemplateModel {
 
   private setSgs(node: NodeModel, stack: string, v: any, what: string): void {
     if (v === undefined) {
-      node.sgsUnknown = `${node.display} names no security groups (${what}), so it gets its VPC's default security group, whose rules the template does not show`;
+      // No security group named: EC2 attaches the VPC's default group.
+      const vpc = node.subnets.map((sid) => this.subnets.get(sid)?.vpc).find((x) => x !== undefined);
+      if (vpc) node.sgs.push(this.defaultSecurityGroup(vpc));
+      else node.sgsUnknown = `${node.display} names no security groups (${what}), so it gets its VPC's default security group, and its VPC is unknown`;
       return;
     }
     const list = this.resolveList(stack, v);
@@ -773,6 +794,33 @@ export class TemplateModel {
       if ('unknown' in k) node.sgsUnknown = `${node.display} ${what}: ${k.unknown}`;
       else node.sgs.push(k.key);
     }
+  }
+
+  /**
+   * The VPC's default security group: inbound from itself, outbound to all IPv4 and IPv6, unless
+   * aws-cdk-lib's `Custom::VpcRestrictDefaultSG` strips its rules (then it allows nothing).
+   * Rules the template adds to it (`Fn::GetAtt Vpc.DefaultSecurityGroup`) count as well.
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html
+   */
+  private defaultSecurityGroup(vpcId: string): string {
+    const key = `${vpcId}#DefaultSecurityGroup`;
+    if (this.defaultSgs.has(key)) return key;
+    this.defaultSgs.add(key);
+    const vpc = this.vpcs.get(vpcId)!;
+    const display = `${vpc.display} default security group`;
+    const existing = this.sgs.get(key);
+    const rule = (dir: 'ingress' | 'egress', peer: SgPeer, text: string, placeholder = false): SgRuleModel =>
+      ({ protocol: -1, p0: 0, p1: 65535, peer, placeholder, text: `${dir} ${text}`, owner: vpcId });
+    const sg: SgModel = existing ?? { key, display, ingress: [], egress: [] };
+    if (vpc.defaultSgRestricted) {
+      sg.egress.push(rule('egress', { kind: 'unknown', reason: 'none' }, 'nothing (rules removed by Custom::VpcRestrictDefaultSG)', true));
+    } else {
+      sg.ingress.push(rule('ingress', { kind: 'sg', key, text: display }, `all from ${display}`));
+      sg.egress.push(rule('egress', { kind: 'cidr', range: toCidr('0.0.0.0/0')! }, 'all to 0.0.0.0/0'));
+      sg.egress.push(rule('egress', { kind: 'cidr', range: toCidr('::/0')! }, 'all to ::/0'));
+    }
+    this.sgs.set(key, sg);
+    return key;
   }
 
   private setPublic(node: NodeModel, explicit: any, why: string): void {
@@ -816,6 +864,7 @@ export class TemplateModel {
       switch (r.type) {
         case 'AWS::EC2::Instance': {
           const node = this.newNode(r, 'EC2 instance', 'instance');
+          node.forwards = p.SourceDestCheck === false || p.SourceDestCheck === 'false';
           const ni = asArray(p.NetworkInterfaces).find((n: any) => String(n.DeviceIndex ?? '0') === '0');
           if (ni) {
             this.setSubnets(node, r.stack, [ni.SubnetId], 'NetworkInterfaces[0].SubnetId');
@@ -904,6 +953,20 @@ export class TemplateModel {
           const scheme = String(this.litOr(r.stack, p.Scheme) ?? 'internet-facing');
           node.publicIp = scheme === 'internet-facing';
           node.publicNote = node.publicIp ? 'an internet-facing load balancer' : 'an internal load balancer (Scheme internal)';
+          break;
+        }
+        case 'AWS::ElasticLoadBalancing::LoadBalancer': {
+          // A Classic Load Balancer: TCP listeners on LoadBalancerPort (HTTP, HTTPS, TCP and SSL all run over TCP).
+          const node = this.newNode(r, 'classic load balancer', 'elb', { isLoadBalancer: true });
+          this.setSubnets(node, r.stack, p.Subnets, 'Subnets');
+          this.setSgs(node, r.stack, p.SecurityGroups, 'SecurityGroups');
+          const scheme = String(this.litOr(r.stack, p.Scheme) ?? 'internet-facing');
+          node.publicIp = scheme !== 'internal';
+          node.publicNote = node.publicIp ? 'an internet-facing load balancer' : 'an internal load balancer (Scheme internal)';
+          for (const l of asArray(p.Listeners)) {
+            const port = this.resolvePort(r.stack, l?.LoadBalancerPort);
+            node.listeners.push(typeof port === 'number' ? { protocols: ['tcp'], port } : { protocols: ['tcp'], unknown: port });
+          }
           break;
         }
         case 'AWS::ElastiCache::CacheCluster':
@@ -1020,6 +1083,16 @@ export class TemplateModel {
     node.sgsUnknown = `${r.display} has neither a launch template nor a launch configuration in the template`;
   }
 
+  /** An auto scaling group's launch template data or launch configuration properties, when in the template. */
+  private launchDataOf(asg: Resource): { [key: string]: any } | undefined {
+    const p = asg.props;
+    const ltSpec = p.LaunchTemplate ?? p.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+    const v = ltSpec ? this.resolve(asg.stack, ltSpec.LaunchTemplateId ?? ltSpec.LaunchTemplateName)
+      : p.LaunchConfigurationName !== undefined ? this.resolve(asg.stack, p.LaunchConfigurationName) : undefined;
+    if (!v || v.kind !== 'res') return undefined;
+    return this.resources.get(v.id)?.props;
+  }
+
   private ecsService(r: Resource, asgNodes: Map<string, NodeModel>): void {
     const p = r.props;
     const awsvpc = p.NetworkConfiguration?.AwsvpcConfiguration;
@@ -1045,6 +1118,16 @@ export class TemplateModel {
           const asg = asgv?.kind === 'res' ? asgNodes.get(asgv.id) : undefined;
           if (asg) asgs.push(asg);
         }
+      }
+    }
+    if (asgs.length === 0 && cluster.kind === 'res') {
+      // Container instances join a cluster through their user data (ECS_CLUSTER=<cluster name> in /etc/ecs/ecs.config).
+      const logicalId = this.resources.get(cluster.id)!.logicalId;
+      for (const [id, asg] of asgNodes) {
+        const res = this.resources.get(id)!;
+        const lt = this.launchDataOf(res);
+        const userData = JSON.stringify(lt?.UserData ?? lt?.LaunchTemplateData?.UserData ?? '');
+        if (userData.includes('ECS_CLUSTER') && userData.includes(`{"Ref":"${logicalId}"}`)) asgs.push(asg);
       }
     }
     if (asgs.length === 0) {

@@ -9,6 +9,7 @@ import { DeclaredFlow, FlowProtocol } from './declared-flow';
 import { FlowEndpoint, FlowEndpointKind } from './flow-endpoint';
 import { IpPlanProps } from './ip-plan';
 import { NaclCompiler } from './nacl-compiler';
+import { undeclaredSecurityGroupRules } from './private/undeclared-rules';
 import { ALL_TIERS, subnetGroupName, Tier } from './tier';
 import { WellKnownPorts } from '../ports/well-known-ports';
 import { contains, parseIpv4 } from '../private/cidr';
@@ -187,6 +188,7 @@ export class TieredVpc extends Construct {
 
   constructor(scope: Construct, id: string, props: TieredVpcProps = {}) {
     super(scope, id);
+    this.node.addValidation({ validate: () => undeclaredSecurityGroupRules(this, this.flows, 'tieredVpc') });
     this.natGatewayMode = props.natGateways ?? NatGatewayMode.PER_AZ;
     this.availabilityZones = this.resolveAzs(props);
     const azCount = this.availabilityZones.length;

@@ -18,10 +18,11 @@ import { EphemeralRange } from '../ports/ephemeral-range';
 export interface ReachabilityAnalyzerOptions {
   /**
    * The ephemeral range of instance-like clients (EC2 instances, auto scaling groups, ECS tasks,
-   * ENIs, hosts in subnets): NACLs must admit the WHOLE range for their return traffic (seed 000
-   * section 9). Load balancers, Lambda functions and internet clients always use 1024-65535
-   * (AWS-FACTS.md "NACLs"); managed services (RDS, proxies, ElastiCache, endpoints) are taken as
+   * ENIs, hosts in subnets): NACLs must admit the WHOLE range for their return traffic, since a
+   * client may pick any port of it. Load balancers, Lambda functions and internet clients use
+   * 1024-65535 (the range AWS advises a NACL to allow); managed services (RDS, proxies, ElastiCache, endpoints) are taken as
    * 1024-65535 too, since AWS documents no narrower range for them.
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html
    * @default EphemeralRange.LINUX (32768-60999)
    */
   readonly instanceEphemeralRange?: EphemeralRange;
@@ -53,8 +54,8 @@ export interface DeclaredFlowVerdict {
 
 /**
  * Answers "can `from` reach `to` on this port?" from synthesized CloudFormation templates, before
- * anything is deployed (seed 001: an app can run and listen and still be unreachable; seed 000
- * section 11).
+ * anything is deployed: an app can run and listen and still be unreachable behind a security
+ * group, a NACL or a route table.
  *
  * It models VPCs, subnets, route tables and routes (internet gateway, NAT gateway, egress-only
  * IGW, local), NACLs (first match by rule number, stateless: the request one way and the
@@ -364,12 +365,15 @@ export class ReachabilityAnalyzer {
 
   private undeclaredBetween(a: TieredEnd, b: TieredEnd, protocol: number, family: 4 | 6, covering: DeclaredFlow[]): UndeclaredOpening[] {
     const span = (f: DeclaredFlow): PortSpan => ({ p0: f.fromPort, p1: f.toPort, why: [] });
-    const world = (f: DeclaredFlow) => !f.internetCidrs || coversFamily(f.internetCidrs.map((c) => parseCidr(c)).filter((r): r is AddressRange => !!r), family);
+    const world = (f: DeclaredFlow) => !f.internetCidrs ||
+      coversFamily(f.internetCidrs.map((c) => parseCidr(c)).filter((r): r is AddressRange => !!r), family);
     const declared = unionSpans([], covering.filter(world).map(span));
     const restricted = covering.filter((f) => !world(f));
     const out: UndeclaredOpening[] = [];
     const emit = (spans: PortSpan[], status: OpeningStatus, stoppedBy?: string) => {
-      for (const r of toRanges(protocol, family, spans, status !== OpeningStatus.UNKNOWN)) out.push({ from: a.name, to: b.name, status, stoppedBy, ...r });
+      for (const r of toRanges(protocol, family, spans, status !== OpeningStatus.UNKNOWN)) {
+        out.push({ from: a.name, to: b.name, status, stoppedBy, ...r });
+      }
     };
     const undeclared = (x: ExactEnd, y: ExactEnd, ignore?: LayerName) => {
       const r = this.exact.open(x, y, protocol, family, ignore);

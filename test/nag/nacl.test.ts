@@ -40,6 +40,19 @@ describe('NetworkPatterns-NACL1: SSH/RDP open to the internet in a NACL', () => 
     expect(findingsOf(stack, NACL1)).toEqual(['Test/Acl/In100/Resource']);
   });
 
+  test('Noncompliance: SSH allowed from 0.0.0.0/1 and from 128.0.0.0/1 is SSH from every address (both entries)', () => {
+    const { stack, acl } = setup();
+    acl.addEntry('Low', { ruleNumber: 110, cidr: ec2.AclCidr.ipv4('0.0.0.0/1'), traffic: ec2.AclTraffic.tcpPort(22), direction: ec2.TrafficDirection.INGRESS });
+    acl.addEntry('High', { ruleNumber: 120, cidr: ec2.AclCidr.ipv4('128.0.0.0/1'), traffic: ec2.AclTraffic.tcpPortRange(0, 1023), direction: ec2.TrafficDirection.INGRESS });
+    expect(findingsOf(stack, NACL1).sort()).toEqual(['Test/Acl/High/Resource', 'Test/Acl/Low/Resource']);
+  });
+
+  test('Compliance: one half of the addresses only', () => {
+    const { stack, acl } = setup();
+    acl.addEntry('Low', { ruleNumber: 110, cidr: ec2.AclCidr.ipv4('0.0.0.0/1'), traffic: ec2.AclTraffic.tcpPort(22), direction: ec2.TrafficDirection.INGRESS });
+    expect(findingsOf(stack, NACL1)).toEqual([]);
+  });
+
   test('Noncompliance 4: a deny from only part of the internet leaves the rest open', () => {
     const { stack, inbound } = setup();
     inbound(50, ec2.AclCidr.ipv4('0.0.0.0/1'), ec2.AclTraffic.tcpPort(22), ec2.Action.DENY);

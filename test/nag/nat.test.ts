@@ -46,6 +46,24 @@ describe('NetworkPatterns-NAT1: NAT gateway in another AZ, or one NAT gateway fo
     expect(findingsOf(stack, NAT1)).toEqual(['Test/NatA', 'Test/Route']);
   });
 
+  test('Noncompliance 4: a NAT instance (SourceDestCheck false) in AZ a serving AZ b', () => {
+    const { stack, subnet, privateB, table } = l1Network();
+    const publicA2 = subnet('PublicA2', 'us-east-1a', '10.0.1.0/24');
+    const natInstance = new ec2.CfnInstance(stack, 'NatInstance', { imageId: 'ami-12345678', subnetId: publicA2.ref, sourceDestCheck: false });
+    new ec2.CfnRoute(stack, 'RouteB', { routeTableId: table('TableB', privateB).ref, destinationCidrBlock: '0.0.0.0/0', instanceId: natInstance.ref });
+    expect(findingsOf(stack, NAT1)).toEqual(['Test/RouteB']);
+  });
+
+  test('Compliance: Fn::GetAZs \'\' and Fn::GetAZs {Ref: AWS::Region}, index 0 and "0", are the same AZ', () => {
+    const { stack, vpc, nat, table, defaultRoute } = l1Network();
+    const az = (index: number | string, region: unknown) => ({ 'Fn::Select': [index, { 'Fn::GetAZs': region }] }) as unknown as string;
+    const publicA = stack.node.findChild('PublicA') as ec2.CfnSubnet;
+    publicA.availabilityZone = az(0, '');
+    const privateA = new ec2.CfnSubnet(stack, 'PrivateTokenA', { vpcId: vpc.ref, availabilityZone: az('0', { Ref: 'AWS::Region' }), cidrBlock: '10.0.12.0/24' });
+    defaultRoute('RouteA', table('TableA', privateA), nat.ref);
+    expect(findingsOf(stack, NAT1)).toEqual([]);
+  });
+
   test('Compliance: aws-cdk-lib Vpc with a NAT gateway per AZ', () => {
     const stack = testStack();
     new ec2.Vpc(stack, 'Vpc', { availabilityZones: TEST_AZS, natGateways: 3 });

@@ -9,7 +9,7 @@ import { NetworkPatternsChecks } from '../../src';
 import { RULES } from '../../src/nag/private/rule-table';
 import { testStack } from '../util';
 
-const IDS = ['SG1', 'SG2', 'NACL1', 'NACL2', 'NACL3', 'NAT1', 'ELB1', 'ELB2', 'LAMBDA1', 'EIP1'].map((s) => `NetworkPatterns-${s}`);
+const IDS = ['SG1', 'SG3', 'SG2', 'NACL1', 'NACL2', 'NACL3', 'NAT1', 'ELB1', 'ELB2', 'LAMBDA1', 'EIP1'].map((s) => `NetworkPatterns-${s}`);
 
 /** A stack whose security group admits SSH from anywhere (NetworkPatterns-SG1). */
 function sshOpen(stack: Stack = testStack()) {
@@ -61,7 +61,7 @@ describe('NetworkPatternsChecks', () => {
     const levels = Object.fromEntries(RULES.map((r) => [r.ruleSuffixOverride, r.level]));
     const { ERROR, WARN } = NagMessageLevel;
     expect(levels).toEqual({
-      SG1: ERROR, SG2: WARN, NACL1: ERROR, NACL2: ERROR, NACL3: WARN, NAT1: ERROR, ELB1: ERROR, ELB2: ERROR, LAMBDA1: ERROR, EIP1: WARN,
+      SG1: ERROR, SG3: ERROR, SG2: WARN, NACL1: ERROR, NACL2: ERROR, NACL3: WARN, NAT1: ERROR, ELB1: ERROR, ELB2: ERROR, LAMBDA1: ERROR, EIP1: WARN,
     });
   });
 
@@ -70,7 +70,7 @@ describe('NetworkPatternsChecks', () => {
     const terse = new NetworkPatternsChecks().validateScope(stack).violations as Violation[];
     expect(terse).toEqual([{
       ruleName: 'NetworkPatterns-SG1',
-      description: 'The security group admits SSH (22) or RDP (3389) from 0.0.0.0/0 or ::/0.',
+      description: 'The security group admits SSH (22) or RDP (3389), TCP or UDP, from every address (0.0.0.0/0, ::/0, or CIDRs that together cover them).',
       severity: 'error',
       violatingResources: [{ constructPath: 'Test/Sg/Resource', locations: ['Properties'] }],
     }]);

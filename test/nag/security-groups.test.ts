@@ -1,5 +1,6 @@
 import { CfnParameter } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import { findingsOf, violations } from './nag-test-util';
 import { testStack } from '../util';
 
@@ -10,6 +11,50 @@ function setup() {
   const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc, allowAllOutbound: false });
   return { stack, vpc, sg };
 }
+
+/** The stack's VPC from `setup()`. */
+function setupVpc(stack: import('aws-cdk-lib').Stack): ec2.IVpc {
+  return stack.node.findChild('Vpc') as ec2.Vpc;
+}
+
+describe('NetworkPatterns-SG3: database, cache and search ports open to the internet', () => {
+  const SG3 = 'NetworkPatterns-SG3';
+
+  test('Noncompliance 1: PostgreSQL from 0.0.0.0/0', () => {
+    const { stack, sg } = setup();
+    sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(5432));
+    expect(findingsOf(stack, SG3)).toEqual(['Test/Sg/Resource']);
+  });
+
+  test('Noncompliance 2: a database\'s default port opened to the world (Fn::GetAtt Db.Endpoint.Port) is validated', () => {
+    const { stack, vpc } = setup();
+    const db = new rds.DatabaseInstance(stack, 'Db', {
+      vpc, engine: rds.DatabaseInstanceEngine.mysql({ version: rds.MysqlEngineVersion.VER_8_0 }), vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+    });
+    db.connections.allowDefaultPortFromAnyIpv4();
+    const v = violations(stack).filter((x) => x.ruleName === SG3 || x.ruleName === 'NetworkPatterns-SG1');
+    expect(v.map((x) => [x.ruleName, x.description, x.violatingResources.map((r) => r.constructPath)])).toEqual([
+      [SG3, expect.stringMatching(/^The security group admits a well-known database/), ['Test/Db/SecurityGroup/from 0.0.0.0_0:{IndirectPort}']],
+    ]);
+  });
+
+  test('Noncompliance 3: Memcached over UDP from ::/0, and Redis through a range', () => {
+    const { stack, sg } = setup();
+    sg.addIngressRule(ec2.Peer.anyIpv6(), ec2.Port.udp(11211));
+    const other = new ec2.SecurityGroup(stack, 'Cache', { vpc: setupVpc(stack), allowAllOutbound: false });
+    other.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcpRange(6000, 7000));
+    expect(findingsOf(stack, SG3).sort()).toEqual(['Test/Cache/Resource', 'Test/Sg/Resource']);
+  });
+
+  test('Compliance', () => {
+    const { stack, sg } = setup();
+    const app = new ec2.SecurityGroup(stack, 'App', { vpc: setupVpc(stack) });
+    sg.connections.allowFrom(app, ec2.Port.tcp(5432));
+    sg.addIngressRule(ec2.Peer.ipv4('203.0.113.0/24'), ec2.Port.tcp(3306));
+    sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443));
+    expect(findingsOf(stack, SG3)).toEqual([]);
+  });
+});
 
 describe('NetworkPatterns-SG1: SSH/RDP open to the internet in a security group', () => {
   const SG1 = 'NetworkPatterns-SG1';
@@ -59,11 +104,38 @@ describe('NetworkPatterns-SG1: SSH/RDP open to the internet in a security group'
     expect(v?.description).toMatch(/Rule threw an error during validation/);
   });
 
+  test('Noncompliance 8: SSH over UDP 22 from ::/0', () => {
+    const { stack, sg } = setup();
+    sg.addIngressRule(ec2.Peer.anyIpv6(), ec2.Port.udp(22));
+    expect(findingsOf(stack, SG1)).toEqual(['Test/Sg/Resource']);
+  });
+
+  test('Noncompliance 9: SSH from 0.0.0.0/1 and 128.0.0.0/1 is SSH from every address', () => {
+    const { stack, sg } = setup();
+    sg.addIngressRule(ec2.Peer.ipv4('0.0.0.0/1'), ec2.Port.tcp(22));
+    sg.addIngressRule(ec2.Peer.ipv4('128.0.0.0/1'), ec2.Port.tcpRange(20, 25));
+    expect(findingsOf(stack, SG1)).toEqual(['Test/Sg/Resource']);
+  });
+
+  test('Noncompliance 10: the two halves in standalone rules flag both rules', () => {
+    const { stack, sg } = setup();
+    for (const [id, cidr] of [['Low', '0.0.0.0/1'], ['High', '128.0.0.0/1']]) {
+      new ec2.CfnSecurityGroupIngress(stack, id, { groupId: sg.securityGroupId, ipProtocol: 'tcp', fromPort: 3389, toPort: 3389, cidrIp: cidr });
+    }
+    expect(findingsOf(stack, SG1).sort()).toEqual(['Test/High', 'Test/Low']);
+  });
+
+  test('Noncompliance 11: a CIDR with host bits set (192.168.1.0/0) is every address', () => {
+    const { stack, sg } = setup();
+    new ec2.CfnSecurityGroupIngress(stack, 'Odd', { groupId: sg.securityGroupId, ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIp: '192.168.1.0/0' });
+    expect(findingsOf(stack, SG1)).toEqual(['Test/Odd']);
+  });
+
   test('Compliance', () => {
     const { stack, vpc, sg } = setup();
     sg.addIngressRule(ec2.Peer.ipv4('203.0.113.0/24'), ec2.Port.tcp(22), 'admin network');
     sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443));
-    sg.addIngressRule(ec2.Peer.anyIpv6(), ec2.Port.udp(22), 'not SSH: SSH is TCP');
+    sg.addIngressRule(ec2.Peer.ipv4('0.0.0.0/1'), ec2.Port.tcp(22), 'half of the addresses only');
     sg.addIngressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(3389));
     const bastion = new ec2.SecurityGroup(stack, 'Bastion', { vpc });
     sg.connections.allowFrom(bastion, ec2.Port.tcp(22));

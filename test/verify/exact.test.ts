@@ -1,5 +1,5 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { CDK_NO_OUTBOUND, TemplateBuilder, ref } from './template-builder';
+import { CDK_NO_OUTBOUND, SgRule, TemplateBuilder, ref } from './template-builder';
 import { NetworkEndpoint, OpenPortRange, ReachabilityAnalyzer } from '../../src';
 
 /** `tcp 443 IPv4` (with ` ?` when not certain), for compact expectations. */
@@ -232,4 +232,103 @@ describe('exposure: what the internet reaches', () => {
 test('canReach still answers a single port the same way', () => {
   const a = ReachabilityAnalyzer.fromTemplate(publicWeb([{ from: 9200, cidr: '0.0.0.0/0' }]).toJSON());
   expect(a.canReach(inet, node('Web'), ec2.Port.tcp(9200)).verdict).toBe('reachable');
+});
+
+describe('fidelity on templates nobody here wrote', () => {
+  test('a node without a security group gets the VPC default group: all egress, ingress only from members', () => {
+    const b = new TemplateBuilder().standardVpc()
+      .add('Lone', 'AWS::EC2::Instance', { ImageId: 'ami-12345678', SubnetId: ref('PrivateA') })
+      .add('Peer', 'AWS::EC2::Instance', { ImageId: 'ami-12345678', SubnetId: ref('PrivateB') })
+      .sg('OtherSg').instance('Other', 'PrivateB', ['OtherSg']);
+    const a = ReachabilityAnalyzer.fromTemplate(b.toJSON());
+    expect(show(a.openPorts(node('Lone'), inet))).toEqual(['tcp 0-65535 IPv4', 'udp 0-65535 IPv4']);
+    expect(show(a.openPorts(node('Peer'), node('Lone')))).toEqual(['tcp 0-65535 IPv4', 'udp 0-65535 IPv4']);
+    expect(a.openPorts(node('Other'), node('Lone'))).toEqual([]);
+    expect(a.listNodes().find((n) => n.path === 'Lone')?.securityGroups).toEqual(['Vpc default security group']);
+  });
+
+  test('aws-cdk-lib\'s Custom::VpcRestrictDefaultSG strips the default group: nothing in or out', () => {
+    const b = new TemplateBuilder().standardVpc()
+      .add('Restrict', 'Custom::VpcRestrictDefaultSG', { ServiceToken: 'arn', DefaultSecurityGroupId: { 'Fn::GetAtt': ['Vpc', 'DefaultSecurityGroup'] } })
+      .add('Lone', 'AWS::EC2::Instance', { ImageId: 'ami-12345678', SubnetId: ref('PrivateA') })
+      .add('Peer', 'AWS::EC2::Instance', { ImageId: 'ami-12345678', SubnetId: ref('PrivateB') });
+    const a = ReachabilityAnalyzer.fromTemplate(b.toJSON());
+    expect(a.openPorts(node('Lone'), inet)).toEqual([]);
+    expect(a.openPorts(node('Peer'), node('Lone'))).toEqual([]);
+  });
+
+  test('a classic load balancer is a node, open on its listeners', () => {
+    const b = new TemplateBuilder().standardVpc().sg('ElbSg', { ingress: [{ from: 0, to: 65535, cidr: '0.0.0.0/0' }] });
+    b.add('Clb', 'AWS::ElasticLoadBalancing::LoadBalancer', {
+      Subnets: [ref('PublicA'), ref('PublicB')],
+      SecurityGroups: [{ 'Fn::GetAtt': ['ElbSg', 'GroupId'] }],
+      Listeners: [{ LoadBalancerPort: '80', InstancePort: '8080', Protocol: 'HTTP' }],
+    });
+    const a = ReachabilityAnalyzer.fromTemplate(b.toJSON());
+    expect(a.exposure().map((e) => `${e.node} ${e.kind} ${e.protocol} ${e.fromPort}`)).toEqual(['Clb classic load balancer tcp 80']);
+  });
+
+  test('another VPC\'s private addresses behind a NAT default route are blocked, not "through the NAT gateway"', () => {
+    const b = new TemplateBuilder().standardVpc().sg('AppSg').instance('App', 'PrivateA', ['AppSg']);
+    b.add('Vpc2', 'AWS::EC2::VPC', { CidrBlock: '10.1.0.0/16' });
+    b.add('Other', 'AWS::EC2::Subnet', { VpcId: ref('Vpc2'), CidrBlock: '10.1.0.0/24', AvailabilityZone: 'us-east-1a' });
+    b.add('OtherSg', 'AWS::EC2::SecurityGroup', { GroupDescription: 'x', VpcId: ref('Vpc2'), SecurityGroupIngress: [{ IpProtocol: '-1', CidrIp: '0.0.0.0/0' }] });
+    b.add('Db', 'AWS::EC2::Instance', { SubnetId: ref('Other'), SecurityGroupIds: [{ 'Fn::GetAtt': ['OtherSg', 'GroupId'] }] });
+    const answer = ReachabilityAnalyzer.fromTemplate(b.toJSON()).canReach(node('App'), node('Db'), ec2.Port.tcp(5432));
+    expect(answer.verdict).toBe('blocked');
+    expect(answer.reasons[0]).toMatch(/different VPCs .* sends 10\.1\.0\.0\/24 to NatA .*towards the internet/);
+  });
+
+  test('GetAtt Cache.ConfigurationEndpoint.Port is the cluster\'s Port', () => {
+    const b = new TemplateBuilder().standardVpc().sg('AppSg').instance('App', 'PrivateA', ['AppSg']);
+    b.add('CacheSubnets', 'AWS::ElastiCache::SubnetGroup', { Description: 'x', SubnetIds: [ref('IsolatedA')] });
+    b.add('Cache', 'AWS::ElastiCache::CacheCluster', {
+      Engine: 'memcached',
+      Port: 11300,
+      CacheNodeType: 'cache.t3.micro',
+      NumCacheNodes: 1,
+      CacheSubnetGroupName: ref('CacheSubnets'),
+      VpcSecurityGroupIds: [{ 'Fn::GetAtt': ['CacheSg', 'GroupId'] }],
+    });
+    b.add('CacheSg', 'AWS::EC2::SecurityGroup', {
+      GroupDescription: 'x',
+      VpcId: ref('Vpc'),
+      SecurityGroupIngress: [{
+        IpProtocol: 'tcp',
+        FromPort: { 'Fn::GetAtt': ['Cache', 'ConfigurationEndpoint.Port'] },
+        ToPort: { 'Fn::GetAtt': ['Cache', 'ConfigurationEndpoint.Port'] },
+        SourceSecurityGroupId: { 'Fn::GetAtt': ['AppSg', 'GroupId'] },
+      }],
+    });
+    expect(show(ReachabilityAnalyzer.fromTemplate(b.toJSON()).openPorts(node('App'), node('Cache')))).toEqual(['tcp 11300 IPv4']);
+  });
+});
+
+describe('NAT instances', () => {
+  /** A private subnet routed to a NAT instance (SourceDestCheck false) in a public subnet. */
+  function natInstance(natIngress: SgRule[], natEgress?: SgRule[]) {
+    const b = new TemplateBuilder().standardVpc()
+      .sg('NatSg', { ingress: natIngress, ...(natEgress ? { egress: natEgress } : {}) })
+      .sg('AppSg')
+      .instance('App', 'PrivateA', ['AppSg']);
+    b.add('Nat', 'AWS::EC2::Instance', {
+      ImageId: 'ami-12345678',
+      SourceDestCheck: false,
+      NetworkInterfaces: [{ DeviceIndex: '0', SubnetId: ref('PublicA'), GroupSet: [{ 'Fn::GetAtt': ['NatSg', 'GroupId'] }], AssociatePublicIpAddress: true }],
+    });
+    b.resources.PrivateRtARoute0.Properties = { RouteTableId: ref('PrivateRtA'), DestinationCidrBlock: '0.0.0.0/0', InstanceId: ref('Nat') };
+    return ReachabilityAnalyzer.fromTemplate(b.toJSON());
+  }
+
+  test('its security group filters the forwarded traffic, both ways', () => {
+    const out = [443, 80, 22].map((from) => ({ from, cidr: '0.0.0.0/0' }));
+    const a = natInstance([{ from: 443, cidr: '10.0.0.0/16' }, { from: 80, sg: 'AppSg' }], out);
+    const open = a.openPorts(node('App'), inet);
+    expect(show(open)).toEqual(['tcp 80 IPv4', 'tcp 443 IPv4']);
+    expect(open[1].admittedBy).toContain('through NAT instance Nat');
+  });
+
+  test('a NAT instance whose group admits nothing forwards nothing', () => {
+    expect(natInstance([]).openPorts(node('App'), inet)).toEqual([]);
+  });
 });

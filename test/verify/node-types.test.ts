@@ -87,10 +87,10 @@ describe('node types', () => {
     expect(bridge.securityGroups).toEqual(hosts.securityGroups);
   });
 
-  test('a bridge-mode service whose cluster has instances but no capacity provider is unknown, with the reason', () => {
+  test('a bridge-mode service whose instances join the cluster through user data (ECS_CLUSTER) runs on them', () => {
     const a = analyzer.canReach(e(n.lonely), NetworkEndpoint.internet(), ec2.Port.tcp(443));
-    expect(a.verdict).toBe(Verdict.UNKNOWN);
-    expect(a.reasons[0]).toMatch(/LonelyBridge.* is a bridge\/host-mode ECS service whose cluster has no capacity provider/);
+    expect(a.verdict).toBe(Verdict.REACHABLE);
+    expect(a.reasons).toContainEqual(expect.stringMatching(/^note: Nodes\/LonelyBridge runs in bridge\/host mode on the container instances of Nodes\/Lonely\/Old$/));
   });
 
   test.each([

@@ -128,7 +128,10 @@ describe('TieredVpc mistakes that expectOnlyDeclaredFlows catches', () => {
 
   test('fails naming the undeclared opening when a port is opened by hand in the SG and the NACL', () => {
     const t = typical(({ net, alb }) => {
-      alb.connections.allowFrom(ec2.Peer.anyIpv4(), ec2.Port.tcp(80));
+      // An L1 rule written by hand (aws-cdk-lib's own rules on declared workloads fail at synth, see below).
+      new ec2.CfnSecurityGroupIngress(alb, 'Http80', {
+        groupId: alb.connections.securityGroups[0].securityGroupId, ipProtocol: 'tcp', fromPort: 80, toPort: 80, cidrIp: '0.0.0.0/0',
+      });
       alb.addListener('Http', { port: 80, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(200) });
       net.networkAcl(Tier.PUBLIC).addEntry('Http', {
         ruleNumber: 5000, cidr: ec2.AclCidr.anyIpv4(), traffic: ec2.AclTraffic.tcpPort(80), direction: ec2.TrafficDirection.INGRESS,
@@ -138,11 +141,25 @@ describe('TieredVpc mistakes that expectOnlyDeclaredFlows catches', () => {
       /1 undeclared opening\(s\) are open \(live or unknown\):\n  - internet -> Test\/Alb on tcp 80 \(IPv4\): live\n      admitted by: .*NACL Test\/Net\/PublicAcl inbound rule 5000; security group Test\/AlbSg ingress tcp 80 from 0\.0\.0\.0\/0.*listener tcp 80 of Test\/Alb/);
   });
 
+  test('fails at synth when aws-cdk-lib opens a declared workload\'s security group without a flow, naming the rule and the addFlow call', () => {
+    const listenerOpen = typical(({ alb }) => {
+      alb.addListener('Http', { port: 80, defaultAction: elbv2.ListenerAction.fixedResponse(200) }); // open: true by default
+    });
+    expect(() => NetworkAssertions.fromStack(listenerOpen.stack)).toThrow(
+      /Test\/Net: the security group rule Test\/AlbSg\/Resource \(tcp 80 from 0\.0\.0\.0\/0\) opens Test\/AlbSg of Test\/Alb, but no flow declares it.*Declare it with tieredVpc\.addFlow\(FlowEndpoint\.internet\(\['0\.0\.0\.0\/0'\]\), FlowEndpoint\.workload\(<Test\/Alb>, <its tier>\), ec2\.Port\.tcp\(80\)\)/);
+    const byHand = typical(({ db, alb }) => db.connections.allowFrom(alb, WellKnownPorts.POSTGRES));
+    expect(() => NetworkAssertions.fromStack(byHand.stack)).toThrow(
+      /the security group rule Test\/DbSg\/from TestAlbSg[0-9A-F]+:5432 \(tcp 5432 from Test\/AlbSg\) opens Test\/DbSg of Test\/Db, but no flow declares it/);
+  });
+
   test('fails on a public-tier instance opened to the world on a port inside the public NACL\'s return range', () => {
     const t = typical(({ stack, net }) => {
       const search = new ec2.Instance(stack, 'Search', {
-        vpc: net.vpc, vpcSubnets: net.selectSubnets(Tier.PUBLIC), associatePublicIpAddress: true,
-        machineImage: ec2.MachineImage.latestAmazonLinux2023(), instanceType: new ec2.InstanceType('t3.micro'),
+        vpc: net.vpc,
+        vpcSubnets: net.selectSubnets(Tier.PUBLIC),
+        associatePublicIpAddress: true,
+        machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+        instanceType: new ec2.InstanceType('t3.micro'),
       });
       search.connections.allowFromAnyIpv4(ec2.Port.tcp(9200));
     });
@@ -162,9 +179,12 @@ describe('TieredVpc mistakes that expectOnlyDeclaredFlows catches', () => {
   test('SSH opened to 0.0.0.0/1 and 128.0.0.0/1 is a latent opening that only the public NACL stops', () => {
     const t = typical(({ stack, net }) => {
       const bastion = new ec2.Instance(stack, 'Bastion', {
-        vpc: net.vpc, vpcSubnets: net.selectSubnets(Tier.PUBLIC), associatePublicIpAddress: true,
+        vpc: net.vpc,
+        vpcSubnets: net.selectSubnets(Tier.PUBLIC),
+        associatePublicIpAddress: true,
         securityGroup: new ec2.SecurityGroup(stack, 'BastionSg', { vpc: net.vpc, allowAllOutbound: false }),
-        machineImage: ec2.MachineImage.latestAmazonLinux2023(), instanceType: new ec2.InstanceType('t3.micro'),
+        machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+        instanceType: new ec2.InstanceType('t3.micro'),
       });
       bastion.connections.allowFrom(ec2.Peer.ipv4('0.0.0.0/1'), ec2.Port.tcp(22));
       bastion.connections.allowFrom(ec2.Peer.ipv4('128.0.0.0/1'), ec2.Port.tcp(22));
@@ -181,7 +201,11 @@ describe('TieredVpc mistakes that expectOnlyDeclaredFlows catches', () => {
   });
 
   test('a security group rule opened by hand alone stays blocked by the tier NACLs (defense in depth)', () => {
-    const t = typical(({ db, alb }) => db.connections.allowFrom(alb, WellKnownPorts.POSTGRES));
+    const t = typical(({ stack, db, alb }) => {
+      const [dbSg, albSg] = [db.connections.securityGroups[0].securityGroupId, alb.connections.securityGroups[0].securityGroupId];
+      new ec2.CfnSecurityGroupIngress(stack, 'ByHandIn', { groupId: dbSg, ipProtocol: 'tcp', fromPort: 5432, toPort: 5432, sourceSecurityGroupId: albSg });
+      new ec2.CfnSecurityGroupEgress(stack, 'ByHandOut', { groupId: albSg, ipProtocol: 'tcp', fromPort: 5432, toPort: 5432, destinationSecurityGroupId: dbSg });
+    });
     const a = NetworkAssertions.fromStack(t.stack);
     expect(() => a.expectOnlyDeclaredFlows(t.net)).not.toThrow();
     // The opening is LATENT: the data tier's NACL alone stops it, and the strict mode says so.

@@ -1,5 +1,5 @@
-import { AddressRange, parseCidr, wholeFamily } from '../../model/addresses';
 import { IndexedResource, StackIndex } from './stack-index';
+import { AddressRange, parseCidr, wholeFamily } from '../../model/addresses';
 
 /** IANA protocol numbers NACL entries use. */
 export const TCP = 6;

@@ -4,20 +4,36 @@ import { WellKnownPorts } from '../../ports/well-known-ports';
 const num = (p: Port): number => p.toRuleJson().fromPort;
 
 /**
- * SSH (TCP 22) and RDP (TCP 3389, and UDP 3389 for RDP 8's UDP transport): never open to
- * 0.0.0.0/0 or ::/0 (seed 000 section 9; AWS Config restricted-ssh and
- * nacl-no-unrestricted-ssh-rdp, which counts TCP and UDP).
+ * SSH (22) and RDP (3389, whose RDP 8 transport also uses UDP), on TCP and UDP: never open to
+ * every address (AWS Config restricted-ssh and nacl-no-unrestricted-ssh-rdp, which counts TCP and UDP).
  */
 export const ADMIN_PORTS: ReadonlyArray<{ readonly protocol: 'tcp' | 'udp'; readonly port: number; readonly name: string }> = [
   { protocol: 'tcp', port: num(WellKnownPorts.SSH), name: 'SSH' },
+  { protocol: 'udp', port: num(WellKnownPorts.SSH), name: 'SSH' },
   { protocol: 'tcp', port: num(WellKnownPorts.RDP), name: 'RDP' },
   { protocol: 'udp', port: num(WellKnownPorts.RDP), name: 'RDP' },
 ];
 
+/** Well-known database, cache and search ports: never open to every address. */
+export const DATA_PORTS: ReadonlyArray<{ readonly protocol: 'tcp' | 'udp'; readonly port: number; readonly name: string }> = [
+  { protocol: 'tcp', port: num(WellKnownPorts.MSSQL), name: 'SQL Server' },
+  { protocol: 'tcp', port: num(WellKnownPorts.ORACLE), name: 'Oracle' },
+  { protocol: 'tcp', port: num(WellKnownPorts.MYSQL), name: 'MySQL' },
+  { protocol: 'tcp', port: num(WellKnownPorts.POSTGRES), name: 'PostgreSQL' },
+  { protocol: 'tcp', port: 5439, name: 'Redshift' },
+  { protocol: 'tcp', port: num(WellKnownPorts.REDIS), name: 'Redis' },
+  { protocol: 'tcp', port: 9042, name: 'Cassandra' },
+  { protocol: 'tcp', port: num(WellKnownPorts.OPENSEARCH), name: 'OpenSearch' },
+  { protocol: 'tcp', port: 9300, name: 'OpenSearch transport' },
+  { protocol: 'tcp', port: num(WellKnownPorts.MEMCACHED), name: 'Memcached' },
+  { protocol: 'udp', port: num(WellKnownPorts.MEMCACHED), name: 'Memcached' },
+  { protocol: 'tcp', port: num(WellKnownPorts.MONGODB), name: 'MongoDB' },
+];
+
 /**
- * Well-known ports of protocols that are not HTTP, from the seeds' port tables (seed 000 section
- * 10 Table 1, seed 002 "Common ports", seed 004 "Classic ports"): an ALB, which speaks only
- * HTTP/HTTPS, cannot carry them (seed 000 section 9, "ALB and NLB Port Exam Points").
+ * Well-known ports of protocols that are not HTTP: an Application Load Balancer, which speaks
+ * only HTTP and HTTPS, cannot carry them.
+ * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html
  */
 export const NON_HTTP_PORTS: ReadonlyMap<number, string> = new Map([
   [num(WellKnownPorts.SSH), 'SSH'],

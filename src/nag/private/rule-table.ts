@@ -10,6 +10,7 @@ import {
   NlbSecurityGroupsAtCreation,
   SecurityGroupPeerByReference,
   SecurityGroupRestrictedAdminPorts,
+  SecurityGroupRestrictedDataPorts,
 } from '../rules';
 
 /** The pack's name and rule id prefix. */
@@ -19,12 +20,21 @@ export const PACK_NAME = 'NetworkPatterns';
 export const RULES: ReadonlyArray<Omit<IApplyRule, 'node'>> = [
   {
     ruleSuffixOverride: 'SG1',
-    info: 'The security group admits SSH (22) or RDP (3389) from 0.0.0.0/0 or ::/0.',
+    info: 'The security group admits SSH (22) or RDP (3389), TCP or UDP, from every address (0.0.0.0/0, ::/0, or CIDRs that together cover them).',
     explanation: 'Admin ports open to the internet are scanned and brute-forced within minutes. Use AWS Systems Manager Session Manager ' +
       '(no inbound port at all; in a private VPC through the ssm, ssmmessages and ec2messages interface endpoints) or admit only an ' +
       'admin or VPN CIDR (seed 000 section 9; AWS Config restricted-ssh). Port ranges and all-traffic rules that cover 22 or 3389 count.',
     level: NagMessageLevel.ERROR,
     rule: SecurityGroupRestrictedAdminPorts,
+  },
+  {
+    ruleSuffixOverride: 'SG3',
+    info: 'The security group admits a well-known database, cache or search port (MySQL 3306, PostgreSQL 5432, SQL Server 1433, Oracle 1521, Redis 6379, Memcached 11211, MongoDB 27017, OpenSearch 9200/9300, ...) from every address.',
+    explanation: 'Data stores belong in private subnets, reached only from the application tier\'s security group. A data port open to ' +
+      '0.0.0.0/0 or ::/0 (or CIDRs that together cover them) is found by scanners within minutes, and Memcached over UDP is a known ' +
+      'amplification vector. Admit the clients\' security group instead (connections.allowDefaultPortFrom(appSecurityGroup)).',
+    level: NagMessageLevel.ERROR,
+    rule: SecurityGroupRestrictedDataPorts,
   },
   {
     ruleSuffixOverride: 'SG2',
@@ -38,7 +48,7 @@ export const RULES: ReadonlyArray<Omit<IApplyRule, 'node'>> = [
   },
   {
     ruleSuffixOverride: 'NACL1',
-    info: 'The NACL entry admits SSH (22) or RDP (3389) inbound from 0.0.0.0/0 or ::/0.',
+    info: 'The NACL entry admits SSH (22) or RDP (3389) inbound from 0.0.0.0/0 or ::/0, alone or with other entries that together admit every address.',
     explanation: 'The subnet-wide layer must not admit admin ports from anywhere either (AWS Config nacl-no-unrestricted-ssh-rdp; seed 000 ' +
       'section 9). Entries are evaluated in rule-number order, first match wins: put a deny for 22/3389 before the broad allow, narrow ' +
       'the allow to an admin CIDR, or use Session Manager. Return ranges (within 1024-65535, spanning 1000 ports or more) are exempt: ' +

@@ -1,5 +1,5 @@
-import { AddressRange, parseCidr } from '../../model/addresses';
 import { IndexedResource, StackIndex } from './stack-index';
+import { AddressRange, parseCidr } from '../../model/addresses';
 
 /** A CIDR value of a rule: a literal block, the `CidrBlock` attribute of a VPC of the stack, or unresolved. */
 export type CidrValue =

@@ -1,5 +1,6 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { TemplateModel } from '../../model/template-model';
 
 /** A CloudFormation resource of the stack, with its properties resolved (overrides included). */
 export interface IndexedResource {
@@ -72,6 +73,27 @@ export class StackIndex {
     return t ? `res:${t.logicalId}` : `json:${JSON.stringify(value)}`;
   }
 
+  /**
+   * The stack's network model (the one the reachability analyzer reads), built once per stack
+   * and validation. Global ids are `<stack>|<logicalId>`.
+   */
+  public get model(): TemplateModel {
+    return this.memo('network-model', () => {
+      const resources: { [id: string]: any } = {};
+      const paths = new Map<string, string>();
+      for (const r of this.resources) {
+        resources[r.logicalId] = { Type: r.type, Properties: r.props };
+        paths.set(r.logicalId, r.node.node.path);
+      }
+      return new TemplateModel([{ name: STACK, template: { Resources: resources }, paths }]);
+    });
+  }
+
+  /** The network model's global id of a resource of this stack. */
+  public modelId(res: IndexedResource): string {
+    return `${STACK}|${res.logicalId}`;
+  }
+
   /** A derived index, built once per stack and validation. */
   public memo<T>(name: string, build: () => T): T {
     if (!this.memos.has(name)) this.memos.set(name, build());
@@ -80,6 +102,7 @@ export class StackIndex {
 }
 
 let cache = new WeakMap<Stack, StackIndex>();
+const STACK = 'Stack';
 
 /**
  * Forgets every index: a pack calls this at the start of each validation, so that a stack

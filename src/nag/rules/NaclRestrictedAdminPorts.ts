@@ -1,18 +1,19 @@
 import { parse } from 'path';
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { isWholeFamily, wholeFamily } from '../../model/addresses';
+import { coversFamily, isWholeFamily, wholeFamily } from '../../model/addresses';
+import { firstMatch } from '../../model/nacl';
 import { aclEntries, evaluate, groupKey, isReturnRange, splitBox, TCP, UDP } from '../private/nacl';
 import { ADMIN_PORTS } from '../private/ports';
 import { StackIndex, unresolvedError } from '../private/stack-index';
 
 /**
  * NACL inbound allow entries do not admit SSH (TCP 22) or RDP (TCP and UDP 3389) from 0.0.0.0/0
- * or ::/0 (seed 000 section 9; AWS Config `nacl-no-unrestricted-ssh-rdp`, Security Hub EC2.21).
+ * or ::/0 (AWS Config `nacl-no-unrestricted-ssh-rdp`, Security Hub EC2.21), alone or together with
+ * other allow entries that, first match by rule number, admit every address.
  * Service entries, ranges starting below 1024 and all-traffic entries that cover these ports count.
  * A return range (within 1024-65535, spanning 1000 ports or more, e.g. 1024-65535) is exempt
- * although it covers 3389: seed 000 section 9's correct public-subnet rule set admits it from
- * 0.0.0.0/0, a deny for 3389 before it would drop the return traffic of NAT gateway, ELB and
+ * although it covers 3389: AWS's recommended public-subnet rules admit it from 0.0.0.0/0, a deny for 3389 before it would drop the return traffic of NAT gateway, ELB and
  * Lambda clients whose source port happens to be 3389 (NetworkPatterns-NACL2), and the stateful
  * layer still refuses RDP from anywhere (NetworkPatterns-SG1). Entries are evaluated in
  * rule-number order, first match wins: an allow entry whose SSH/RDP traffic from anywhere is
@@ -34,6 +35,7 @@ export default Object.defineProperty(
     if (entry.egress) return NagRuleCompliance.NOT_APPLICABLE;
     if (!entry.allow) return NagRuleCompliance.COMPLIANT;
     if (entry.protocol !== -1 && isReturnRange(entry.ports)) return NagRuleCompliance.COMPLIANT;
+    if (coversWorldTogether(index, index.modelId(res))) return NagRuleCompliance.NON_COMPLIANT;
     if (entry.peer.kind !== 'range' || !isWholeFamily(entry.peer.range)) return NagRuleCompliance.COMPLIANT;
     const family = entry.peer.range.family;
     const siblings = acl.groups.get(groupKey(entry.aclKey, false)) ?? [];
@@ -60,3 +62,25 @@ export default Object.defineProperty(
   'name',
   { value: parse(__filename).name },
 );
+
+/**
+ * True when the NACL's inbound allow entries that admit SSH or RDP (return ranges aside), first
+ * match by rule number, together admit every address of a family, and the entry `id` is one of
+ * them: `0.0.0.0/1` plus `128.0.0.0/1` is the whole internet too.
+ */
+function coversWorldTogether(index: StackIndex, id: string): boolean {
+  const model = index.model;
+  const acl = [...model.nacls.values()].find((a) => a.entries.some((e) => e.id === id));
+  if (!acl) return false;
+  const exempt = new Set(acl.entries.filter((e) => e.protocol !== -1 && isReturnRange([e.p0, e.p1])).map((e) => e.id));
+  for (const admin of ADMIN_PORTS) {
+    const protocol = admin.protocol === 'tcp' ? TCP : UDP;
+    for (const family of [4, 6] as const) {
+      const { boxes } = firstMatch(acl, false, family, protocol, 'lower', (e) => e.id);
+      const here = boxes.filter((b) => b.p0 <= admin.port && admin.port <= b.p1 && !exempt.has(b.why[0]));
+      if (!here.some((b) => b.why[0] === id)) continue;
+      if (coversFamily(here.map((b) => ({ family, lo: b.lo, hi: b.hi })), family)) return true;
+    }
+  }
+  return false;
+}

@@ -6,26 +6,28 @@ import { IndexedResource, StackIndex } from '../private/stack-index';
 /**
  * Private subnets route to the NAT gateway in their own AZ, and no NAT gateway serves several
  * AZs: a NAT gateway is redundant only inside its AZ, so a subnet routing to a NAT gateway in
- * another AZ loses the internet when that AZ fails, and pays cross-AZ data charges (AWS-FACTS.md
- * "NAT gateways and addressing"; seed 004 "NAT gateway per AZ for HA").
+ * another AZ loses the internet when that AZ fails, and pays cross-AZ data charges.
  *
- * Checked on every `AWS::EC2::Route` whose `NatGatewayId` is a NAT gateway of the stack (the
- * NAT's subnet AZ against the AZs of the route table's associated subnets), and on every
- * `AWS::EC2::NatGateway` (the AZs of the subnets whose routes point at it). AZs are compared as
- * resolved values, so `Fn::Select`/`Fn::GetAZs` tokens compare structurally; subnets and NAT
- * gateways outside the stack are not applicable.
+ * Checked on every `AWS::EC2::Route` whose `NatGatewayId` is a NAT gateway of the stack, or whose
+ * `InstanceId` is a NAT instance of the stack (`SourceDestCheck: false`): the NAT's subnet AZ
+ * against the AZs of the route table's associated subnets; and on every NAT gateway and NAT
+ * instance (the AZs of the subnets whose routes point at it). AZs are compared as resolved
+ * values: `Fn::Select [i, Fn::GetAZs '']` equals `Fn::Select ["i", Fn::GetAZs {Ref: AWS::Region}]`
+ * (both are the stack's region's i-th AZ); subnets and NATs outside the stack are not applicable.
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html
  * @param node the CfnResource to check
  */
 export default Object.defineProperty(
   (node: CfnResource): NagRuleResult => {
     const type = node.cfnResourceType;
-    if (type !== 'AWS::EC2::Route' && type !== 'AWS::EC2::NatGateway') return NagRuleCompliance.NOT_APPLICABLE;
+    if (type !== 'AWS::EC2::Route' && type !== 'AWS::EC2::NatGateway' && type !== 'AWS::EC2::Instance') return NagRuleCompliance.NOT_APPLICABLE;
     const index = StackIndex.of(node);
     const res = index.get(node);
     if (!res) return NagRuleCompliance.NOT_APPLICABLE;
     const routing = natRouting(index);
 
-    if (type === 'AWS::EC2::NatGateway') {
+    if (type === 'AWS::EC2::Instance' && !isNatInstance(res)) return NagRuleCompliance.NOT_APPLICABLE;
+    if (type !== 'AWS::EC2::Route') {
       const served = routing.servedAzs.get(res) ?? new Set<string>();
       const byKind = new Map<string, number>();
       for (const az of served) {
@@ -37,7 +39,7 @@ export default Object.defineProperty(
 
     const nat = natOf(index, res);
     if (!nat) return NagRuleCompliance.NOT_APPLICABLE;
-    const natAz = subnetAz(index.target(nat.props.SubnetId));
+    const natAz = subnetAz(index.target(natSubnet(nat)));
     if (!natAz) return NagRuleCompliance.NOT_APPLICABLE;
     const subnets = routing.tableSubnets.get(index.key(res.props.RouteTableId)) ?? [];
     const crossAz = subnets.some((s) => {
@@ -83,15 +85,44 @@ function natRouting(index: StackIndex): NatRouting {
 
 function natOf(index: StackIndex, route: IndexedResource): IndexedResource | undefined {
   const nat = index.target(route.props.NatGatewayId);
-  return nat && nat.type === 'AWS::EC2::NatGateway' ? nat : undefined;
+  if (nat && nat.type === 'AWS::EC2::NatGateway') return nat;
+  const instance = index.target(route.props.InstanceId);
+  return instance && isNatInstance(instance) ? instance : undefined;
+}
+
+/** An EC2 instance that forwards traffic (`SourceDestCheck: false`): a NAT instance. */
+function isNatInstance(r: IndexedResource): boolean {
+  return r.type === 'AWS::EC2::Instance' && (r.props.SourceDestCheck === false || r.props.SourceDestCheck === 'false');
+}
+
+/** The subnet of a NAT gateway, or of a NAT instance's primary interface. */
+function natSubnet(nat: IndexedResource): unknown {
+  if (nat.type === 'AWS::EC2::NatGateway' || nat.props.SubnetId !== undefined) return nat.props.SubnetId;
+  const nis: any[] = Array.isArray(nat.props.NetworkInterfaces) ? nat.props.NetworkInterfaces : [];
+  return nis.find((n) => String(n?.DeviceIndex ?? '0') === '0')?.SubnetId;
 }
 
 /** `name:<json>` or `id:<json>` of a subnet's AZ, undefined when unknown. */
 function subnetAz(subnet: IndexedResource | undefined): string | undefined {
   if (!subnet || subnet.type !== 'AWS::EC2::Subnet') return undefined;
-  if (subnet.props.AvailabilityZone !== undefined) return `name:${JSON.stringify(subnet.props.AvailabilityZone)}`;
+  if (subnet.props.AvailabilityZone !== undefined) return `name:${canonicalAz(subnet.props.AvailabilityZone)}`;
   if (subnet.props.AvailabilityZoneId !== undefined) return `id:${JSON.stringify(subnet.props.AvailabilityZoneId)}`;
   return undefined;
+}
+
+/**
+ * An AZ value in one spelling: `Fn::Select [i, Fn::GetAZs r]` with i a number or a numeric string,
+ * and r `''` or `{Ref: AWS::Region}` (the same list), becomes `AZ #i`; anything else its JSON.
+ */
+function canonicalAz(v: unknown): string {
+  const select = (v as { [key: string]: any } | undefined)?.['Fn::Select'];
+  if (Array.isArray(select) && select.length === 2 && /^\d+$/.test(String(select[0]))) {
+    const list = select[1];
+    const getAzs = list && typeof list === 'object' ? list['Fn::GetAZs'] : undefined;
+    const region = getAzs === '' || (getAzs && typeof getAzs === 'object' && getAzs.Ref === 'AWS::Region');
+    if (region) return `AZ #${Number(select[0])}`;
+  }
+  return JSON.stringify(v);
 }
 
 function sameKind(a: string, b: string): boolean {

@@ -1,16 +1,17 @@
 import { parse } from 'path';
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { isWholeFamily } from '../../model/addresses';
 import { ADMIN_PORTS } from '../private/ports';
-import { admitsPort, CidrValue, ingressRules } from '../private/security-groups';
-import { StackIndex, unresolvedError } from '../private/stack-index';
+import { StackIndex } from '../private/stack-index';
+import { opensToWorld } from '../private/world-open';
 
 /**
- * Security groups do not admit SSH (TCP 22) or RDP (TCP and UDP 3389) from 0.0.0.0/0 or ::/0:
- * inline and standalone ingress rules, including port ranges and all-traffic rules that cover
- * them (seed 000 section 9; AWS Config `restricted-ssh`). A rule from an unresolved CIDR that
- * covers them can't be validated (cdk-nag reports the rule as not validated).
+ * Security groups do not admit SSH (TCP and UDP 22) or RDP (TCP and UDP 3389) from every
+ * address: 0.0.0.0/0, ::/0, or CIDRs that together cover them (`0.0.0.0/1` plus `128.0.0.0/1`).
+ * Inline and standalone ingress rules count, port ranges and all-traffic rules that cover the
+ * ports too. A rule from an unresolved CIDR that could complete the union can't be validated
+ * (cdk-nag reports the rule as not validated).
+ * @see https://docs.aws.amazon.com/config/latest/developerguide/restricted-ssh.html
  * @param node the CfnResource to check
  */
 export default Object.defineProperty(
@@ -21,29 +22,8 @@ export default Object.defineProperty(
     const index = StackIndex.of(node);
     const res = index.get(node);
     if (!res) return NagRuleCompliance.NOT_APPLICABLE;
-    for (const rule of ingressRules(index).byOwner.get(res) ?? []) {
-      for (const cidr of [rule.cidrIp, rule.cidrIpv6]) {
-        const world = fromAnywhere(cidr);
-        if (world === false) continue;
-        for (const { protocol, port, name } of ADMIN_PORTS) {
-          const admits = admitsPort(rule, protocol, port);
-          if (admits === false) continue;
-          if (admits === undefined) throw unresolvedError(`The protocol or ports of an ingress rule from ${world ? 'anywhere' : 'a CIDR'}`);
-          if (world === undefined) throw unresolvedError(`The CIDR of an ingress rule admitting ${name} ${protocol} ${port}`);
-          return NagRuleCompliance.NON_COMPLIANT;
-        }
-      }
-    }
-    return NagRuleCompliance.COMPLIANT;
+    return opensToWorld(index, index.modelId(res), ADMIN_PORTS) ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
   },
   'name',
   { value: parse(__filename).name },
 );
-
-/** True for 0.0.0.0/0 and ::/0, false for other blocks and VPC attributes, undefined when unresolved. */
-function fromAnywhere(cidr: CidrValue | undefined): boolean | undefined {
-  if (!cidr) return false;
-  if (cidr.kind === 'literal') return isWholeFamily(cidr.range);
-  if (cidr.kind === 'vpc') return false;
-  return undefined;
-}

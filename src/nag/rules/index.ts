@@ -12,3 +12,4 @@ export { default as NatGatewayPerAz } from './NatGatewayPerAz';
 export { default as NlbSecurityGroupsAtCreation } from './NlbSecurityGroupsAtCreation';
 export { default as SecurityGroupPeerByReference } from './SecurityGroupPeerByReference';
 export { default as SecurityGroupRestrictedAdminPorts } from './SecurityGroupRestrictedAdminPorts';
+export { default as SecurityGroupRestrictedDataPorts } from './SecurityGroupRestrictedDataPorts';
