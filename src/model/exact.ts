@@ -376,8 +376,10 @@ export class ExactEvaluator {
       if (!sg) continue;
       const rules = dir === 'egress' ? sg.egress : sg.ingress;
       if (dir === 'egress' && rules.length === 0 && !key.startsWith('lit:')) {
-        // No egress rule at all: EC2's default rule allows all outbound IPv4 traffic (and no IPv6).
-        if (family === 4) out.push({ ...all, why: [`security group ${sg.display} default egress (all IPv4 traffic)`] });
+        // No egress rule at all: EC2 adds its default rules, which allow all outbound IPv4 and IPv6
+        // traffic (AWS::EC2::SecurityGroup reference: "if you do not add egress rules, we add egress
+        // rules that allow all outbound IPv4 and IPv6 traffic").
+        out.push({ ...all, why: [`security group ${sg.display} default egress (all ${family === 4 ? 'IPv4' : 'IPv6'} traffic)`] });
         continue;
       }
       for (const rule of rules) {

@@ -60,9 +60,12 @@ describe('openPorts: exact port ranges, each with the rules that admit it', () =
     expect(a.openPorts(NetworkEndpoint.internet('198.51.100.0/24'), node('Web'))).toEqual([]);
   });
 
-  test('a group without egress rules keeps EC2\'s default: every IPv4 port out, no IPv6', () => {
+  test('a group without egress rules keeps EC2\'s default: every IPv4 and IPv6 port out', () => {
+    // AWS::EC2::SecurityGroup: "if you do not add egress rules, we add egress rules that allow all
+    // outbound IPv4 and IPv6 traffic".
     const b = new TemplateBuilder().standardVpc().dualStack().sg('AppSg').instance('App', 'PublicA', ['AppSg'], true);
-    expect(show(ReachabilityAnalyzer.fromTemplate(b.toJSON()).openPorts(node('App'), inet))).toEqual(['tcp 0-65535 IPv4', 'udp 0-65535 IPv4']);
+    expect(show(ReachabilityAnalyzer.fromTemplate(b.toJSON()).openPorts(node('App'), inet)))
+      .toEqual(['tcp 0-65535 IPv4', 'tcp 0-65535 IPv6', 'udp 0-65535 IPv4', 'udp 0-65535 IPv6']);
   });
 
   test('a CDK "no outbound" group opens nothing out', () => {
@@ -131,7 +134,7 @@ describe('IPv6, evaluated like IPv4', () => {
     const a = ReachabilityAnalyzer.fromTemplate(dual().sg('AppSg', { egress: [{ protocol: '-1', cidr: '::/0' }] })
       .instance('Web', 'PrivateA', ['WebSg', 'AppSg']).toJSON());
     expect(a.openPorts(inet, node('Web'))).toEqual([]);
-    // IPv4 leaves through the NAT gateway (WebSg's default egress), IPv6 through the egress-only gateway (AppSg's ::/0).
+    // IPv4 leaves through the NAT gateway, IPv6 through the egress-only gateway.
     expect(show(a.openPorts(node('Web'), inet))).toEqual(['tcp 0-65535 IPv4', 'tcp 0-65535 IPv6', 'udp 0-65535 IPv4', 'udp 0-65535 IPv6']);
   });
 
@@ -145,7 +148,6 @@ describe('IPv6, evaluated like IPv4', () => {
   });
 
   test('subnets get distinct /64s inside the VPC\'s block, so IPv6 NACL entries for a subnet match only it', () => {
-    // EC2's default egress rule is IPv4 only: the client's group says ::/0 itself.
     const b = dual().sg('AppSg', { egress: [{ protocol: '-1', cidr: '::/0' }] }).instance('App', 'PrivateA', ['AppSg']).instance('Web', 'PublicA', ['WebSg'])
       .nacl('PublicAcl', ['PublicA'], []);
     const sub = (i: number) => ({ 'Fn::Select': [i, { 'Fn::Cidr': [{ 'Fn::Select': [0, { 'Fn::GetAtt': ['Vpc', 'Ipv6CidrBlocks'] }] }, 6, '64'] }] });
