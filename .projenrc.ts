@@ -97,6 +97,51 @@ for (const dir of ['examples', 'bench', 'scripts']) {
   });
 }
 
+// Layering, enforced by lint over src/ (docs/architecture.md explains each layer). Data flows one
+// way: ports <- model <- network <- workloads <- verify / nag / cli. A zone lists, for the files
+// of one layer (target), the folders it must never import (from).
+const SRC = './src';
+const WORKLOADS = ['load-balancing', 'containers', 'database', 'dns'].map((d) => `${SRC}/${d}`);
+// The layers that read templates or run as the package's command (emulate: packet emulation).
+const TOP = ['verify', 'nag', 'cli', 'emulate'].map((d) => `${SRC}/${d}`);
+// The private helpers that belong to the network layer's flow model (the rest of src/private are
+// leaf utilities any layer may use).
+const NETWORK_PRIVATE = ['flow-compile', 'ip-plan', 'workload-placement'].map((f) => `${SRC}/private/${f}.ts`);
+// The flow compiler: the template model and the analyzer are its independent check, so never call it.
+const FLOW_COMPILER = [`${SRC}/network/nacl-compiler.ts`, `${SRC}/private/flow-compile.ts`];
+const zone = (target: string | string[], from: string | string[], message: string) => ({ target, from, message });
+project.eslint?.addOverride({
+  files: ['src/**/*.ts'],
+  rules: {
+    'import/no-cycle': ['error', { ignoreExternal: true }],
+    'import/no-restricted-paths': ['error', {
+      zones: [
+        zone(`${SRC}/ports`, [`${SRC}/model`, `${SRC}/network`, `${SRC}/private`, ...WORKLOADS, ...TOP],
+          'src/ports holds pure values (ports, ephemeral ranges): it imports no other layer.'),
+        zone(`${SRC}/model`, [`${SRC}/network`, ...NETWORK_PRIVATE, ...WORKLOADS, ...TOP],
+          'src/model reads synthesized templates: it must not depend on the constructs that write them (network, workloads) nor on its readers (verify, nag, cli).'),
+        zone([`${SRC}/network`, ...NETWORK_PRIVATE], [...WORKLOADS, ...TOP],
+          'src/network (the tiered VPC and the flow model) sits below the workloads and the analyzers: move shared code down, not the import up.'),
+        zone(`${SRC}/private`, [...WORKLOADS, ...TOP],
+          'src/private holds helpers shared by the lower layers: it must not import a workload, verify, nag or the command.'),
+        // A workload composes on src/network, not on another workload; only containers may use
+        // load-balancing (the services behind the NLB).
+        ...['load-balancing', 'database', 'dns', 'containers'].map((d) => zone(`${SRC}/${d}`,
+          WORKLOADS.filter((w) => w !== `${SRC}/${d}` && !(d === 'containers' && w === `${SRC}/load-balancing`)),
+          `src/${d} composes on src/network, not on another workload folder (only containers may use load-balancing).`)),
+        zone([`${SRC}/model`, `${SRC}/verify`, `${SRC}/nag`, `${SRC}/cli`, `${SRC}/emulate`], FLOW_COMPILER,
+          'The template model, the analyzer and the nag pack are the independent check of the flow compiler: read the template, never call the compiler.'),
+        zone([`${SRC}/verify`, `${SRC}/emulate`], [`${SRC}/nag`, `${SRC}/cli`],
+          'verify is used by the command (src/cli) and the nag pack is independent of it: do not import them from verify.'),
+        zone(`${SRC}/nag`, [`${SRC}/verify`, `${SRC}/cli`, `${SRC}/emulate`],
+          'The nag pack stands on src/model alone: it must not import the analyzer or the command.'),
+        zone(SRC, ['./examples', './test', './bench', './scripts', './projenrc'],
+          'Shipped code (src/) never imports examples, tests, benchmarks or scripts.'),
+      ],
+    }],
+  },
+});
+
 // eslint-import-resolver-typescript 3.6.x resolves with enhanced-resolve; 4.x (projen's default)
 // needs unrs-resolver too (see jestVersion).
 project.deps.removeDependency('eslint-import-resolver-typescript');
