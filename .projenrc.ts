@@ -142,6 +142,52 @@ project.eslint?.addOverride({
   },
 });
 
+// Every security group rule and NACL entry is written by the flow model (TieredVpc.addFlow compiles
+// a declared flow into both layers). Anywhere else in src/, these writes are lint errors.
+const FLOW_MODEL_FILES = ['src/network/tiered-vpc.ts', 'src/network/nacl-compiler.ts'];
+const DECLARE_A_FLOW = 'Security group rules and NACL entries are written only by the flow model: declare a flow ' +
+  '(TieredVpc.addFlow, or the construct\'s allowFrom) so that both layers carry it and the analyzer can check it.';
+const noDirectNetworkWrites = [
+  {
+    selector: 'NewExpression[callee.property.name=/^(CfnNetworkAclEntry|NetworkAclEntry|CfnSecurityGroupIngress|CfnSecurityGroupEgress)$/]',
+    message: DECLARE_A_FLOW,
+  },
+  {
+    selector: 'NewExpression[callee.name=/^(CfnNetworkAclEntry|NetworkAclEntry|CfnSecurityGroupIngress|CfnSecurityGroupEgress)$/]',
+    message: DECLARE_A_FLOW,
+  },
+  {
+    selector: 'CallExpression[callee.property.name=/^(addIngressRule|addEgressRule|addEntry)$/]',
+    message: DECLARE_A_FLOW,
+  },
+  {
+    selector: 'CallExpression[callee.object.property.name=\'connections\'][callee.property.name=/^allow/]',
+    message: DECLARE_A_FLOW,
+  },
+  {
+    selector: 'CallExpression[callee.object.name=\'connections\'][callee.property.name=/^allow/]',
+    message: DECLARE_A_FLOW,
+  },
+  {
+    selector: 'Property[key.name=/^securityGroup(Ingress|Egress)$/]',
+    message: DECLARE_A_FLOW,
+  },
+  // aws-cdk-lib's SecurityGroup allows all outbound traffic unless told otherwise: an opening no flow declares.
+  {
+    selector: 'Property[key.name=/^allowAll(Ipv6)?Outbound$/][value.value=true]',
+    message: 'allowAllOutbound opens every port outbound behind the flow model: keep it false and declare the flows the workload needs.',
+  },
+  {
+    selector: 'NewExpression[callee.property.name=\'SecurityGroup\']:not(:has(Property[key.name=\'allowAllOutbound\'][value.value=false]))',
+    message: 'ec2.SecurityGroup allows all outbound traffic by default (allowAllOutbound: true): pass allowAllOutbound: false and declare the flows the workload needs.',
+  },
+];
+project.eslint?.addOverride({
+  files: ['src/**/*.ts'],
+  excludedFiles: FLOW_MODEL_FILES,
+  rules: { 'no-restricted-syntax': ['error', ...noDirectNetworkWrites] },
+});
+
 // eslint-import-resolver-typescript 3.6.x resolves with enhanced-resolve; 4.x (projen's default)
 // needs unrs-resolver too (see jestVersion).
 project.deps.removeDependency('eslint-import-resolver-typescript');
