@@ -182,10 +182,30 @@ const noDirectNetworkWrites = [
     message: 'ec2.SecurityGroup allows all outbound traffic by default (allowAllOutbound: true): pass allowAllOutbound: false and declare the flows the workload needs.',
   },
 ];
+// Constructs refuse bad input with the library's typed errors (src/private/errors.ts: a stable code,
+// the construct path, the property, the value received and the fix), never a plain Error.
+const noPlainErrors = [
+  {
+    selector: 'NewExpression[callee.name=/^(Error|TypeError|RangeError)$/]',
+    message: 'Constructs throw the typed errors of src/private/errors.ts (propError(this, prop, value, problem, fix, code)), ' +
+      'which name the construct path, the property, the value received and the fix; not a plain Error.',
+  },
+];
+const CONSTRUCT_FILES = ['network', 'load-balancing', 'containers', 'database', 'dns', 'private'].map((d) => `src/${d}/**/*.ts`);
+// An override replaces (not merges) a rule's options, so each file set gets the whole list it needs.
 project.eslint?.addOverride({
   files: ['src/**/*.ts'],
-  excludedFiles: FLOW_MODEL_FILES,
+  excludedFiles: [...FLOW_MODEL_FILES, ...CONSTRUCT_FILES],
   rules: { 'no-restricted-syntax': ['error', ...noDirectNetworkWrites] },
+});
+project.eslint?.addOverride({
+  files: CONSTRUCT_FILES,
+  excludedFiles: FLOW_MODEL_FILES,
+  rules: { 'no-restricted-syntax': ['error', ...noDirectNetworkWrites, ...noPlainErrors] },
+});
+project.eslint?.addOverride({
+  files: FLOW_MODEL_FILES,
+  rules: { 'no-restricted-syntax': ['error', ...noPlainErrors] },
 });
 
 // eslint-import-resolver-typescript 3.6.x resolves with enhanced-resolve; 4.x (projen's default)
