@@ -126,8 +126,15 @@ project.eslint?.addOverride({
     'import/no-cycle': ['error', { ignoreExternal: true }],
     'import/no-restricted-paths': ['error', {
       zones: [
-        zone(`${SRC}/ports`, [`${SRC}/model`, `${SRC}/network`, `${SRC}/private`, ...WORKLOADS, ...TOP],
+        zone(`${SRC}/ports`, [`${SRC}/model`, `${SRC}/network`, ...WORKLOADS, ...TOP],
           'src/ports holds pure values (ports, ephemeral ranges): it imports no other layer.'),
+        // ...and of src/private only the typed errors, which every layer throws.
+        {
+          target: `${SRC}/ports`,
+          from: `${SRC}/private`,
+          except: ['./errors.ts'],
+          message: 'src/ports holds pure values (ports, ephemeral ranges): of src/private it may use only the typed errors.',
+        },
         zone(`${SRC}/model`, [`${SRC}/network`, ...NETWORK_PRIVATE, ...WORKLOADS, ...TOP],
           'src/model reads synthesized templates: it must not depend on the constructs that write them (network, workloads) nor on its readers (verify, nag, cli).'),
         zone([`${SRC}/network`, ...NETWORK_PRIVATE], [...WORKLOADS, ...TOP],
