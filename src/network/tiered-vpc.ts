@@ -1,4 +1,4 @@
-import { Annotations, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -13,6 +13,7 @@ import { WellKnownPorts } from '../ports/well-known-ports';
 import { isIpv4Cidr, isIpv6Cidr } from '../private/cidr';
 import { acknowledgeCompliance, createLogEncryptionKey } from '../private/compliance';
 import { propError } from '../private/errors';
+import { FLOWS_METADATA_KEY } from '../private/flow-metadata';
 import { computeIpPlan, RESERVED_ADDRESSES_PER_SUBNET, TierPlan } from '../private/ip-plan';
 import { describePort, includesPort, portProblem, PortSpec, toPortSpec } from '../private/port-spec';
 
@@ -172,6 +173,9 @@ export class TieredVpc extends Construct {
         { name: subnetGroupName(Tier.DATA), subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: this.tierPlan(Tier.DATA).subnetPrefixLength },
       ],
     });
+
+    // The declared flows travel with the template (for the `emulate` command, which reads cdk.out).
+    (this.vpc.node.defaultChild as ec2.CfnVPC).addMetadata(FLOWS_METADATA_KEY, Lazy.any({ produce: () => this.recordedFlows() }));
 
     this.flowLogEncryptionKey = props.flowLogEncryptionKey ?? createLogEncryptionKey(this, 'FlowLogKey', `Encrypts the flow logs of ${this.node.path}`);
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
@@ -362,6 +366,27 @@ export class TieredVpc extends Construct {
       this.addFlow(FlowEndpoint.workload(workload, tier), FlowEndpoint.workload(endpoint, Tier.APP), WellKnownPorts.HTTPS,
         { description: `${FlowEndpoint.workload(workload, tier).name} -> ${endpoint.node.path} tcp 443 (AWS API)` });
     }
+  }
+
+  /** The declared flows as recorded in the template: tier ends name their subnets by construct path. */
+  private recordedFlows(): object[] {
+    const subnets = (tier: string | undefined, path: string | undefined) => (tier !== undefined && path === undefined
+      ? this.vpc.selectSubnets(this.selectSubnets(tier as Tier)).subnets.map((s) => s.node.path) : undefined);
+    return this.declared.map((f) => ({
+      description: f.description,
+      from: f.from,
+      to: f.to,
+      fromPath: f.fromPath,
+      toPath: f.toPath,
+      fromTier: f.fromTier,
+      toTier: f.toTier,
+      fromSubnets: subnets(f.fromTier, f.fromPath),
+      toSubnets: subnets(f.toTier, f.toPath),
+      internetCidrs: f.internetCidrs,
+      protocol: f.protocol,
+      fromPort: f.fromPort,
+      toPort: f.toPort,
+    }));
   }
 
   private tierPlan(tier: Tier): TierPlan {
