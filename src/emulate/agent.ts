@@ -1,7 +1,7 @@
 /**
  * The socket agent run in each namespace (`ip netns exec <ns> node -e AGENT_SOURCE`): it reads
  * one JSON command per line on stdin and answers one JSON line per command on stdout.
- * - `listen {proto, port}`: a TCP server that sends one byte to each client (or relays it, see
+ * - `listen {proto, addr, port}`: a TCP server that sends one byte to each client (or relays it, see
  *   `relay`), or a UDP socket that answers each datagram;
  * - `connect {proto, host, port, laddr, lport, timeout}`: a TCP handshake (then the server's byte)
  *   or a UDP request and its answer, from an explicit source address and port;
@@ -28,22 +28,24 @@ function listen(m) {
       u.on('close', () => { if (!ok) { clearTimeout(t); c.destroy(); } });
     });
     s.on('error', (e) => out({ id: m.id, ok: false, err: e.code }));
-    s.listen({ port: m.port, host: '0.0.0.0', backlog: 4096 }, () => out({ id: m.id, ok: true }));
+    s.listen({ port: m.port, host: m.addr, backlog: 4096 }, () => out({ id: m.id, ok: true }));
   } else {
     const s = dgram.createSocket('udp4');
     s.on('message', (msg, ri) => s.send('k', ri.port, ri.address));
     s.on('error', (e) => out({ id: m.id, ok: false, err: e.code }));
-    s.bind(m.port, '0.0.0.0', () => out({ id: m.id, ok: true }));
+    s.bind(m.port, m.addr, () => out({ id: m.id, ok: true }));
   }
 }
 function connect(m) {
   const t0 = Date.now();
   let fin = false; let got = false; let t;
   const done = (ok, err, close) => { if (fin) return; fin = true; clearTimeout(t); close(); out({ id: m.id, ok, err, ms: Date.now() - t0 }); };
+  // A busy process runs its timers before the I/O that arrived meanwhile: let that I/O in first.
+  const later = (f) => () => setImmediate(() => setImmediate(f));
   if (m.proto === 'tcp') {
     const c = net.connect({ host: m.host, port: m.port, localAddress: m.laddr, localPort: m.lport });
     const close = () => c.destroy();
-    t = setTimeout(() => done(got, got ? undefined : 'timeout', close), m.timeout);
+    t = setTimeout(later(() => done(got, got ? undefined : 'timeout', close)), m.timeout);
     c.on('data', () => { got = true; });
     c.on('error', (e) => done(got, got ? undefined : e.code, close));
     // The server closes first, so the client's port is free again at once (no TIME_WAIT on our side).
@@ -51,7 +53,7 @@ function connect(m) {
   } else {
     const s = dgram.createSocket('udp4');
     const close = () => { try { s.close(); } catch (e) {} };
-    t = setTimeout(() => done(false, 'timeout', close), m.timeout);
+    t = setTimeout(later(() => done(false, 'timeout', close)), m.timeout);
     s.on('message', () => done(true, undefined, close));
     s.on('error', (e) => done(false, e.code, close));
     s.bind({ port: m.lport, address: m.laddr }, () => s.send('p', m.port, m.host));

@@ -78,7 +78,13 @@ interface Leg {
   readonly dest: string;
   readonly proto: 'tcp' | 'udp';
   readonly port: number;
+  /** The probed source port: the first of a span of ports the NACLs treat alike (`lportMax` is its last). */
   readonly lport: number;
+  readonly lportMax: number;
+  /** The port actually bound: the first port of the span the client doesn't listen on. */
+  bindPort?: number;
+  /** Why this leg is not probed (it can't occur). */
+  unused?: string;
   /** Load balancer ENI to configure for this leg (end-to-end rounds). */
   readonly via?: { readonly eni: Eni; readonly target: Eni; readonly targetPort: number; readonly passThrough: boolean };
   /** Fails without sending: the client never opens connections. */
@@ -119,11 +125,21 @@ export async function emulate(templates: { [stack: string]: any }, options: Emul
     log(`probing ${probes.length} probes with ${legs.length} connections`);
     await runLegs(emu, legs.filter((l) => !l.via), timeout);
     await runRounds(emu, legs.filter((l) => l.via), timeout);
+    // A handshake that timed out where the analyzer expects it to pass (or the flow is declared) is
+    // tried once more, alone and with a longer timeout, before it counts as blocked: a loaded host
+    // must not pass for a firewall.
+    const again = legs.filter((l) => l.result?.err === 'timeout' && (probes[l.probe].declared || probes[l.probe].answer?.verdict !== Verdict.BLOCKED));
+    if (again.length > 0) {
+      log(`retrying ${again.length} timed-out connections`);
+      for (const l of again) l.result = undefined;
+      await runLegs(emu, again.filter((l) => !l.via), timeout * 3);
+      await runRounds(emu, again.filter((l) => l.via), timeout * 3);
+    }
   } finally {
     emu.destroy();
   }
   const t2 = Date.now();
-  const results = probes.map((p, i) => judge(p, legs.filter((l) => l.probe === i), topo));
+  const results = probes.map((p, i) => judge(p, legs.filter((l) => l.probe === i && !l.unused), topo));
   const counted = results.filter((r) => r.packets !== 'not run' || !r.ok);
   return {
     probes: results,
@@ -194,9 +210,10 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
       }
       const refuse = client.eni && !client.eni.node.initiates ? `${client.eni.node.name} is a ${client.eni.node.kind}: it never opens connections` : undefined;
       for (const port of ports) {
-        for (const lport of sources) {
-          legs.push({ probe, client, server, dest, proto: proto === 17 ? 'udp' : 'tcp', port, lport, via: via?.(client, server), refuse });
-        }
+        sources.forEach((lport, i) => {
+          const lportMax = boundaries ? (i + 1 < sources.length ? sources[i + 1] - 1 : range.to) : lport;
+          legs.push({ probe, client, server, dest, proto: proto === 17 ? 'udp' : 'tcp', port, lport, lportMax, via: via?.(client, server), refuse });
+        });
       }
     }
   };
@@ -342,21 +359,32 @@ function relayedProbes(f: EmuTopology['flows'][number], topo: EmuTopology, plan:
 
 /** Starts the listeners every leg needs. */
 async function listen(emu: Emulation, legs: Leg[], topo: EmuTopology): Promise<void> {
-  const wanted = new Map<string, { ns: string; proto: string; port: number }>();
-  const add = (ns: string, proto: string, port: number) => wanted.set(`${ns}|${proto}|${port}`, { ns, proto, port });
+  // Servers listen on their own address only, so that a client address of the same namespace can
+  // still send from that port.
+  const wanted = new Map<string, { ns: string; addr: string; proto: string; port: number }>();
+  const add = (ns: string, addr: string, proto: string, port: number) => wanted.set(`${ns}|${addr}|${proto}|${port}`, { ns, addr, proto, port });
   for (const l of legs) {
     const node = l.server.eni?.node;
     if (l.via) {
-      add(l.server.ns, l.proto, l.via.targetPort);
-      if (!l.via.passThrough) add(l.via.eni.ns, l.proto, l.port);
+      add(l.server.ns, l.server.addr, l.proto, l.via.targetPort);
+      if (!l.via.passThrough) add(l.via.eni.ns, l.via.eni.addr, l.proto, l.port);
       continue;
     }
     if (node && !node.acceptsInbound) continue;
     if (node?.listeners && !node.listeners.some((x) => x.port === l.port && (x.protocol === 17) === (l.proto === 'udp'))) continue;
-    add(l.server.ns, l.proto, l.port);
+    add(l.server.ns, l.server.addr, l.proto, l.port);
   }
   void topo;
-  const replies = await Promise.all([...wanted.values()].map(async (w) => ({ w, r: await agent(emu, w.ns).send({ op: 'listen', proto: w.proto, port: w.port }) })));
+  // A client never sends from a port it listens on (bind would fail): take the next port of the span.
+  const listening = new Set([...wanted.keys()]);
+  for (const l of legs) {
+    let p = l.lport;
+    while (p <= l.lportMax && listening.has(`${l.client.ns}|${l.client.addr}|${l.proto}|${p}`)) p++;
+    if (p <= l.lportMax) l.bindPort = p;
+    // A host never sends from a port it listens on: that source port can't occur, so it isn't probed.
+    else l.unused = `source port ${l.lport} is a port ${l.client.label} listens on`;
+  }
+  const replies = await Promise.all([...wanted.values()].map(async (w) => ({ w, r: await agent(emu, w.ns).send({ op: 'listen', proto: w.proto, port: w.port, addr: w.addr }) })));
   const failed = replies.filter((x) => !x.r.ok);
   if (failed.length > 0) throw new Error(`could not listen on ${failed.map((x) => `${x.w.proto} ${x.w.port} in ${x.w.ns} (${x.r.err})`).join(', ')}`);
 }
@@ -380,7 +408,8 @@ async function runLegs(emu: Emulation, legs: Leg[], timeout: number): Promise<vo
         l.result = { ok: false, err: l.refuse };
         continue;
       }
-      const r = await agent(emu, l.client.ns).send({ op: 'connect', proto: l.proto, host: l.dest, port: l.port, laddr: l.client.addr, lport: l.lport, timeout });
+      if (l.bindPort === undefined) continue;
+      const r = await agent(emu, l.client.ns).send({ op: 'connect', proto: l.proto, host: l.dest, port: l.port, laddr: l.client.addr, lport: l.bindPort, timeout });
       l.result = { ok: r.ok, err: r.err };
     }
   }));

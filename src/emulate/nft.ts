@@ -52,8 +52,22 @@ export interface SgTableInput {
   readonly egress?: EmuSgRule[];
   /** Security group id -> the addresses of the ENIs that carry it. */
   readonly members: Map<string, string[]>;
+  /**
+   * Security group id -> the DSCP tags of the load balancers with that group that pass clients
+   * through with their own address: the targets' rules that reference the group admit them.
+   */
+  readonly tags?: Map<string, number[]>;
   /** Also filter forwarded connections (a load balancer that passes clients through by DNAT). */
   readonly forward?: boolean;
+  /** The DSCP tag this load balancer puts on the connections it passes through. */
+  readonly tag?: number;
+}
+
+/** A group reference also admits the clients its load balancers pass through (tagged with their DSCP). */
+function tagRule(r: EmuSgRule, tags: Map<string, number[]> | undefined): string | undefined {
+  const list = r.group !== undefined ? tags?.get(r.group) ?? [] : [];
+  if (list.length === 0) return undefined;
+  return join(`ip dscp { ${list.join(', ')} }`, protoMatch(r.protocol, r.p0, r.p1), 'accept');
 }
 
 function sgRule(r: EmuSgRule, field: string, members: Map<string, string[]>, portField = 'th dport'): string | undefined {
@@ -69,7 +83,7 @@ function sgRule(r: EmuSgRule, field: string, members: Map<string, string[]>, por
 
 /** Renders the `inet cnpesg` table: input (ingress rules), output (egress rules), both stateful. */
 export function securityGroupTable(input: SgTableInput): string {
-  const ingress = input.ingress.map((r) => sgRule(r, 'ip saddr', input.members)).filter((x): x is string => !!x);
+  const ingress = input.ingress.flatMap((r) => [sgRule(r, 'ip saddr', input.members), tagRule(r, input.tags)]).filter((x): x is string => !!x);
   const egress = input.egress === undefined ? ['accept'] : input.egress.map((r) => sgRule(r, 'ip daddr', input.members)).filter((x): x is string => !!x);
   const lines = [
     'table inet cnpesg {',
@@ -102,6 +116,9 @@ export function securityGroupTable(input: SgTableInput): string {
       '    drop',
       '  }',
     );
+    if (input.tag !== undefined) {
+      lines.push('  chain lb_tag {', '    type filter hook postrouting priority 0; policy accept;', `    ct status dnat ip dscp set ${input.tag}`, '  }');
+    }
   }
   lines.push('}');
   return lines.join('\n') + '\n';

@@ -38,6 +38,7 @@ export interface NatPlan {
   readonly addr: string;
   readonly publicAddr: string;
   readonly subnet: EmuSubnet;
+  readonly mac: string;
 }
 
 export interface NamespacePlan {
@@ -116,6 +117,7 @@ export function planEmulation(topo: EmuTopology, prefix: string): EmulationPlan 
     return intToIp(n);
   };
 
+  const bridgeMac = (s: EmuSubnet) => macOf(3, subnetIndex.get(s.id)!);
   const enis: Eni[] = [];
   for (const node of topo.nodes) {
     for (const sid of node.subnets) {
@@ -134,7 +136,7 @@ export function planEmulation(topo: EmuTopology, prefix: string): EmulationPlan 
     const subnet = topo.subnets[subnetIndex.get(nat.subnet)!];
     const addr = take(subnet);
     if (!addr) continue;
-    nats.push({ id: nat.id, name: nat.name, ns: `${prefix}-n${nats.length}`, addr, publicAddr: intToIp(nextPublic++), subnet });
+    nats.push({ id: nat.id, name: nat.name, ns: `${prefix}-n${nats.length}`, addr, publicAddr: intToIp(nextPublic++), subnet, mac: macOf(2, nats.length) });
   }
 
   const allVpcCidrs = topo.vpcs.flatMap((v) => v.cidrs);
@@ -162,18 +164,22 @@ export function planEmulation(topo: EmuTopology, prefix: string): EmulationPlan 
     const subnets = topo.subnets.filter((s) => s.vpc === vpc.id);
     const igwLocal = `100.64.${v}.1`;
     const igwPeer = `100.64.${v}.2`;
-    ip.push(`link add cnpeigw type veth peer name cnpev${v} netns ${internetNs}`, `addr add ${igwLocal}/30 dev cnpeigw`, 'link set cnpeigw up');
-    inetIp.push(`addr add ${igwPeer}/30 dev cnpev${v}`, `link set cnpev${v} up`);
+    // Every MAC address is fixed and every neighbour entry static: no ARP, so a burst of first
+    // packets is never dropped while a neighbour is being resolved.
+    ip.push(`link add cnpeigw address ${macOf(4, v)} type veth peer name cnpev${v} address ${macOf(5, v)} netns ${internetNs}`,
+      `addr add ${igwLocal}/30 dev cnpeigw`, 'link set cnpeigw up', `neigh replace ${igwPeer} lladdr ${macOf(5, v)} dev cnpeigw nud permanent`);
+    inetIp.push(`addr add ${igwPeer}/30 dev cnpev${v}`, `link set cnpev${v} up`, `neigh replace ${igwLocal} lladdr ${macOf(4, v)} dev cnpev${v} nud permanent`);
     for (const s of subnets) {
       const b = `cnpeb${subnetIndex.get(s.id)}`;
-      ip.push(`link add ${b} type bridge`, `addr add ${intToIp(s.cidr.first + 1)}/${s.cidr.prefix} dev ${b}`, `link set ${b} up`);
+      ip.push(`link add ${b} address ${bridgeMac(s)} type bridge`, `addr add ${intToIp(s.cidr.first + 1)}/${s.cidr.prefix} dev ${b}`, `link set ${b} up`);
     }
     const vpcEnis = enis.filter((e) => e.subnet.vpc === vpc.id);
     const vpcNats = nats.filter((n) => n.subnet.vpc === vpc.id);
     const ports: Array<{ ns: string; mac: string; subnet: EmuSubnet }> = [
       ...vpcEnis.map((e) => ({ ns: e.ns, mac: e.mac, subnet: e.subnet })),
-      ...vpcNats.map((n, i) => ({ ns: n.ns, mac: macOf(2, i), subnet: n.subnet })),
+      ...vpcNats.map((n) => ({ ns: n.ns, mac: n.mac, subnet: n.subnet })),
     ];
+    for (const x of [...vpcEnis, ...vpcNats]) ip.push(`neigh replace ${x.addr} lladdr ${x.mac} dev cnpeb${subnetIndex.get(x.subnet.id)} nud permanent`);
     ports.forEach((p, i) => {
       const port = `cnpep${i}`;
       ip.push(`link add ${port} type veth peer name cnpe0 address ${p.mac} netns ${p.ns}`,
@@ -236,13 +242,29 @@ export function planEmulation(topo: EmuTopology, prefix: string): EmulationPlan 
     namespaces.push({ name: r, role: 'router', ip, sysctl: [...ROUTER_SYSCTL], nft: nft.join('\n') + '\n' });
   }
 
+  /** Static neighbour entries of an interface in `subnet`: its router and every other interface of the subnet. */
+  const neighbours = (subnet: EmuSubnet, self: string, gw: string, gwMac: string) => [
+    `neigh replace ${gw} lladdr ${gwMac} dev cnpe0 nud permanent`,
+    ...[...enis, ...nats].filter((x) => x.subnet.id === subnet.id && x.addr !== self).map((x) => `neigh replace ${x.addr} lladdr ${x.mac} dev cnpe0 nud permanent`),
+  ];
   // ENIs: the address, the default route via the VPC router, and the security groups.
   const members = new Map<string, string[]>();
   for (const e of enis) for (const g of e.node.securityGroups ?? []) members.set(g, [...(members.get(g) ?? []), e.addr]);
   const groups = new Map(topo.securityGroups.map((g) => [g.id, g]));
+  // Load balancers with security groups that pass clients through: targets referencing their
+  // groups admit what they pass (AWS evaluates the reference against the load balancer, not the client).
+  const tagOf = new Map<string, number>();
+  const tags = new Map<string, number[]>();
+  for (const n of topo.nodes) {
+    if (!n.listeners?.some((l) => l.preserveClientIp) || !n.securityGroups?.length) continue;
+    const tag = (tagOf.size % 62) + 1;
+    tagOf.set(n.id, tag);
+    for (const g of n.securityGroups) tags.set(g, [...new Set([...(tags.get(g) ?? []), tag])]);
+  }
   for (const e of enis) {
     const gw = intToIp(e.subnet.cidr.first + 1);
-    const ip = ['link set lo up', `addr add ${e.addr}/${e.subnet.cidr.prefix} dev cnpe0`, 'link set cnpe0 up', `route add default via ${gw}`];
+    const ip = ['link set lo up', `addr add ${e.addr}/${e.subnet.cidr.prefix} dev cnpe0`, 'link set cnpe0 up', `route add default via ${gw}`,
+      ...neighbours(e.subnet, e.addr, gw, bridgeMac(e.subnet))];
     let nft = '';
     if (e.node.securityGroups !== undefined) {
       const gs = e.node.securityGroups.map((k) => groups.get(k)).filter((g) => g !== undefined);
@@ -251,7 +273,9 @@ export function planEmulation(topo: EmuTopology, prefix: string): EmulationPlan 
         ingress: gs.flatMap((g) => g!.ingress),
         egress: anyAllOut ? undefined : gs.flatMap((g) => g!.egress ?? []),
         members,
+        tags,
         forward: e.node.listeners?.some((l) => l.preserveClientIp),
+        tag: tagOf.get(e.node.id),
       });
     }
     const forwarding = e.node.listeners?.some((l) => l.preserveClientIp) ? ['net.ipv4.ip_forward=1'] : [];
@@ -262,7 +286,8 @@ export function planEmulation(topo: EmuTopology, prefix: string): EmulationPlan 
     namespaces.push({
       name: n.ns,
       role: 'nat',
-      ip: ['link set lo up', `addr add ${n.addr}/${n.subnet.cidr.prefix} dev cnpe0`, 'link set cnpe0 up', `route add default via ${gw}`],
+      ip: ['link set lo up', `addr add ${n.addr}/${n.subnet.cidr.prefix} dev cnpe0`, 'link set cnpe0 up', `route add default via ${gw}`,
+        ...neighbours(n.subnet, n.addr, gw, bridgeMac(n.subnet))],
       sysctl: [...ENI_SYSCTL, 'net.ipv4.ip_forward=1'],
       // A NAT gateway translates to its own address and to source ports 1024-65535.
       nft: ['table ip cnpenat {', '  chain post {', '    type nat hook postrouting priority 100; policy accept;',
