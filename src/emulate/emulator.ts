@@ -6,7 +6,7 @@
  */
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Agent, Emulation } from './netns';
-import { EmulationPlan, Eni, planEmulation } from './plan';
+import { EmulationPlan, Eni, NatPlan, planEmulation } from './plan';
 import { blockedSpans, boundarySourcePorts, spanText } from './ports';
 import { RecordedFlow, topologyFromTemplates } from './topology-from-templates';
 import { EmuEnd, EmuNacl, EmuTopology } from './topology';
@@ -18,6 +18,8 @@ import { ReachabilityAnswer, Verdict } from '../verify/reachability-answer';
 const UNDECLARED_PORTS: Array<[number, number]> = [22, 3389, 80, 443, 8080, 3306, 5432, 6379, 9092, 27017].map((p) => [6, p] as [number, number])
   .concat([[17, 53]]);
 const INTERNET_RANGE = { from: 1024, to: 65535, label: 'internet clients' };
+/** The source ports a NAT gateway translates to. */
+const NAT_RANGE = { from: 1024, to: 65535 };
 
 export interface EmulateOptions {
   /** How long a handshake may take before it counts as blocked. @default 600 ms */
@@ -85,6 +87,8 @@ interface Leg {
   bindPort?: number;
   /** Why this leg is not probed (it can't occur). */
   unused?: string;
+  /** A leg to the internet through a NAT gateway: the source port the NAT gateway translates to. */
+  nat?: { readonly plan: NatPlan; port: number };
   /** Load balancer ENI to configure for this leg (end-to-end rounds). */
   readonly via?: { readonly eni: Eni; readonly target: Eni; readonly targetPort: number; readonly passThrough: boolean };
   /** Fails without sending: the client never opens connections. */
@@ -116,12 +120,15 @@ export async function emulate(templates: { [stack: string]: any }, options: Emul
   const probes: PendingProbe[] = [];
   const legs: Leg[] = [];
   planProbes(topo, plan, analyzer, options.undeclared ?? true, probes, legs);
+  log(`read the templates and planned ${probes.length} probes in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const agentNs = [...new Set(legs.flatMap((l) => [l.client.ns, l.server.ns]))];
   log(`building ${plan.namespaces.length} namespaces (${plan.enis.length} ENIs, ${plan.nats.length} NAT gateways, ${topo.vpcs.length} VPCs)`);
   const emu = await Emulation.build(plan, agentNs);
   const t1 = Date.now();
+  log(`built the namespaces in ${((t1 - t0) / 1000).toFixed(1)} s from the start`);
   try {
     await listen(emu, legs, topo);
+    log(`agents listening after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     log(`probing ${probes.length} probes with ${legs.length} connections`);
     await runLegs(emu, legs.filter((l) => !l.via), timeout);
     await runRounds(emu, legs.filter((l) => l.via), timeout);
@@ -189,9 +196,12 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
   };
   const eniEnd = (e: Eni): Endpoint => ({ ns: e.ns, addr: e.addr, label: `${e.node.name} ${e.addr}`, eni: e });
   const aclsOf = (...enis: Array<Eni | undefined>): EmuNacl[] => enis.filter((e): e is Eni => !!e).map((e) => nacls.get(e.subnet.nacl)!);
-  const natAcls = (e: Eni): EmuNacl[] => {
+  const natOf = (e: Eni): NatPlan | undefined => {
     const r = e.subnet.routes.find((x) => x.target === 'nat' && x.dest.prefix === 0);
-    const nat = r ? plan.nats.find((n) => n.id === r.nat) : undefined;
+    return r ? plan.nats.find((n) => n.id === r.nat) : undefined;
+  };
+  const natAcls = (e: Eni): EmuNacl[] => {
+    const nat = natOf(e);
     return nat ? [nacls.get(nat.subnet.nacl)!] : [];
   };
   const clientRange = (c: Endpoint) => (c.eni ? c.eni.node.clientRange : INTERNET_RANGE);
@@ -209,11 +219,21 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
         sources = [range.from + 7 + (spare++ % Math.max(1, range.to - range.from - 14))];
       }
       const refuse = client.eni && !client.eni.node.initiates ? `${client.eni.node.name} is a ${client.eni.node.kind}: it never opens connections` : undefined;
+      // Through a NAT gateway, the translated source port (1024-65535) meets the NAT gateway subnet's
+      // NACL: probe its boundaries too, one translated port per leg, cycling over both lists.
+      const nat = client.eni && !server.eni ? natOf(client.eni) : undefined;
+      const natPorts = nat && boundaries ? boundarySourcePorts(NAT_RANGE.from, NAT_RANGE.to, [nacls.get(nat.subnet.nacl)!]) : [];
       for (const port of ports) {
-        sources.forEach((lport, i) => {
-          const lportMax = boundaries ? (i + 1 < sources.length ? sources[i + 1] - 1 : range.to) : lport;
-          legs.push({ probe, client, server, dest, proto: proto === 17 ? 'udp' : 'tcp', port, lport, lportMax, via: via?.(client, server), refuse });
-        });
+        const n = Math.max(sources.length, natPorts.length);
+        for (let i = 0; i < n; i++) {
+          const k = i % sources.length;
+          const lport = sources[k];
+          const lportMax = boundaries ? (k + 1 < sources.length ? sources[k + 1] - 1 : range.to) : lport;
+          legs.push({
+            probe, client, server, dest, proto: proto === 17 ? 'udp' : 'tcp', port, lport, lportMax, via: via?.(client, server), refuse,
+            nat: nat ? { plan: nat, port: natPorts.length ? natPorts[i % natPorts.length] : NAT_RANGE.from } : undefined,
+          });
+        }
       }
     }
   };
@@ -377,12 +397,29 @@ async function listen(emu: Emulation, legs: Leg[], topo: EmuTopology): Promise<v
   void topo;
   // A client never sends from a port it listens on (bind would fail): take the next port of the span.
   const listening = new Set([...wanted.keys()]);
+  // Legs through one NAT gateway that share a client port but not a translated port need distinct
+  // client ports (the NAT gateway maps each client address and port to one translated port).
+  const natKeys = new Map<string, number>();
   for (const l of legs) {
     let p = l.lport;
-    while (p <= l.lportMax && listening.has(`${l.client.ns}|${l.client.addr}|${l.proto}|${p}`)) p++;
+    const free = (x: number) => !listening.has(`${l.client.ns}|${l.client.addr}|${l.proto}|${x}`) &&
+      (!l.nat || (natKeys.get(`${l.nat.plan.ns}|${l.client.addr}|${l.proto}|${x}`) ?? l.nat.port) === l.nat.port);
+    while (p <= l.lportMax && !free(p)) p++;
+    if (l.nat && p <= l.lportMax) natKeys.set(`${l.nat.plan.ns}|${l.client.addr}|${l.proto}|${p}`, l.nat.port);
     if (p <= l.lportMax) l.bindPort = p;
     // A host never sends from a port it listens on: that source port can't occur, so it isn't probed.
     else l.unused = `source port ${l.lport} is a port ${l.client.label} listens on`;
+  }
+  // The NAT gateways' translations: client address and port -> the NAT gateway's address and port.
+  const byNat = new Map<string, string[]>();
+  for (const l of legs) {
+    if (!l.nat || l.bindPort === undefined) continue;
+    const key = `${l.nat.plan.ns}|${l.proto}`;
+    byNat.set(key, [...new Set([...(byNat.get(key) ?? []), `${l.client.addr} . ${l.bindPort} : ${l.nat.plan.addr} . ${l.nat.port}`])]);
+  }
+  for (const [key, elements] of byNat) {
+    const [ns, proto] = key.split('|');
+    await emu.nft(ns, `add element ip cnpenat ${proto}ports { ${elements.join(', ')} }\n`);
   }
   const replies = await Promise.all([...wanted.values()].map(async (w) => ({ w, r: await agent(emu, w.ns).send({ op: 'listen', proto: w.proto, port: w.port, addr: w.addr }) })));
   const failed = replies.filter((x) => !x.r.ok);
@@ -472,6 +509,16 @@ function judge(p: PendingProbe, legs: Leg[], topo: EmuTopology): ProbeResult {
     } else {
       details.push(`${pair} from source port ${ls[0].lport}: ${errs}`);
     }
+  }
+  // Through NAT gateways: which translated source ports failed.
+  const byNat = new Map<string, Leg[]>();
+  for (const l of legs) if (l.nat) byNat.set(l.nat.plan.name, [...(byNat.get(l.nat.plan.name) ?? []), l]);
+  for (const [nat, ls] of byNat) {
+    const ports = new Map<number, boolean>();
+    for (const l of ls) ports.set(l.nat!.port, (ports.get(l.nat!.port) ?? true) && !!l.result?.ok);
+    if ([...ports.values()].every((x) => x) || ports.size < 2) continue;
+    const spans = blockedSpans(NAT_RANGE.from, NAT_RANGE.to, ports);
+    details.push(`through NAT gateway ${nat}: translated source ports ${spans.map(spanText).join(', ')} blocked`);
   }
   let agree: boolean;
   let ok: boolean;

@@ -7,7 +7,8 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as readline from 'readline';
 import { AGENT_SOURCE } from './agent';
-import { EmulationPlan, NamespacePlan } from './plan';
+import * as fs from 'fs';
+import { ENI_SYSCTL, EmulationPlan, NamespacePlan } from './plan';
 
 /** Namespaces created and not yet deleted, across every live emulation of this process. */
 const live = new Set<string>();
@@ -37,6 +38,14 @@ function hookExit(): void {
       cleanupSync();
       process.exit(code);
     });
+  }
+}
+
+function readSysctl(key: string): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/sys/${key}`, 'utf8').trim();
+  } catch {
+    return undefined;
   }
 }
 
@@ -117,8 +126,11 @@ export class Emulation {
       const apply = async (ns: NamespacePlan) => {
         if (ns.ip.length > 0) await run('ip', ['-n', ns.name, '-batch', '-'], ns.ip.join('\n') + '\n');
       };
+      // New namespaces copy the host's interface settings when net.core.devconf_inherit_init_net is set.
+      const inherits = readSysctl('net/core/devconf_inherit_init_net') !== '0';
       const configure = async (ns: NamespacePlan) => {
-        if (ns.sysctl.length > 0) await run('ip', ['netns', 'exec', ns.name, 'sysctl', '-q', '-e', '-w', ...ns.sysctl], '');
+        const sysctl = ns.sysctl.length === 0 && inherits ? ENI_SYSCTL : ns.sysctl;
+        if (sysctl.length > 0) await run('ip', ['netns', 'exec', ns.name, 'sysctl', '-q', '-e', '-w', ...sysctl], '');
         if (ns.nft) await run('ip', ['netns', 'exec', ns.name, 'nft', '-f', '-'], ns.nft);
       };
       // Routers first: they create the veth pairs whose other ends the other namespaces configure.

@@ -278,8 +278,8 @@ export function planEmulation(topo: EmuTopology, prefix: string): EmulationPlan 
         tag: tagOf.get(e.node.id),
       });
     }
-    const forwarding = e.node.listeners?.some((l) => l.preserveClientIp) ? ['net.ipv4.ip_forward=1'] : [];
-    namespaces.push({ name: e.ns, role: 'eni', ip, sysctl: [...ENI_SYSCTL, ...forwarding], nft });
+    const forwarding = e.node.listeners?.some((l) => l.preserveClientIp) ? [...ENI_SYSCTL, 'net.ipv4.ip_forward=1'] : [];
+    namespaces.push({ name: e.ns, role: 'eni', ip, sysctl: forwarding, nft });
   }
   for (const n of nats) {
     const gw = intToIp(n.subnet.cidr.first + 1);
@@ -290,17 +290,28 @@ export function planEmulation(topo: EmuTopology, prefix: string): EmulationPlan 
         ...neighbours(n.subnet, n.addr, gw, bridgeMac(n.subnet))],
       sysctl: [...ENI_SYSCTL, 'net.ipv4.ip_forward=1'],
       // A NAT gateway translates to its own address and to source ports 1024-65535.
-      nft: ['table ip cnpenat {', '  chain post {', '    type nat hook postrouting priority 100; policy accept;',
+      // The probes pick the translated port of each client address and port (tcpports, udpports).
+      nft: ['table ip cnpenat {',
+        '  map tcpports { type ipv4_addr . inet_service : ipv4_addr . inet_service; }',
+        '  map udpports { type ipv4_addr . inet_service : ipv4_addr . inet_service; }',
+        '  chain post {', '    type nat hook postrouting priority 100; policy accept;',
+        `    oifname "cnpe0" ip saddr != ${n.addr} meta l4proto tcp snat ip to ip saddr . tcp sport map @tcpports`,
+        `    oifname "cnpe0" ip saddr != ${n.addr} meta l4proto udp snat ip to ip saddr . udp sport map @udpports`,
         `    oifname "cnpe0" ip saddr != ${n.addr} meta l4proto tcp masquerade to :1024-65535`,
         `    oifname "cnpe0" ip saddr != ${n.addr} meta l4proto udp masquerade to :1024-65535`,
         `    oifname "cnpe0" ip saddr != ${n.addr} masquerade`, '  }', '}'].join('\n') + '\n',
     });
   }
-  namespaces.push({ name: internetNs, role: 'internet', ip: inetIp, sysctl: [...ENI_SYSCTL], nft: '' });
+  namespaces.push({ name: internetNs, role: 'internet', ip: inetIp, sysctl: [], nft: '' });
   return { prefix, namespaces, enis, nats, internetNs, internetAddrs, skipped };
 }
 
-const ENI_SYSCTL = ['net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0', 'net.ipv4.conf.all.send_redirects=0',
+/**
+ * Settings of namespaces that forward. A new namespace starts from the kernel's defaults (no
+ * reverse-path filter, no forwarding), which is what hosts that only send and receive need;
+ * `netns.ts` applies these to every namespace when the host makes new namespaces inherit its own.
+ */
+export const ENI_SYSCTL = ['net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0', 'net.ipv4.conf.all.send_redirects=0',
   'net.ipv4.conf.default.send_redirects=0'];
 // Bridged traffic inside one subnet never meets a NACL: keep it away from the IP hooks.
 const ROUTER_SYSCTL = [...ENI_SYSCTL, 'net.ipv4.ip_forward=1', 'net.bridge.bridge-nf-call-iptables=0'];
