@@ -7,7 +7,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Agent, Emulation } from './netns';
 import { EmulationPlan, Eni, NatPlan, planEmulation } from './plan';
-import { blockedSpans, boundarySourcePorts, spanText } from './ports';
+import { blockedSpans, boundarySourcePorts, PortSpan, spanText } from './ports';
 import { RecordedFlow, topologyFromTemplates } from './topology-from-templates';
 import { EmuEnd, EmuNacl, EmuTopology } from './topology';
 import { NetworkEndpoint } from '../verify/network-endpoint';
@@ -88,7 +88,7 @@ interface Leg {
   /** Why this leg is not probed (it can't occur). */
   unused?: string;
   /** A leg to the internet through a NAT gateway: the source port the NAT gateway translates to. */
-  nat?: { readonly plan: NatPlan; port: number };
+  nat?: { readonly plan: NatPlan; readonly span: PortSpan; port: number };
   /** Load balancer ENI to configure for this leg (end-to-end rounds). */
   readonly via?: { readonly eni: Eni; readonly target: Eni; readonly targetPort: number; readonly passThrough: boolean };
   /** Fails without sending: the client never opens connections. */
@@ -127,7 +127,8 @@ export async function emulate(templates: { [stack: string]: any }, options: Emul
   const t1 = Date.now();
   log(`built the namespaces in ${((t1 - t0) / 1000).toFixed(1)} s from the start`);
   try {
-    await listen(emu, legs, topo);
+    const natUsed = new Map<string, Set<number>>();
+    await listen(emu, legs, topo, natUsed);
     log(`agents listening after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     log(`probing ${probes.length} probes with ${legs.length} connections`);
     await runLegs(emu, legs.filter((l) => !l.via), timeout);
@@ -139,6 +140,7 @@ export async function emulate(templates: { [stack: string]: any }, options: Emul
     if (again.length > 0) {
       log(`retrying ${again.length} timed-out connections`);
       for (const l of again) l.result = undefined;
+      await translate(emu, again, natUsed);
       await runLegs(emu, again.filter((l) => !l.via), timeout * 3);
       await runRounds(emu, again.filter((l) => l.via), timeout * 3);
     }
@@ -222,7 +224,9 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
       // Through a NAT gateway, the translated source port (1024-65535) meets the NAT gateway subnet's
       // NACL: probe its boundaries too, one translated port per leg, cycling over both lists.
       const nat = client.eni && !server.eni ? natOf(client.eni) : undefined;
-      const natPorts = nat && boundaries ? boundarySourcePorts(NAT_RANGE.from, NAT_RANGE.to, [nacls.get(nat.subnet.nacl)!]) : [];
+      const natCuts = nat ? boundarySourcePorts(NAT_RANGE.from, NAT_RANGE.to, boundaries ? [nacls.get(nat.subnet.nacl)!] : []) : [];
+      const natSpans: PortSpan[] = natCuts.map((p, i) => ({ from: p, to: i + 1 < natCuts.length ? natCuts[i + 1] - 1 : NAT_RANGE.to }));
+      const natPorts = boundaries ? natSpans : natSpans.slice(0, 1);
       for (const port of ports) {
         const n = Math.max(sources.length, natPorts.length);
         for (let i = 0; i < n; i++) {
@@ -231,7 +235,7 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
           const lportMax = boundaries ? (k + 1 < sources.length ? sources[k + 1] - 1 : range.to) : lport;
           legs.push({
             probe, client, server, dest, proto: proto === 17 ? 'udp' : 'tcp', port, lport, lportMax, via: via?.(client, server), refuse,
-            nat: nat ? { plan: nat, port: natPorts.length ? natPorts[i % natPorts.length] : NAT_RANGE.from } : undefined,
+            nat: nat ? { plan: nat, span: natPorts[i % natPorts.length], port: 0 } : undefined,
           });
         }
       }
@@ -377,8 +381,44 @@ function relayedProbes(f: EmuTopology['flows'][number], topo: EmuTopology, plan:
   void legs;
 }
 
+/**
+ * Gives each leg through a NAT gateway its own translated port, inside the NACL span the leg
+ * probes (a translated address and port can carry one connection to a destination at a time,
+ * and its conntrack entry outlives the connection), and loads the NAT gateways' maps.
+ */
+async function translate(emu: Emulation, legs: Leg[], used: Map<string, Set<number>>): Promise<void> {
+  const elements = new Map<string, Map<string, string>>();
+  for (const l of legs) {
+    if (!l.nat || l.bindPort === undefined) continue;
+    const key = `${l.nat.plan.ns}|${l.proto}`;
+    const taken = used.get(key) ?? new Set<number>();
+    used.set(key, taken);
+    const clientKey = `${l.client.addr} . ${l.bindPort}`;
+    const existing = elements.get(key)?.get(clientKey);
+    if (existing) {
+      l.nat.port = Number(existing.split(' . ')[1]);
+      continue;
+    }
+    let p = l.nat.span.from;
+    while (p <= l.nat.span.to && taken.has(p)) p++;
+    if (p > l.nat.span.to) {
+      l.unused = `no translated port of ${spanText(l.nat.span)} left on ${l.nat.plan.name}`;
+      continue;
+    }
+    taken.add(p);
+    l.nat.port = p;
+    const m = elements.get(key) ?? new Map<string, string>();
+    m.set(clientKey, `${l.nat.plan.addr} . ${p}`);
+    elements.set(key, m);
+  }
+  for (const [key, m] of elements) {
+    const [ns, proto] = key.split('|');
+    await emu.nft(ns, `flush map ip cnpenat ${proto}ports\nadd element ip cnpenat ${proto}ports { ${[...m].map(([k, v]) => `${k} : ${v}`).join(', ')} }\n`);
+  }
+}
+
 /** Starts the listeners every leg needs. */
-async function listen(emu: Emulation, legs: Leg[], topo: EmuTopology): Promise<void> {
+async function listen(emu: Emulation, legs: Leg[], topo: EmuTopology, natUsed: Map<string, Set<number>>): Promise<void> {
   // Servers listen on their own address only, so that a client address of the same namespace can
   // still send from that port.
   const wanted = new Map<string, { ns: string; addr: string; proto: string; port: number }>();
@@ -397,30 +437,20 @@ async function listen(emu: Emulation, legs: Leg[], topo: EmuTopology): Promise<v
   void topo;
   // A client never sends from a port it listens on (bind would fail): take the next port of the span.
   const listening = new Set([...wanted.keys()]);
-  // Legs through one NAT gateway that share a client port but not a translated port need distinct
-  // client ports (the NAT gateway maps each client address and port to one translated port).
-  const natKeys = new Map<string, number>();
+  // Legs through one NAT gateway that share a client port but probe different translated ports
+  // need distinct client ports (the NAT gateway maps a client address and port to one translated port).
+  const natKeys = new Map<string, string>();
   for (const l of legs) {
     let p = l.lport;
     const free = (x: number) => !listening.has(`${l.client.ns}|${l.client.addr}|${l.proto}|${x}`) &&
-      (!l.nat || (natKeys.get(`${l.nat.plan.ns}|${l.client.addr}|${l.proto}|${x}`) ?? l.nat.port) === l.nat.port);
+      (!l.nat || (natKeys.get(`${l.nat.plan.ns}|${l.client.addr}|${l.proto}|${x}`) ?? spanText(l.nat.span)) === spanText(l.nat.span));
     while (p <= l.lportMax && !free(p)) p++;
-    if (l.nat && p <= l.lportMax) natKeys.set(`${l.nat.plan.ns}|${l.client.addr}|${l.proto}|${p}`, l.nat.port);
+    if (l.nat && p <= l.lportMax) natKeys.set(`${l.nat.plan.ns}|${l.client.addr}|${l.proto}|${p}`, spanText(l.nat.span));
     if (p <= l.lportMax) l.bindPort = p;
     // A host never sends from a port it listens on: that source port can't occur, so it isn't probed.
     else l.unused = `source port ${l.lport} is a port ${l.client.label} listens on`;
   }
-  // The NAT gateways' translations: client address and port -> the NAT gateway's address and port.
-  const byNat = new Map<string, string[]>();
-  for (const l of legs) {
-    if (!l.nat || l.bindPort === undefined) continue;
-    const key = `${l.nat.plan.ns}|${l.proto}`;
-    byNat.set(key, [...new Set([...(byNat.get(key) ?? []), `${l.client.addr} . ${l.bindPort} : ${l.nat.plan.addr} . ${l.nat.port}`])]);
-  }
-  for (const [key, elements] of byNat) {
-    const [ns, proto] = key.split('|');
-    await emu.nft(ns, `add element ip cnpenat ${proto}ports { ${elements.join(', ')} }\n`);
-  }
+  await translate(emu, legs, natUsed);
   const replies = await Promise.all([...wanted.values()].map(async (w) => ({ w, r: await agent(emu, w.ns).send({ op: 'listen', proto: w.proto, port: w.port, addr: w.addr }) })));
   const failed = replies.filter((x) => !x.r.ok);
   if (failed.length > 0) throw new Error(`could not listen on ${failed.map((x) => `${x.w.proto} ${x.w.port} in ${x.w.ns} (${x.r.err})`).join(', ')}`);
@@ -515,7 +545,7 @@ function judge(p: PendingProbe, legs: Leg[], topo: EmuTopology): ProbeResult {
   for (const l of legs) if (l.nat) byNat.set(l.nat.plan.name, [...(byNat.get(l.nat.plan.name) ?? []), l]);
   for (const [nat, ls] of byNat) {
     const ports = new Map<number, boolean>();
-    for (const l of ls) ports.set(l.nat!.port, (ports.get(l.nat!.port) ?? true) && !!l.result?.ok);
+    for (const l of ls) ports.set(l.nat!.span.from, (ports.get(l.nat!.span.from) ?? true) && !!l.result?.ok);
     if ([...ports.values()].every((x) => x) || ports.size < 2) continue;
     const spans = blockedSpans(NAT_RANGE.from, NAT_RANGE.to, ports);
     details.push(`through NAT gateway ${nat}: translated source ports ${spans.map(spanText).join(', ')} blocked`);

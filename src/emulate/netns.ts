@@ -57,6 +57,8 @@ function run(cmd: string, args: string[], input: string): Promise<void> {
     p.stderr.on('data', (d) => { err += d; });
     p.on('error', reject);
     p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} failed (exit ${code}): ${err.trim()}\n--- input ---\n${input}`))));
+    // A command that reads no input may exit before taking it.
+    p.stdin.on('error', () => undefined);
     p.stdin.end(input);
   });
 }
