@@ -58,16 +58,11 @@ export function parseArgs(argv: string[]): Args | 'help' {
       if (v === undefined) throw new UsageError(`${a} needs a value.`);
       return v;
     };
-    if (a === '-h' || a === '--help') return 'help';
-    else if (a === '--json') json = value();
-    else if (a === '--timeout') {
+    if (a === '-h' || a === '--help') {return 'help';} else if (a === '--json') {json = value();} else if (a === '--timeout') {
       const v = value();
       timeout = Number(v);
       if (!Number.isInteger(timeout) || timeout < 50 || timeout > 60000) throw new UsageError(`--timeout must be a whole number of milliseconds from 50 to 60000, got '${v}'.`);
-    } else if (a === '--no-undeclared') undeclared = false;
-    else if (a === '--flow') flows.push(parseFlow(value()));
-    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'.`);
-    else inputs.push(a);
+    } else if (a === '--no-undeclared') {undeclared = false;} else if (a === '--flow') {flows.push(parseFlow(value()));} else if (a.startsWith('-') && a !== '-') {throw new UsageError(`unknown option '${a}'.`);} else {inputs.push(a);}
   }
   if (inputs.length === 0) throw new UsageError('give at least one cdk.out directory or template file.');
   return { inputs, json, timeout, undeclared, flows };

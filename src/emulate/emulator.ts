@@ -8,8 +8,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Agent, Emulation } from './netns';
 import { EmulationPlan, Eni, NatPlan, planEmulation } from './plan';
 import { blockedSpans, boundarySourcePorts, PortSpan, spanText } from './ports';
-import { RecordedFlow, topologyFromTemplates } from './topology-from-templates';
 import { EmuEnd, EmuNacl, EmuTopology } from './topology';
+import { RecordedFlow, topologyFromTemplates } from './topology-from-templates';
 import { NetworkEndpoint } from '../verify/network-endpoint';
 import { ReachabilityAnalyzer } from '../verify/reachability-analyzer';
 import { ReachabilityAnswer, Verdict } from '../verify/reachability-answer';
@@ -234,7 +234,16 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
           const lport = sources[k];
           const lportMax = boundaries ? (k + 1 < sources.length ? sources[k + 1] - 1 : range.to) : lport;
           legs.push({
-            probe, client, server, dest, proto: proto === 17 ? 'udp' : 'tcp', port, lport, lportMax, via: via?.(client, server), refuse,
+            probe,
+            client,
+            server,
+            dest,
+            proto: proto === 17 ? 'udp' : 'tcp',
+            port,
+            lport,
+            lportMax,
+            via: via?.(client, server),
+            refuse,
             nat: nat ? { plan: nat, span: natPorts[i % natPorts.length], port: 0 } : undefined,
           });
         }
@@ -248,8 +257,16 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
     const port = portText(f.protocol, f.fromPort, f.toPort);
     const ports = [...new Set([f.fromPort, f.toPort])];
     if (f.from.kind === 'unknown' || f.to.kind === 'unknown') {
-      probes.push({ kind: 'declared', name: f.description, from: f.from.name, to: f.to.name, port, answer: undefined, declared: true,
-        note: `not emulated: ${(f.from.kind === 'unknown' ? f.from : f.to as any).reason}` });
+      probes.push({
+        kind: 'declared',
+        name: f.description,
+        from: f.from.name,
+        to: f.to.name,
+        port,
+        answer: undefined,
+        declared: true,
+        note: `not emulated: ${(f.from.kind === 'unknown' ? f.from : f.to as any).reason}`,
+      });
       continue;
     }
     if (f.relayed) {
@@ -282,21 +299,34 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
       const lb = nodes.get(lbId)!;
       for (const l of lb.listeners ?? []) {
         if (l.protocol !== f.protocol || l.port < f.fromPort || l.port > f.toPort || l.targets.length === 0) continue;
-        for (const t of l.targets) {
-          const target = nodes.get(t.node)!;
-          const hop1 = worst(endpointsOf(f.from).map((a) => analyzer.canReach(a, NetworkEndpoint.path(lb.path), ec2Port(l.protocol, l.port, l.port))));
-          const hop2 = analyzer.canReach(NetworkEndpoint.path(lb.path), NetworkEndpoint.path(target.path), ec2Port(l.protocol, t.port, t.port));
-          const index = probes.length;
-          probes.push({
-            kind: 'end-to-end', name: `${f.from.name} -> ${lb.name} -> ${target.name}`, from: f.from.name, to: target.name,
-            port: `${portText(l.protocol, l.port, l.port)} -> ${t.port}`, answer: worst([hop1, hop2]), declared: true,
-            note: l.preserveClientIp ? 'client IP preserved: the target sees the client\'s address' : 'the load balancer opens a new connection from its own address',
-          });
-          const pairs: Array<[Endpoint, Endpoint, string]> = [];
-          const clients: Endpoint[] = f.from.kind === 'internet' ? f.from.cidrs.map((c) => inet(c.cidr)).filter((x): x is Endpoint => !!x)
-            : f.from.nodes.flatMap((id) => enisOf(id).map(eniEnd));
-          for (const c of clients) for (const le of enisOf(lbId)) for (const te of enisOf(t.node)) pairs.push([c, { ...eniEnd(te), lbEni: le } as any, serverAddr(le, !c.eni)]);
-          addLegs(index, pairs, l.protocol, [l.port], true, (_c, s) => ({ eni: (s as any).lbEni, target: s.eni!, targetPort: t.port, passThrough: l.preserveClientIp }));
+        for (const declaredTarget of l.targets) {
+          const target = nodes.get(declaredTarget.node)!;
+          // A dynamic host port: the ends of the range the declared flow from the load balancer opens.
+          const hostFlow = declaredTarget.port === 0
+            ? topo.flows.find((x) => x.from.kind === 'nodes' && x.from.nodes.includes(lbId) && x.to.kind === 'nodes' && x.to.nodes.includes(target.id))
+            : undefined;
+          if (declaredTarget.port === 0 && !hostFlow) continue;
+          for (const port of hostFlow ? [...new Set([hostFlow.fromPort, hostFlow.toPort])] : [declaredTarget.port]) {
+            const t = { node: declaredTarget.node, port };
+            const hop1 = worst(endpointsOf(f.from).map((a) => analyzer.canReach(a, NetworkEndpoint.path(lb.path), ec2Port(l.protocol, l.port, l.port))));
+            const hop2 = analyzer.canReach(NetworkEndpoint.path(lb.path), NetworkEndpoint.path(target.path), ec2Port(l.protocol, t.port, t.port));
+            const index = probes.length;
+            probes.push({
+              kind: 'end-to-end',
+              name: `${f.from.name} -> ${lb.name} -> ${target.name}`,
+              from: f.from.name,
+              to: target.name,
+              port: `${portText(l.protocol, l.port, l.port)} -> ${t.port}`,
+              answer: worst([hop1, hop2]),
+              declared: true,
+              note: l.preserveClientIp ? 'client IP preserved: the target sees the client\'s address' : 'the load balancer opens a new connection from its own address',
+            });
+            const pairs: Array<[Endpoint, Endpoint, string]> = [];
+            const clients: Endpoint[] = f.from.kind === 'internet' ? f.from.cidrs.map((c) => inet(c.cidr)).filter((x): x is Endpoint => !!x)
+              : f.from.nodes.flatMap((id) => enisOf(id).map(eniEnd));
+            for (const c of clients) for (const le of enisOf(lbId)) for (const te of enisOf(t.node)) pairs.push([c, { ...eniEnd(te), lbEni: le } as any, serverAddr(le, !c.eni)]);
+            addLegs(index, pairs, l.protocol, [l.port], true, (_c, s) => ({ eni: (s as any).lbEni, target: s.eni!, targetPort: t.port, passThrough: l.preserveClientIp }));
+          }
         }
       }
     }
@@ -359,7 +389,13 @@ function relayedProbes(f: EmuTopology['flows'][number], topo: EmuTopology, plan:
         answers.push(analyzer.canReach(NetworkEndpoint.path(lb.path), NetworkEndpoint.path(target.path), ec2Port(l.protocol, t.port, t.port)));
         const index = probes.length;
         probes.push({
-          kind: 'declared', name: f.description, from: f.from.name, to: `${target.name} (through ${lb.name})`, port, answer: worst(answers), declared: true,
+          kind: 'declared',
+          name: f.description,
+          from: f.from.name,
+          to: `${target.name} (through ${lb.name})`,
+          port,
+          answer: worst(answers),
+          declared: true,
           note: 'relayed with the client\'s address: the analyzer\'s verdicts for the load balancer\'s two hops; the packets also meet the target tier\'s NACLs with the client\'s address',
         });
         const pairs: Array<[Endpoint, Endpoint, string]> = [];
@@ -375,8 +411,16 @@ function relayedProbes(f: EmuTopology['flows'][number], topo: EmuTopology, plan:
     }
   }
   if (!any) {
-    probes.push({ kind: 'declared', name: f.description, from: f.from.name, to: f.to.name, port, answer: undefined, declared: true,
-      note: 'not emulated: no load balancer passes clients through to this tier with their own address' });
+    probes.push({
+      kind: 'declared',
+      name: f.description,
+      from: f.from.name,
+      to: f.to.name,
+      port,
+      answer: undefined,
+      declared: true,
+      note: 'not emulated: no load balancer passes clients through to this tier with their own address',
+    });
   }
   void legs;
 }
@@ -526,8 +570,10 @@ function judge(p: PendingProbe, legs: Leg[], topo: EmuTopology): ProbeResult {
   // What the packets met, per (client, server) pair: the blocked source ports and why.
   const details: string[] = [];
   const byPair = new Map<string, Leg[]>();
-  for (const l of legs) byPair.set(`${l.client.label} -> ${l.server.label}${l.via ? ` via ${l.via.eni.node.name} ${l.via.eni.addr}` : ''} ${l.proto} ${l.port}`,
-    [...(byPair.get(`${l.client.label} -> ${l.server.label}${l.via ? ` via ${l.via.eni.node.name} ${l.via.eni.addr}` : ''} ${l.proto} ${l.port}`) ?? []), l]);
+  for (const l of legs) {
+    byPair.set(`${l.client.label} -> ${l.server.label}${l.via ? ` via ${l.via.eni.node.name} ${l.via.eni.addr}` : ''} ${l.proto} ${l.port}`,
+      [...(byPair.get(`${l.client.label} -> ${l.server.label}${l.via ? ` via ${l.via.eni.node.name} ${l.via.eni.addr}` : ''} ${l.proto} ${l.port}`) ?? []), l]);
+  }
   for (const [pair, ls] of byPair) {
     if (ls.every((l) => l.result?.ok)) continue;
     const errs = [...new Set(ls.filter((l) => !l.result?.ok).map((l) => describeError(l.result?.err)))].join(', ');
@@ -564,8 +610,20 @@ function judge(p: PendingProbe, legs: Leg[], topo: EmuTopology): ProbeResult {
     ok = !p.declared && packets === 'blocked';
   }
   return {
-    kind: p.kind, name: p.name, from: p.from, to: p.to, port: p.port, analyzer, analyzerPartial: partial, packets, legs: legs.length, passedLegs, details,
-    agree, ok, note: p.note,
+    kind: p.kind,
+    name: p.name,
+    from: p.from,
+    to: p.to,
+    port: p.port,
+    analyzer,
+    analyzerPartial: partial,
+    packets,
+    legs: legs.length,
+    passedLegs,
+    details,
+    agree,
+    ok,
+    note: p.note,
   };
 }
 

@@ -5,9 +5,9 @@
  * on process exit, on SIGINT/SIGTERM/SIGHUP and on an uncaught error.
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as readline from 'readline';
 import { AGENT_SOURCE } from './agent';
-import * as fs from 'fs';
 import { ENI_SYSCTL, EmulationPlan, NamespacePlan } from './plan';
 
 /** Namespaces created and not yet deleted, across every live emulation of this process. */

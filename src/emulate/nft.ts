@@ -72,12 +72,11 @@ function tagRule(r: EmuSgRule, tags: Map<string, number[]> | undefined): string 
 
 function sgRule(r: EmuSgRule, field: string, members: Map<string, string[]>, portField = 'th dport'): string | undefined {
   let peer = '';
-  if (r.cidr) peer = addr(field, r.cidr);
-  else if (r.group !== undefined) {
+  if (r.cidr) {peer = addr(field, r.cidr);} else if (r.group !== undefined) {
     const list = members.get(r.group) ?? [];
     if (list.length === 0) return undefined;
     peer = `${field} { ${list.join(', ')} }`;
-  } else return undefined;
+  } else {return undefined;}
   return join(peer, protoMatch(r.protocol, r.p0, r.p1, portField), 'accept');
 }
 

@@ -191,8 +191,7 @@ export function planEmulation(topo: EmuTopology, prefix: string): EmulationPlan 
       const table = 100 + si;
       for (const o of subnets) ip.push(`route add ${o.cidr.cidr} dev cnpeb${subnetIndex.get(o.id)} table ${table}`);
       for (const route of s.routes) {
-        if (route.target === 'igw') ip.push(`route add ${route.dest.cidr} via ${igwPeer} dev cnpeigw table ${table}`);
-        else if (route.target === 'nat' && nats.find((n) => n.id === route.nat)) {
+        if (route.target === 'igw') {ip.push(`route add ${route.dest.cidr} via ${igwPeer} dev cnpeigw table ${table}`);} else if (route.target === 'nat' && nats.find((n) => n.id === route.nat)) {
           const nat = nats.find((n) => n.id === route.nat)!;
           if (nat.subnet.vpc === vpc.id) ip.push(`route add ${route.dest.cidr} via ${nat.addr} dev cnpeb${subnetIndex.get(nat.subnet.id)} table ${table}`);
           else ip.push(`route add blackhole ${route.dest.cidr} table ${table}`);

@@ -205,11 +205,38 @@ function hostOf(x: NodeModel, hosts: Map<string, EmuNode>, subnetIds: Set<string
   const id = `host:${sid}`;
   if (!hosts.has(id)) {
     hosts.set(id, {
-      id, name: `host in ${x.display}`, path: x.path, kind: 'host in subnet', subnets: [sid], securityGroups: undefined,
-      publicIp: x.publicIp, clientRange: RANGES.instance, initiates: true, acceptsInbound: true,
+      id,
+      name: `host in ${x.display}`,
+      path: x.path,
+      kind: 'host in subnet',
+      subnets: [sid],
+      securityGroups: undefined,
+      publicIp: x.publicIp,
+      clientRange: RANGES.instance,
+      initiates: true,
+      acceptsInbound: true,
     });
   }
   return id;
+}
+
+/**
+ * The port a load balancer reaches an ECS task on: the container port in awsvpc and host mode, the
+ * host port in bridge mode, and 0 for a dynamic host port (bridge mode, HostPort 0 or absent).
+ * @see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html
+ */
+function hostPort(model: TemplateModel, service: { stack: string; props: any }, containerPort: number): number {
+  const td = model.resolve(service.stack, service.props.TaskDefinition);
+  const def = td.kind === 'res' ? model.resources.get(td.id) : undefined;
+  if (!def) return containerPort;
+  const mode = String(def.props.NetworkMode ?? 'bridge');
+  if (mode !== 'bridge') return containerPort;
+  for (const c of Array.isArray(def.props.ContainerDefinitions) ? def.props.ContainerDefinitions : []) {
+    for (const m of Array.isArray(c.PortMappings) ? c.PortMappings : []) {
+      if (Number(m.ContainerPort) === containerPort) return Number(m.HostPort ?? 0) || 0;
+    }
+  }
+  return containerPort;
 }
 
 function listenersOf(model: TemplateModel, lb: EmuNode, emulated: Set<string>, skipped: string[]): EmuListener[] {
@@ -246,7 +273,7 @@ function listenersOf(model: TemplateModel, lb: EmuNode, emulated: Set<string>, s
         if (r.type === 'AWS::ECS::Service') {
           for (const m of Array.isArray(r.props.LoadBalancers) ? r.props.LoadBalancers : []) {
             const v = model.resolve(r.stack, m.TargetGroupArn);
-            if (v.kind === 'res' && v.id === tg.id && emulated.has(r.id)) targets.push({ node: r.id, port: Number(m.ContainerPort ?? tgPort) });
+            if (v.kind === 'res' && v.id === tg.id && emulated.has(r.id)) targets.push({ node: r.id, port: hostPort(model, r, Number(m.ContainerPort ?? tgPort)) });
           }
         } else if (r.type === 'AWS::AutoScaling::AutoScalingGroup') {
           const list = Array.isArray(r.props.TargetGroupARNs) ? r.props.TargetGroupARNs : [];

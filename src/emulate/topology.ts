@@ -86,6 +86,7 @@ export interface EmuListener {
 
 export interface EmuTarget {
   readonly node: string;
+  /** 0 for a dynamic host port (an ECS task in bridge mode): the declared flow to the target says which. */
   readonly port: number;
 }
 

@@ -79,12 +79,43 @@ describe('emulate: the table', () => {
   test('lists declared probes and failures, hides agreeing blocked undeclared probes, and closes with the counts', () => {
     const table = renderTable({
       probes: [
-        { kind: 'declared', name: 'f', from: 'internet', to: 'Web', port: 'tcp 443', analyzer: 'blocked', analyzerPartial: false, packets: 'blocked',
-          legs: 2, passedLegs: 0, details: ['internet -> Web: blocked from every source port 1024-65535 (no answer: the handshake timed out)'], agree: true, ok: false },
-        { kind: 'undeclared', name: 'u', from: 'internet', to: 'Web', port: 'tcp 22', analyzer: 'blocked', analyzerPartial: false, packets: 'blocked',
-          legs: 1, passedLegs: 0, details: [], agree: true, ok: true },
+        {
+          kind: 'declared',
+          name: 'f',
+          from: 'internet',
+          to: 'Web',
+          port: 'tcp 443',
+          analyzer: 'blocked',
+          analyzerPartial: false,
+          packets: 'blocked',
+          legs: 2,
+          passedLegs: 0,
+          details: ['internet -> Web: blocked from every source port 1024-65535 (no answer: the handshake timed out)'],
+          agree: true,
+          ok: false,
+        },
+        {
+          kind: 'undeclared',
+          name: 'u',
+          from: 'internet',
+          to: 'Web',
+          port: 'tcp 22',
+          analyzer: 'blocked',
+          analyzerPartial: false,
+          packets: 'blocked',
+          legs: 1,
+          passedLegs: 0,
+          details: [],
+          agree: true,
+          ok: true,
+        },
       ],
-      passed: 1, failed: 1, skipped: [], namespaces: 5, buildSeconds: 1, probeSeconds: 1,
+      passed: 1,
+      failed: 1,
+      skipped: [],
+      namespaces: 5,
+      buildSeconds: 1,
+      probeSeconds: 1,
     });
     expect(table).toMatch(/\| FAILED \| declared \| internet \| Web \| tcp 443 \| blocked \| blocked \(0\/2\) \| internet -> Web: blocked from every source port/);
     expect(table).not.toMatch(/tcp 22/);

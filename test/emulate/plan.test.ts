@@ -13,7 +13,10 @@ describe('topologyFromTemplates', () => {
     expect(topo.flows).toEqual([expect.objectContaining({
       from: expect.objectContaining({ kind: 'nodes', nodes: [topo.nodes[0].id] }),
       to: expect.objectContaining({ kind: 'internet' }),
-      protocol: 6, fromPort: 443, toPort: 443, relayed: false,
+      protocol: 6,
+      fromPort: 443,
+      toPort: 443,
+      relayed: false,
     })]);
   });
 
