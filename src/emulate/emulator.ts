@@ -175,7 +175,8 @@ function worst(answers: ReachabilityAnswer[]): ReachabilityAnswer {
   const sorted = [...answers].sort((x, y) => rank(y) - rank(x));
   const w = sorted[0];
   const mixed = answers.some((a) => a.verdict !== w.verdict);
-  return { ...w, partiallyOpen: w.partiallyOpen || (w.verdict !== Verdict.REACHABLE && mixed), reasons: [...new Set(answers.flatMap((a) => a.reasons))] };
+  const reasons = [...new Set(answers.flatMap((a) => a.reasons))];
+  return { ...w, partiallyOpen: w.partiallyOpen || (w.verdict !== Verdict.REACHABLE && mixed), reasons };
 }
 
 function endpointsOf(e: EmuEnd): NetworkEndpoint[] {
@@ -184,7 +185,8 @@ function endpointsOf(e: EmuEnd): NetworkEndpoint[] {
   return [];
 }
 
-function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: ReachabilityAnalyzer, undeclared: boolean, probes: PendingProbe[], legs: Leg[]): void {
+function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: ReachabilityAnalyzer, undeclared: boolean,
+  probes: PendingProbe[], legs: Leg[]): void {
   const nodes = new Map(topo.nodes.map((n) => [n.id, n]));
   const nacls = new Map(topo.nacls.map((n) => [n.id, n]));
   const enisOf = (nodeId: string) => plan.enis.filter((e) => e.node.id === nodeId);
@@ -273,21 +275,26 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
       relayedProbes(f, topo, plan, analyzer, probes, legs, addLegs, inet, eniEnd);
       continue;
     }
-    const answer = worst(endpointsOf(f.from).flatMap((a) => endpointsOf(f.to).map((b) => analyzer.canReach(a, b, ec2Port(f.protocol, f.fromPort, f.toPort)))));
+    const flowPort = ec2Port(f.protocol, f.fromPort, f.toPort);
+    const answer = worst(endpointsOf(f.from).flatMap((a) => endpointsOf(f.to).map((b) => analyzer.canReach(a, b, flowPort))));
     const index = probes.length;
     probes.push({ kind: 'declared', name: f.description, from: f.from.name, to: f.to.name, port, answer, declared: true });
     const pairs: Array<[Endpoint, Endpoint, string]> = [];
     if (f.from.kind === 'internet') {
       for (const c of f.from.cidrs) {
         const client = inet(c.cidr);
-        for (const id of (f.to as { nodes: string[] }).nodes) for (const e of enisOf(id)) if (client) pairs.push([client, eniEnd(e), serverAddr(e, true)]);
+        for (const id of (f.to as { nodes: string[] }).nodes) {
+          for (const e of enisOf(id)) if (client) pairs.push([client, eniEnd(e), serverAddr(e, true)]);
+        }
       }
     } else if (f.to.kind === 'internet') {
       for (const id of f.from.nodes) {
         for (const e of enisOf(id)) for (const c of f.to.cidrs) { const s = inetServer(c.cidr); if (s) pairs.push([eniEnd(e), s, s.addr]); }
       }
     } else {
-      for (const a of f.from.nodes) for (const b of f.to.nodes) for (const x of enisOf(a)) for (const y of enisOf(b)) pairs.push([eniEnd(x), eniEnd(y), y.addr]);
+      for (const a of f.from.nodes) {
+        for (const b of f.to.nodes) for (const x of enisOf(a)) for (const y of enisOf(b)) pairs.push([eniEnd(x), eniEnd(y), y.addr]);
+      }
     }
     addLegs(index, pairs, f.protocol, ports, true);
   }
@@ -308,7 +315,8 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
           if (declaredTarget.port === 0 && !hostFlow) continue;
           for (const port of hostFlow ? [...new Set([hostFlow.fromPort, hostFlow.toPort])] : [declaredTarget.port]) {
             const t = { node: declaredTarget.node, port };
-            const hop1 = worst(endpointsOf(f.from).map((a) => analyzer.canReach(a, NetworkEndpoint.path(lb.path), ec2Port(l.protocol, l.port, l.port))));
+            const listenerPort = ec2Port(l.protocol, l.port, l.port);
+            const hop1 = worst(endpointsOf(f.from).map((a) => analyzer.canReach(a, NetworkEndpoint.path(lb.path), listenerPort)));
             const hop2 = analyzer.canReach(NetworkEndpoint.path(lb.path), NetworkEndpoint.path(target.path), ec2Port(l.protocol, t.port, t.port));
             const index = probes.length;
             probes.push({
@@ -324,8 +332,13 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
             const pairs: Array<[Endpoint, Endpoint, string]> = [];
             const clients: Endpoint[] = f.from.kind === 'internet' ? f.from.cidrs.map((c) => inet(c.cidr)).filter((x): x is Endpoint => !!x)
               : f.from.nodes.flatMap((id) => enisOf(id).map(eniEnd));
-            for (const c of clients) for (const le of enisOf(lbId)) for (const te of enisOf(t.node)) pairs.push([c, { ...eniEnd(te), lbEni: le } as any, serverAddr(le, !c.eni)]);
-            addLegs(index, pairs, l.protocol, [l.port], true, (_c, s) => ({ eni: (s as any).lbEni, target: s.eni!, targetPort: t.port, passThrough: l.preserveClientIp }));
+            for (const c of clients) {
+              for (const le of enisOf(lbId)) {
+                for (const te of enisOf(t.node)) pairs.push([c, { ...eniEnd(te), lbEni: le } as any, serverAddr(le, !c.eni)]);
+              }
+            }
+            addLegs(index, pairs, l.protocol, [l.port], true,
+              (_c, s) => ({ eni: (s as any).lbEni, target: s.eni!, targetPort: t.port, passThrough: l.preserveClientIp }));
           }
         }
       }
@@ -371,7 +384,8 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
 }
 
 function relayedProbes(f: EmuTopology['flows'][number], topo: EmuTopology, plan: EmulationPlan, analyzer: ReachabilityAnalyzer,
-  probes: PendingProbe[], legs: Leg[], addLegs: (...a: any[]) => void, inet: (c: string) => Endpoint | undefined, eniEnd: (e: Eni) => Endpoint): void {
+  probes: PendingProbe[], legs: Leg[], addLegs: (...a: any[]) => void, inet: (c: string) => Endpoint | undefined,
+  eniEnd: (e: Eni) => Endpoint): void {
   const toSubnets = new Set((f.to as { nodes: string[] }).nodes.map((id) => topo.nodes.find((n) => n.id === id)!.subnets[0]));
   const port = portText(f.protocol, f.fromPort, f.toPort);
   let any = false;
@@ -384,8 +398,9 @@ function relayedProbes(f: EmuTopology['flows'][number], topo: EmuTopology, plan:
         if (targetEnis.length === 0) continue;
         any = true;
         const target = topo.nodes.find((n) => n.id === t.node)!;
-        const answers = (f.from as { cidrs: Array<{ cidr: string }> }).cidrs.map((c) => analyzer.canReach(NetworkEndpoint.internet(c.cidr), NetworkEndpoint.path(lb.path),
-          ec2Port(l.protocol, l.port, l.port)));
+        const cidrs = (f.from as { cidrs: Array<{ cidr: string }> }).cidrs;
+        const listenerPort = ec2Port(l.protocol, l.port, l.port);
+        const answers = cidrs.map((c) => analyzer.canReach(NetworkEndpoint.internet(c.cidr), NetworkEndpoint.path(lb.path), listenerPort));
         answers.push(analyzer.canReach(NetworkEndpoint.path(lb.path), NetworkEndpoint.path(target.path), ec2Port(l.protocol, t.port, t.port)));
         const index = probes.length;
         probes.push({
@@ -406,7 +421,8 @@ function relayedProbes(f: EmuTopology['flows'][number], topo: EmuTopology, plan:
             for (const te of targetEnis) pairs.push([client, { ...eniEnd(te), lbEni: le } as any, le.publicAddr ?? le.addr]);
           }
         }
-        addLegs(index, pairs, l.protocol, [l.port], true, (_c: Endpoint, s: any) => ({ eni: s.lbEni, target: s.eni, targetPort: t.port, passThrough: true }));
+        addLegs(index, pairs, l.protocol, [l.port], true,
+          (_c: Endpoint, s: any) => ({ eni: s.lbEni, target: s.eni, targetPort: t.port, passThrough: true }));
       }
     }
   }

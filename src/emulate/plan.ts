@@ -93,8 +93,8 @@ export function internetAddresses(cidr: Cidr, vpcCidrs: Cidr[]): { client: strin
 
 /** A MAC address that names an ENI (locally administered). */
 function macOf(kind: number, i: number): string {
-  return ['02', 'cf', kind.toString(16).padStart(2, '0'), ((i >> 16) & 255).toString(16).padStart(2, '0'),
-    ((i >> 8) & 255).toString(16).padStart(2, '0'), (i & 255).toString(16).padStart(2, '0')].join(':');
+  const byte = (n: number) => (Math.floor(n) % 256).toString(16).padStart(2, '0');
+  return ['02', 'cf', byte(kind), byte(i / 65536), byte(i / 256), byte(i)].join(':');
 }
 
 /**

@@ -141,7 +141,8 @@ export function topologyFromTemplates(templates: { [stack: string]: any }, extra
   for (const f of extraFlows) recorded.push({ vpc: 'command line', flow: f });
 
   const hosts = new Map<string, EmuNode>();
-  const end = (path: string | undefined, subnetPaths: string[] | undefined, tier: string | undefined, name: string, cidrs: string[] | undefined): EmuEnd => {
+  const end = (path: string | undefined, subnetPaths: string[] | undefined, tier: string | undefined, name: string,
+    cidrs: string[] | undefined): EmuEnd => {
     if (path) {
       const spec = evaluator.resolvePaths([path], name);
       if (spec.kind !== 'nodes') return { kind: 'unknown', reason: spec.kind === 'unknown' ? spec.reason : 'not a node', name };

@@ -1,7 +1,7 @@
 /**
  * The emulation on small hand-made templates, with real sockets (root only: `npx projen test:emulate`).
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -118,9 +118,9 @@ test('the command: a table, JSON, the closing line, exit code 1 on a failure, an
 test('a signal during the run deletes every namespace the command created', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnpe-sig-'));
   fs.writeFileSync(path.join(dir, 'Ref.template.json'), JSON.stringify(sgReferencing()));
-  const child = require('child_process').spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join('src', 'cli', 'main.ts'), 'emulate', dir],
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join('src', 'cli', 'main.ts'), 'emulate', dir],
     { env: { ...process.env, TS_NODE_PROJECT: path.join('test', 'tsconfig.json') }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const prefix = `cnpe${(child.pid as number).toString(36)}`;
+  const prefix = `cnpe${child.pid!.toString(36)}`;
   // Wait until the namespaces exist, then interrupt.
   await new Promise<void>((resolve, reject) => {
     const started = Date.now();

@@ -69,7 +69,9 @@ describe('securityGroupTable', () => {
 
   test('a load balancer that passes clients through tags them, and targets referencing its group admit the tag', () => {
     const partner = cidr('203.0.113.0/24', 0xcb007100, 0xcb0071ff, 24);
-    const lb = securityGroupTable({ ingress: [{ protocol: 6, p0: 9092, p1: 9092, cidr: partner }], egress: [], members: new Map(), forward: true, tag: 3 });
+    const lb = securityGroupTable({
+      ingress: [{ protocol: 6, p0: 9092, p1: 9092, cidr: partner }], egress: [], members: new Map(), forward: true, tag: 3,
+    });
     // The client's original address and the listener port (before DNAT) meet the ingress rules.
     expect(lb).toContain('ct original ip saddr 203.0.113.0/24 meta l4proto tcp ct original proto-dst 9092 jump sg_forward_egress');
     expect(lb).toContain('ct status dnat ip dscp set 3');
