@@ -125,6 +125,12 @@ export class Emulation {
     const emu = new Emulation(plan);
     try {
       await run('ip', ['-batch', '-'], names.map((n) => `netns add ${n}`).join('\n') + '\n');
+      // The agents start while the namespaces are configured (they listen only when asked, later).
+      for (const ns of agentNamespaces) {
+        const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', AGENT_SOURCE], { stdio: ['pipe', 'pipe', 'inherit'] });
+        agentsAlive.add(proc);
+        emu.agents.set(ns, new Agent(ns, proc));
+      }
       const apply = async (ns: NamespacePlan) => {
         if (ns.ip.length > 0) await run('ip', ['-n', ns.name, '-batch', '-'], ns.ip.join('\n') + '\n');
       };
@@ -139,11 +145,6 @@ export class Emulation {
       await inParallel(plan.namespaces.filter((n) => n.role === 'router'), 4, apply);
       await inParallel(plan.namespaces.filter((n) => n.role !== 'router'), 4, apply);
       await inParallel(plan.namespaces, 4, configure);
-      for (const ns of agentNamespaces) {
-        const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', AGENT_SOURCE], { stdio: ['pipe', 'pipe', 'inherit'] });
-        agentsAlive.add(proc);
-        emu.agents.set(ns, new Agent(ns, proc));
-      }
     } catch (e) {
       emu.destroy();
       throw e;
