@@ -7,7 +7,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { emulate, EmulationReport, ProbeResult } from '../emulate/emulator';
+import { checkSomethingToProve, emulate, EmulationReport, NothingToProveError, ProbeResult } from '../emulate/emulator';
 import { RecordedFlow } from '../emulate/topology-from-templates';
 
 const USAGE = `Usage: cdk-network-patterns emulate [options] <cdk.out directory or template file>...
@@ -179,7 +179,9 @@ export async function run(argv: string[]): Promise<number> {
   let templates;
   try {
     templates = readTemplates(args.inputs);
+    checkSomethingToProve(templates, args.flows);
   } catch (e) {
+    if (!(e instanceof UsageError) && !(e instanceof NothingToProveError) && !(e instanceof SyntaxError)) throw e;
     console.error(`cdk-network-patterns emulate: ${(e as Error).message}`);
     return 2;
   }
@@ -189,12 +191,19 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const toStdout = args.json === '-';
-  const report = await emulate(templates, {
-    timeoutMs: args.timeout,
-    undeclared: args.undeclared,
-    flows: args.flows,
-    log: toStdout ? undefined : (l) => console.log(l),
-  });
+  let report: EmulationReport;
+  try {
+    report = await emulate(templates, {
+      timeoutMs: args.timeout,
+      undeclared: args.undeclared,
+      flows: args.flows,
+      log: toStdout ? undefined : (l) => console.log(l),
+    });
+  } catch (e) {
+    if (!(e instanceof NothingToProveError)) throw e;
+    console.error(`cdk-network-patterns emulate: ${e.message}`);
+    return 2;
+  }
   if (args.json) {
     const text = JSON.stringify(report, null, 2) + '\n';
     if (toStdout) process.stdout.write(text);

@@ -34,6 +34,21 @@ export interface EmulateOptions {
   readonly log?: (line: string) => void;
 }
 
+/** The templates give the emulation nothing to probe. */
+export class NothingToProveError extends Error {}
+
+function requireFlows(topo: EmuTopology): void {
+  if (topo.flows.length > 0) return;
+  throw new NothingToProveError('the templates declare no flows, so there is nothing to prove: a TieredVpc records its flows on its VPC resource ' +
+    '(metadata cdk-network-patterns:flows); for other stacks name the flows with --flow FROM=>TO:tcp/PORT.' +
+    (topo.skipped.length ? ` Also: ${topo.skipped.join('; ')}` : ''));
+}
+
+/** Throws `NothingToProveError` when neither the templates nor `flows` declare a flow (no root needed). */
+export function checkSomethingToProve(templates: { [stack: string]: any }, flows: RecordedFlow[] = []): void {
+  requireFlows(topologyFromTemplates(templates, flows));
+}
+
 export type PacketVerdict = 'pass' | 'blocked' | 'partial' | 'not run';
 
 export interface ProbeResult {
@@ -115,6 +130,7 @@ export async function emulate(templates: { [stack: string]: any }, options: Emul
   const topo = topologyFromTemplates(templates, options.flows ?? []);
   const prefix = options.prefix ?? `cnpe${process.pid.toString(36)}`;
   if (!/^cnpe[a-z0-9]{0,8}$/.test(prefix)) throw new Error(`the namespace prefix must be 'cnpe' and up to 8 lowercase letters or digits, got '${prefix}'`);
+  requireFlows(topo);
   const plan = planEmulation(topo, prefix);
   const analyzer = ReachabilityAnalyzer.fromTemplates(templates);
   const probes: PendingProbe[] = [];
@@ -616,8 +632,8 @@ function judge(p: PendingProbe, legs: Leg[], topo: EmuTopology): ProbeResult {
   let ok: boolean;
   if (!p.answer || p.answer.verdict === Verdict.UNKNOWN || packets === 'not run') {
     agree = true;
-    ok = p.declared ? packets === 'pass' || (packets === 'not run' && !p.answer) : true;
-    if (packets === 'not run' && p.answer?.verdict === Verdict.UNKNOWN) ok = true;
+    // A declared flow the packets could not carry is a failure: nothing proves it.
+    ok = p.declared ? packets === 'pass' : true;
   } else if (p.answer.verdict === Verdict.REACHABLE) {
     agree = packets === 'pass';
     ok = p.declared && agree;

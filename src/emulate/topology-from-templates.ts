@@ -140,6 +140,11 @@ export function topologyFromTemplates(templates: { [stack: string]: any }, extra
   }
   for (const f of extraFlows) recorded.push({ vpc: 'command line', flow: f });
 
+  const withPaths = [...model.resources.values()].some((r) => r.path !== r.logicalId);
+  if (recorded.some(({ flow }) => flow.fromPath || flow.toPath || flow.fromSubnets || flow.toSubnets) && !withPaths) {
+    skipped.push('the templates carry no construct paths (aws:cdk:path metadata), so flow ends named by path can\'t be found: synthesize with ' +
+      '`cdk synth` (path metadata is on by default) or give the app the context aws:cdk:enable-path-metadata=true');
+  }
   const hosts = new Map<string, EmuNode>();
   const end = (path: string | undefined, subnetPaths: string[] | undefined, tier: string | undefined, name: string,
     cidrs: string[] | undefined): EmuEnd => {

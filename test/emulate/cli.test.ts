@@ -123,3 +123,19 @@ describe('emulate: the table', () => {
     expect(table.split('\n').pop()).toBe('1 passed, 1 failed');
   });
 });
+
+describe('emulate: nothing to prove', () => {
+  test('templates without declared flows: exit 2 with what to do, before any namespace is built', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnpe-noflows-'));
+    const t = naclTrap([]);
+    delete t.Resources.Vpc.Metadata;
+    fs.writeFileSync(path.join(dir, 'A.template.json'), JSON.stringify(t));
+    const err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(await run([dir])).toBe(2);
+      expect(err.mock.calls.join('\n')).toMatch(/the templates declare no flows, so there is nothing to prove: .*--flow FROM=>TO:tcp\/PORT/);
+    } finally {
+      err.mockRestore();
+    }
+  });
+});
