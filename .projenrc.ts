@@ -39,6 +39,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   bin: { 'cdk-network-patterns': 'lib/cli/main.js' },
 
   peerDeps: ['cdk-nag@^3.0.2'],
+  // `check --expect flows.yaml` and CloudFormation templates written in YAML (with the short-form
+  // intrinsic tags) are read with `yaml`; jsii requires a library's runtime dependencies bundled.
+  bundledDeps: ['yaml@^2'],
   devDeps: [
     `aws-cdk@${CDK_CLI_VERSION}`,
     'cdk-nag@^3.0.2',
@@ -52,6 +55,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'pg@^8',
     '@types/pg@^8',
     '@types/aws-lambda@^8',
+    // The SARIF 2.1.0 JSON schema (and a jest matcher validating against it with ajv): the
+    // `check` command's SARIF output is tested against it.
+    '@microsoft/jest-sarif@1.0.0-beta.0',
   ],
 
   jestOptions: {

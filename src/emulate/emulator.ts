@@ -11,6 +11,7 @@ import { blockedSpans, boundarySourcePorts, PortSpan, spanText } from './ports';
 import { EmuEnd, EmuNacl, EmuTopology } from './topology';
 import { RecordedFlow, topologyFromTemplates } from './topology-from-templates';
 import { NetworkEndpoint } from '../verify/network-endpoint';
+import { AddressFamily } from '../verify/open-ports';
 import { ReachabilityAnalyzer } from '../verify/reachability-analyzer';
 import { ReachabilityAnswer, Verdict } from '../verify/reachability-answer';
 
@@ -380,7 +381,19 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
   for (const a of all) {
     for (const b of all) {
       if (a.key === b.key) continue;
-      for (const [proto, n] of ports.values()) {
+      // Besides the sampled ports: the edges of every range the analyzer finds open between the two
+      // ends (its exact open ports), so that an undeclared opening is carried by packets too.
+      const pairPorts = new Map(ports);
+      const ea = endpointsOf(a.end)[0];
+      const eb = endpointsOf(b.end)[0];
+      if (ea && eb) {
+        for (const r of analyzer.openPorts(ea, eb)) {
+          const proto = r.protocol === 'udp' ? 17 : r.protocol === 'tcp' ? 6 : 0;
+          if (proto === 0 || r.family !== AddressFamily.IPV4) continue;
+          for (const n of [r.fromPort, r.toPort]) if (n >= 1 && n <= 65535) pairPorts.set(`${proto}/${n}`, [proto, n]);
+        }
+      }
+      for (const [proto, n] of pairPorts.values()) {
         const declared = topo.flows.some((f) => f.protocol === proto && f.fromPort <= n && n <= f.toPort && keyOf(f.to) === b.key &&
           (keyOf(f.from) === a.key || (f.from.kind === 'internet' && (a.key === 'internet' || f.from.cidrs.some((c) => c.prefix === 0)))));
         if (declared) continue;

@@ -5,11 +5,11 @@
  * `src/emulate/` works on `EmuTopology` only, so a change in the model touches this file alone.
  */
 import { Cidr, EmuEnd, EmuFlow, EmuListener, EmuNode, EmuRoute, EmuSgRule, EmuTarget, EmuTopology } from './topology';
+import { Evaluator } from '../model/evaluator';
+import { ClientKind, NodeModel, SgRuleModel, TemplateModel } from '../model/template-model';
 import { EphemeralRange } from '../ports/ephemeral-range';
 import { parseIpv4 } from '../private/cidr';
 import { FLOWS_METADATA_KEY } from '../private/flow-metadata';
-import { Evaluator } from '../verify/internal/evaluator';
-import { ClientKind, NodeModel, SgRuleModel, TemplateModel } from '../verify/internal/template-model';
 
 
 /** A declared flow as recorded in the template's metadata. */
@@ -37,6 +37,11 @@ const RANGES: Record<ClientKind, { from: number; to: number; label: string }> = 
   managed: { from: EphemeralRange.ANY_CLIENT.fromPort, to: EphemeralRange.ANY_CLIENT.toPort, label: 'a managed service, any client range' },
 };
 
+/** IPv4 only: the emulation (and AWS's NACL and SG entries it reproduces here) is IPv4. */
+function isV4(c: { family?: number } | undefined): boolean {
+  return c !== undefined && (c.family === undefined || c.family === 4);
+}
+
 function cidr(c: { cidr: string; first: number; last: number; prefix: number }): Cidr {
   return { cidr: c.cidr, first: c.first, last: c.last, prefix: c.prefix };
 }
@@ -50,11 +55,11 @@ export function topologyFromTemplates(templates: { [stack: string]: any }, extra
   const evaluator = new Evaluator(model, RANGES);
   const skipped: string[] = [];
 
-  const vpcs = [...model.vpcs.values()].map((v) => ({ id: v.id, name: v.display, cidrs: v.cidrs.map(cidr) }));
+  const vpcs = [...model.vpcs.values()].map((v) => ({ id: v.id, name: v.display, cidrs: v.cidrs.filter(isV4).map(cidr) }));
   const nacls = [...model.nacls.values()].map((n) => ({
     id: n.id,
     name: n.display,
-    entries: n.entries.filter((e) => !e.ipv6 && !e.unknown && e.cidr).map((e) => ({
+    entries: n.entries.filter((e) => !e.ipv6 && !e.unknown && isV4(e.cidr)).map((e) => ({
       ruleNumber: e.ruleNumber, egress: e.egress, protocol: e.protocol, p0: e.p0, p1: e.p1, cidr: cidr(e.cidr!), allow: e.allow,
     })),
   }));
@@ -64,17 +69,17 @@ export function topologyFromTemplates(templates: { [stack: string]: any }, extra
 
   const subnets = [];
   for (const s of model.subnets.values()) {
-    if (!s.vpc || !s.cidr) {
+    if (!s.vpc || !s.cidr || !isV4(s.cidr)) {
       skipped.push(`subnet ${s.display}: ${s.cidrUnknown ?? 'its VPC is not in the templates'}`);
       continue;
     }
-    const nacl = s.nacl ?? model.vpcs.get(s.vpc)!.defaultNacl.id;
+    const nacl = s.nacl ?? model.defaultNacls.get(s.vpc)!.id;
     if (s.naclUnknown) skipped.push(`subnet ${s.display}: ${s.naclUnknown} (emulated with no NACL entries: everything denied)`);
     const routes: EmuRoute[] = [];
     if (s.routeTableUnknown) skipped.push(`subnet ${s.display}: ${s.routeTableUnknown} (emulated with local routes only)`);
     const rt = s.routeTable ? model.routeTables.get(s.routeTable) : undefined;
     for (const r of rt?.routes ?? []) {
-      if (!r.dest || r.target === 'local') continue;
+      if (!r.dest || !isV4(r.dest) || r.target === 'local') continue;
       const target = r.target === 'igw' ? 'igw' : r.target === 'nat' && r.targetId && model.nats.get(r.targetId) && !model.nats.get(r.targetId)!.isPrivate ? 'nat' : 'other';
       routes.push({ dest: cidr(r.dest), target, nat: target === 'nat' ? r.targetId : undefined, text: `${r.destText} -> ${r.targetText}` });
     }
@@ -85,7 +90,7 @@ export function topologyFromTemplates(templates: { [stack: string]: any }, extra
 
   const rule = (r: SgRuleModel): EmuSgRule | undefined => {
     if (r.placeholder || r.unknown) return undefined;
-    if (r.peer.kind === 'cidr') return { protocol: r.protocol, p0: r.p0, p1: r.p1, cidr: cidr(r.peer.range) };
+    if (r.peer.kind === 'cidr') return isV4(r.peer.range) ? { protocol: r.protocol, p0: r.p0, p1: r.p1, cidr: cidr(r.peer.range) } : undefined;
     if (r.peer.kind === 'sg') return { protocol: r.protocol, p0: r.p0, p1: r.p1, group: r.peer.key };
     return undefined;
   };

@@ -9,13 +9,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { NlbTarget } from '../../load-balancing/nlb-target';
+import { validateClientCidrs } from '../../load-balancing/private/clients';
 import { TieredNetworkLoadBalancer } from '../../load-balancing/tiered-network-load-balancer';
 import { FlowEndpoint } from '../../network/flow-endpoint';
 import { Tier } from '../../network/tier';
 import { TieredVpc } from '../../network/tiered-vpc';
 import { EphemeralRange } from '../../ports/ephemeral-range';
 import { WellKnownPorts } from '../../ports/well-known-ports';
-import { isIpv4Cidr, isIpv6Cidr } from '../../private/cidr';
 import { acknowledgeCompliance, CompliancePack, createLogEncryptionKey, ManagedPolicyRole } from '../../private/compliance';
 import { propError } from '../../private/errors';
 import { EcsServiceBaseProps } from '../ecs-service-props';
@@ -118,12 +118,8 @@ export function validateBaseProps(
     throw propError(scope, 'loadBalancer.clientCidrs', clientCidrs, 'must name at least one CIDR',
       'Give the clients\' IPv4 CIDRs, or omit clientCidrs to admit anyone (0.0.0.0/0).');
   }
-  for (const c of clientCidrs) {
-    if (isIpv6Cidr(c) || !isIpv4Cidr(c)) {
-      throw propError(scope, 'loadBalancer.clientCidrs', c, 'must be an IPv4 CIDR block whose address is its network address',
-        'Write it as a.b.c.d/n, e.g. 203.0.113.0/24 (the tiered VPC is IPv4 only).');
-    }
-  }
+  validateClientCidrs(scope, 'loadBalancer.clientCidrs', clientCidrs, props.vpc,
+    'The load balancer faces the internet: its clients are outside the VPC. Reach the service from inside the VPC through its own security group (service.connections) with TieredVpc.addFlow.');
   const path = network ? nlb.healthCheckPath : alb.healthCheckPath;
   if (path !== undefined && !Token.isUnresolved(path) && !path.startsWith('/')) {
     throw propError(scope, 'loadBalancer.healthCheckPath', path, 'must start with /', 'Give an absolute path, e.g. /health.');
