@@ -215,7 +215,7 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
     });
     Validations.of(this.instanceRole).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-      reason: 'Session Manager replaces SSH (no key pair, no port 22: seed 000 section 9); AmazonSSMManagedInstanceCore is ' +
+      reason: 'Session Manager replaces SSH (no key pair, no port 22); AmazonSSMManagedInstanceCore is ' +
         'the policy AWS maintains for the SSM agent, tracking the agent\'s API calls as they change.',
     });
     const userData = ec2.UserData.forLinux();

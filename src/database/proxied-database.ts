@@ -388,7 +388,7 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
         'Add ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER to the TieredVpc\'s interfaceEndpoints and pass that endpoint here, or give the network NAT gateways.');
     }
 
-    // Advisories: legal but risky choices are never silent (CONVENTIONS.md "Validation").
+    // Advisories: legal but risky choices are never silent.
     if (!multiAz) {
       Annotations.of(this).addWarningV2('cdk-network-patterns:databaseSingleAz',
         'multiAz is false: the database has no standby, and an AZ failure takes it down until it is restored (AwsSolutions-RDS3).');
@@ -572,7 +572,7 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
   public allowFrom(client: ec2.IConnectable, tier: Tier, ephemeralRange?: EphemeralRange): void {
     if (tier === Tier.PUBLIC) {
       throw propError(this, 'allowFrom: tier', tier, 'is the public tier',
-        'Databases serve the app tier (seed 004 "SG referencing for tiers"): put the client in the app tier, or connect its service there.');
+        'Databases serve the app tier: put the client in the app tier, or connect its service there.');
     }
     const end = FlowEndpoint.workload(client, tier, { ephemeralRange });
     this.network.addFlow(end, FlowEndpoint.workload(this.proxy, Tier.DATA), ec2.Port.tcp(this.proxyPort),

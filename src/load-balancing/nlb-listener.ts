@@ -379,7 +379,7 @@ export class NlbListener extends Construct {
     const name = end.name ?? FlowEndpoint.workload(end.connectable, end.tier).name;
     if (end.tier === Tier.DATA && this.nlb.internetFacing) {
       throw propError(this, 'targets', name, 'are in the data tier behind an internet-facing load balancer',
-        'The internet must never reach the data tier, even through a load balancer (seed 004 "SG referencing for tiers"): put a service in the app tier in front of the data.');
+        'The internet must never reach the data tier, even through a load balancer: put a service in the app tier in front of the data.');
     }
     if (end.tier === Tier.DATA && this.preserveClientIp && this.clientCidrs.length > 0) {
       throw propError(this, 'preserveClientIp', true, `would make the data-tier targets ${name} see the client CIDRs ${this.clientCidrs.join(', ')} (their NACL would have to admit them)`,
@@ -418,7 +418,7 @@ export class NlbListener extends Construct {
     checkPort(this, 'port', props.port);
     if (!LISTENER_PROTOCOLS.includes(this.protocol)) {
       throw propError(this, 'protocol', this.protocol, `must be one of ${LISTENER_PROTOCOLS.join(', ')}`,
-        'An NLB listens for TCP, TLS, UDP or TCP_UDP; HTTP and HTTPS services belong on an Application Load Balancer (seed 000 section 9, section 10 Table 5).');
+        'An NLB listens for TCP, TLS, UDP or TCP_UDP; HTTP and HTTPS services belong on an Application Load Balancer.');
     }
     const tls = this.protocol === elbv2.Protocol.TLS;
     if (tls && (props.certificates?.length ?? 0) === 0) {

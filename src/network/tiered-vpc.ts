@@ -27,8 +27,8 @@ const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64
 export enum NatGatewayMode {
   /**
    * One NAT gateway in every AZ, each app subnet routing to the one in its own AZ: a NAT
-   * gateway is redundant only inside its AZ, and same-AZ routing avoids cross-AZ charges
-   * (AWS-FACTS.md "NAT gateways"; seed 004 "NAT gateway per AZ for HA").
+   * gateway is redundant only inside its AZ, and same-AZ routing avoids cross-AZ charges.
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
    */
   PER_AZ = 'per-az',
   /**
@@ -48,8 +48,11 @@ export interface TieredVpcProps {
    */
   readonly cidr?: string;
   /**
-   * How many AZs to use, at least 2 (the NAT-per-AZ and RDS Proxy guarantees need two).
-   * @default 3, or the stack's AZ count when it has fewer (an environment-agnostic stack has 2)
+   * How many AZs to use, at least 2 (the NAT-per-AZ and RDS Proxy guarantees need two). With a
+   * stack env, the CDK CLI first synthesizes on placeholder AZs, looks the Region's AZs up, and
+   * synthesizes again: a value above the Region's AZ count is refused in that second pass.
+   * @see https://docs.aws.amazon.com/cdk/v2/guide/context.html
+   * @default 3, or the stack's AZ count when it has fewer (an environment-agnostic stack has 2, with a warning)
    */
   readonly maxAzs?: number;
   /**
@@ -69,7 +72,8 @@ export interface TieredVpcProps {
   readonly natGateways?: NatGatewayMode;
   /**
    * Retention of the VPC flow logs (CloudWatch Logs, all traffic). Flow logs are always on
-   * (seed 003 "Best practices": VPC flow logs; AwsSolutions-VPC7).
+   * (AwsSolutions-VPC7).
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly flowLogRetention?: logs.RetentionDays;
@@ -86,7 +90,8 @@ export interface TieredVpcProps {
   readonly flowLogEncryptionKey?: kms.IKey;
   /**
    * Gateway endpoints for S3 and DynamoDB in the app and data tiers: free, and they take
-   * that traffic off the NAT gateway (AWS-FACTS.md "NAT gateways and addressing").
+   * that traffic off the NAT gateway.
+   * @see https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html
    * @default true
    */
   readonly gatewayEndpoints?: boolean;
@@ -98,7 +103,8 @@ export interface TieredVpcProps {
   readonly interfaceEndpoints?: ec2.InterfaceVpcEndpointAwsService[];
   /**
    * Create the `ssm`, `ssmmessages` and `ec2messages` interface endpoints, so Session Manager
-   * works without SSH and without the NAT gateway (seed 000 section 9: never open SSH).
+   * works without SSH and without the NAT gateway: no admin port is ever opened.
+   * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-create-vpc.html
    * @default false
    */
   readonly sessionManagerEndpoints?: boolean;
@@ -113,7 +119,7 @@ export interface TieredVpcProps {
  * 10.0.128.0/18 data by default), so one NACL entry names a whole tier. Every opening is a
  * flow declared with `addFlow`, compiled into a security group rule (stateful, SG referencing
  * SG) and NACL entries in both tiers, both directions, with the client's ephemeral return range
- * (seed 000 section 9: "Stateless = Say Both Ways").
+ * (NACLs are stateless: each direction needs its own entry).
  *
  * @example
  * const net = new TieredVpc(this, 'Net');
@@ -493,7 +499,7 @@ export class TieredVpc extends Construct {
     }
     const tier = end.placedTier ?? derived;
     if (tier === undefined) {
-      throw propError(this, `${where}: ${side}`, end.name, 'has no tier, and none can be derived: its construct names none of this VPC\'s subnets',
+      throw propError(this, `${where}: ${side}`, end.name, 'has no tier, and none can be derived: its construct names none of this VPC\'s subnets (or subnets of several tiers, none with its security groups)',
         'Give the tier: FlowEndpoint.workload(workload, Tier.APP) (a bare security group, or a workload whose subnets are chosen at synth, has none to derive from).',
         ErrorCode.FLOW_WORKLOAD_TIER_UNKNOWN);
     }
@@ -525,6 +531,7 @@ export class TieredVpc extends Construct {
   /** The flow ends' placement, checked again at synth on the resolved template (lazy subnet choices are final then). */
   private validatePlacement(): string[] {
     this.synthesized = true;
+    this.placement.resetResolved();
     const errors: string[] = [];
     const seen = new Set<string>();
     for (const { end, tier } of this.workloadEnds) {

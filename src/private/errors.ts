@@ -48,6 +48,9 @@ export enum ErrorCode {
   /** More NACL entries in one direction than the quota. */
   FLOW_NACL_QUOTA = 'FlowNaclQuota',
 
+  /** An `EphemeralRange.of` outside 1024-65535, or inverted. */
+  EPHEMERAL_RANGE_INVALID = 'EphemeralRangeInvalid',
+
   // The VPC
   /** An availability zone name that is malformed, a Region name, or from another Region. */
   VPC_AVAILABILITY_ZONE_INVALID = 'VpcAvailabilityZoneInvalid',

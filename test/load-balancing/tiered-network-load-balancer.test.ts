@@ -768,6 +768,33 @@ describe('targets', () => {
   });
 });
 
+describe('internal load balancer with world-wide client CIDRs', () => {
+  test.each([
+    ['0.0.0.0/0', ['0.0.0.0/0']],
+    ['two halves of the world', ['0.0.0.0/1', '128.0.0.0/1']],
+  ])('warns on clientCidrs %s: an internal NLB admits every connected network', (_, clientCidrs) => {
+    const { stack } = world({ nlb: { internetFacing: false, clientCidrs } });
+    const found = warnings(stack, 'internalNlbWorldClients');
+    expect(found).toHaveLength(1);
+    expect(found[0].id).toBe('/Test/Nlb');
+    expect(found[0].entry.data).toMatch(/internal load balancer admits .* \(every IPv4 address\).*Name the peered or on-premises ranges instead/);
+  });
+
+  test('warns on a listener of an internal NLB whose own clientCidrs cover the world', () => {
+    const { stack } = world({ nlb: { internetFacing: false }, listener: { clientCidrs: ['0.0.0.0/0'] } });
+    expect(warnings(stack, 'internalNlbWorldClients').map((w) => w.id)).toEqual(['/Test/Nlb/Kafka']);
+  });
+
+  test.each<[string, Partial<TieredNetworkLoadBalancerProps>]>([
+    ['an internal NLB with an on-premises range', { internetFacing: false, clientCidrs: ['10.0.0.0/8'] }],
+    ['an internal NLB with half of the world', { internetFacing: false, clientCidrs: ['0.0.0.0/1'] }],
+    ['an internet-facing NLB open to the world', { internetFacing: true, clientCidrs: ['0.0.0.0/0'] }],
+  ])('no warning for %s', (_, nlb) => {
+    const { stack } = world({ nlb });
+    expect(warnings(stack, 'internalNlbWorldClients')).toHaveLength(0);
+  });
+});
+
 describe('TieredNetworkLoadBalancer bad input', () => {
   test.each([0, 65536, 1.5, -1])('fails when the listener port is %s (outside 1-65535)', (port) => {
     expect(() => world({ listener: { port } })).toThrow(new RegExp(`Test/Nlb/Kafka: port must be an integer between 1 and 65535, got ${port}\\.`));
