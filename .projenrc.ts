@@ -262,6 +262,21 @@ project.addTask('examples', {
   receiveArgs: true,
 });
 
+// The packet-level emulation's tests need root (network namespaces): their own jest run, never part
+// of `npm test`, run by CI (as root) after the main job. They refuse, loudly, without root.
+project.addTask('test:emulate', {
+  description: 'Packet-level emulation (root): hand-made templates and the analyzer-vs-packets differential test on every example',
+  exec: 'jest --ci --runInBand --testMatch "<rootDir>/test/emulate/**/*.root-test.ts"',
+  env: { CDK_VALIDATION: 'false' },
+});
+
+// How long the emulation of one example takes (build + probe), on this machine.
+project.addTask('bench:emulate', {
+  description: 'Times the emulation of one example (root): namespaces built and every probe sent',
+  exec: 'ts-node -P test/tsconfig.json --transpile-only bench/emulate.ts',
+  receiveArgs: true,
+});
+
 // Benchmarks (bench/README.md).
 project.addTask('bench', {
   description: 'Synth-time and scale benchmarks; prints a table and writes bench/results/*.json',

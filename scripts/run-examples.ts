@@ -64,6 +64,32 @@ function report(summaries: ExampleSummary[]): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * The packet-level emulation of every synthesized example (`cdk-network-patterns emulate`), which
+ * needs root; writes cdk.out/examples/<example>/emulation.json. Returns how many failed.
+ */
+function emulate(names: string[]): number {
+  if (process.getuid?.() !== 0) {
+    console.log('\nEmulation: SKIPPED, it needs root (network namespaces). Run `sudo npm run examples`, as CI does.');
+    return 0;
+  }
+  console.log('\nEmulation (real sockets through the rebuilt network):');
+  let failed = 0;
+  for (const name of names) {
+    const dir = path.join(OUT, name);
+    const t0 = Date.now();
+    const child = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join('src', 'cli', 'main.ts'), 'emulate', dir,
+      '--json', path.join(dir, 'emulation.json')], { encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: path.join('test', 'tsconfig.json') } });
+    const out = `${child.stdout}${child.stderr}`.trim().split('\n');
+    console.log(`  ${name}: ${out[out.length - 1]} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    if (child.status !== 0) {
+      failed++;
+      for (const l of out.filter((x) => x.startsWith('| FAILED') || x.startsWith('cdk-network-patterns'))) console.log(`    ${l}`);
+    }
+  }
+  return failed;
+}
+
 function main(): void {
   const names = examples(process.argv.slice(2).filter((a) => a !== '--'));
   fs.mkdirSync(OUT, { recursive: true });
@@ -106,7 +132,8 @@ function main(): void {
   const failed = summaries.filter((s) => !s.ok);
   console.log(`\nReport: ${path.join(OUT, 'REPORT.md')} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   console.log(`${summaries.length - failed.length} passed, ${failed.length} failed`);
-  process.exitCode = failed.length ? 1 : 0;
+  const emulationFailed = emulate(summaries.filter((s) => s.ok).map((s) => s.example));
+  process.exitCode = failed.length || emulationFailed ? 1 : 0;
 }
 
 main();

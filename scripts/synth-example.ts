@@ -145,7 +145,8 @@ function main(): void {
   const outdir = path.join('cdk.out', 'examples', example);
   fs.rmSync(outdir, { recursive: true, force: true });
   const started = Date.now();
-  const app = new App({ outdir });
+  // Construct paths in the templates, as `cdk synth` writes them: the emulation names flow ends by path.
+  const app = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true } });
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app),
     new NIST80053R5Checks(app),

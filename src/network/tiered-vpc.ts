@@ -1,4 +1,4 @@
-import { Annotations, ContextProvider, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ContextProvider, Fn, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -16,6 +16,7 @@ import { contains, parseIpv4 } from '../private/cidr';
 import { acknowledgeCompliance, createLogEncryptionKey } from '../private/compliance';
 import { ErrorCode, propError } from '../private/errors';
 import { compileFlow, familyOf, FlowNetwork, FlowPeer, flowProblems, ResolvedEnd, SgRuleKind } from '../private/flow-compile';
+import { FLOWS_METADATA_KEY } from '../private/flow-metadata';
 import { computeIpPlan, RESERVED_ADDRESSES_PER_SUBNET, TierPlan } from '../private/ip-plan';
 import { subnetIpv6Cidrs, TierPlanIpv6Addresses, tierIpv6Cidr } from '../private/ipv6-plan';
 import { describePort, portProblem, PortSpec, toPortSpec } from '../private/port-spec';
@@ -137,12 +138,8 @@ export interface TieredVpcProps {
  * 10.0.128.0/18 data by default), so one NACL entry names a whole tier. Every opening is a
  * flow declared with `addFlow`, compiled into a security group rule (stateful, SG referencing
  * SG) and NACL entries in both tiers, both directions, with the client's ephemeral return range
-<<<<<<< HEAD
- * (NACLs are stateless: each direction needs its own entry).
-=======
- * (seed 000 section 9: "Stateless = Say Both Ways"). With `ipProtocol: ec2.IpProtocol.DUAL_STACK`
+ * (NACLs are stateless: each direction needs its own entry). With `ipProtocol: ec2.IpProtocol.DUAL_STACK`
  * each tier also owns a quarter of the VPC's IPv6 /56, and flows compile for both families.
->>>>>>> issue-15
  *
  * @example
  * const net = new TieredVpc(this, 'Net');
@@ -256,6 +253,9 @@ export class TieredVpc extends Construct {
           'and its NACL and security groups admit only declared flows. The public and data tiers assign no IPv6 address.');
       }
     }
+
+    // The declared flows travel with the template (for the `emulate` command, which reads cdk.out).
+    (this.vpc.node.defaultChild as ec2.CfnVPC).addMetadata(FLOWS_METADATA_KEY, Lazy.any({ produce: () => this.recordedFlows() }));
 
     if (this.natGatewayMode === NatGatewayMode.SINGLE) {
       // The choice is explicit and leaves the singleNatGateway warning: the library's own NAT rule
@@ -544,6 +544,27 @@ export class TieredVpc extends Construct {
         'Create the TieredVpc with ipProtocol: ec2.IpProtocol.DUAL_STACK.');
     }
     return Fn.select(0, this.vpc.vpcIpv6CidrBlocks);
+  }
+
+  /** The declared flows as recorded in the template: tier ends name their subnets by construct path. */
+  private recordedFlows(): object[] {
+    const subnets = (tier: string | undefined, path: string | undefined) => (tier !== undefined && path === undefined
+      ? this.vpc.selectSubnets(this.selectSubnets(tier as Tier)).subnets.map((s) => s.node.path) : undefined);
+    return this.declared.map((f) => ({
+      description: f.description,
+      from: f.from,
+      to: f.to,
+      fromPath: f.fromPath,
+      toPath: f.toPath,
+      fromTier: f.fromTier,
+      toTier: f.toTier,
+      fromSubnets: subnets(f.fromTier, f.fromPath),
+      toSubnets: subnets(f.toTier, f.toPath),
+      internetCidrs: f.internetCidrs,
+      protocol: f.protocol,
+      fromPort: f.fromPort,
+      toPort: f.toPort,
+    }));
   }
 
   private tierPlan(tier: Tier): TierPlan {
