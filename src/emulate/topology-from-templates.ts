@@ -174,7 +174,10 @@ export function topologyFromTemplates(templates: { [stack: string]: any }, extra
       if (ids.length === 0) return { kind: 'unknown', reason: `${name}: the flow names no subnets of the tier`, name };
       return { kind: 'nodes', nodes: ids, name, paths: subnetPaths! };
     }
-    return { kind: 'internet', cidrs: (cidrs ?? ['0.0.0.0/0']).map((c) => cidr(parseIpv4(c))), name };
+    // The emulation carries IPv4 only: a dual-stack flow is probed over its IPv4 CIDRs, an IPv6-only one is reported, not run.
+    const ipv4 = (cidrs ?? ['0.0.0.0/0']).filter((c) => !c.includes(':'));
+    if (ipv4.length === 0) return { kind: 'unknown', reason: `${name}: IPv6 only (${cidrs!.join(', ')}), and the emulation carries IPv4 only`, name };
+    return { kind: 'internet', cidrs: ipv4.map((c) => cidr(parseIpv4(c))), name };
   };
   const flows: EmuFlow[] = recorded.map(({ vpc, flow: f }) => ({
     description: f.description,

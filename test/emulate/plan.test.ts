@@ -47,6 +47,19 @@ describe('topologyFromTemplates', () => {
     const topo = topologyFromTemplates({ S: t });
     expect(topo.flows[0].to).toEqual(expect.objectContaining({ kind: 'unknown', reason: expect.stringMatching(/Nowhere/) }));
   });
+
+  test('a dual-stack internet end is probed over its IPv4 CIDRs; an IPv6-only one is reported as not emulated', () => {
+    const dual = natPath([[100, 'in', 'tcp', 1024, 65535, '0.0.0.0/0']]);
+    dual.Resources.Vpc.Metadata['cdk-network-patterns:flows'][0].internetCidrs = ['0.0.0.0/0', '::/0'];
+    expect(topologyFromTemplates({ S: dual }).flows[0].to).toEqual(expect.objectContaining({
+      kind: 'internet', cidrs: [expect.objectContaining({ cidr: '0.0.0.0/0' })],
+    }));
+    const v6 = natPath([[100, 'in', 'tcp', 1024, 65535, '0.0.0.0/0']]);
+    v6.Resources.Vpc.Metadata['cdk-network-patterns:flows'][0].internetCidrs = ['::/0'];
+    expect(topologyFromTemplates({ S: v6 }).flows[0].to).toEqual(expect.objectContaining({
+      kind: 'unknown', reason: expect.stringMatching(/IPv6 only \(::\/0\), and the emulation carries IPv4 only/),
+    }));
+  });
 });
 
 describe('planEmulation', () => {
