@@ -155,6 +155,10 @@ postCompile.exec('ts-node -P test/tsconfig.json --transpile-only scripts/check-d
 // The build fails in CI when the committed API.md is stale or missing.
 postCompile.exec('bash scripts/check-api-md.sh', { name: 'API.md is committed and up to date' });
 
+// The NetworkPatterns rule reference ships with the package, next to the pack's code (the README
+// gives that path): src/ is not packaged.
+project.tasks.tryFind('post-compile')!.exec('cp src/nag/RULES.md lib/nag/RULES.md', { name: 'ship the nag rule reference' });
+
 // The version users see: 0.x until the API is stable (package.json "stability": "experimental").
 project.package.addVersion('0.1.0');
 
