@@ -12,7 +12,8 @@ import { Construct } from 'constructs';
 import { EcsServiceBaseProps } from './ecs-service-props';
 import { ManagedPolicyRole } from '../private/compliance';
 import {
-  buildLoadBalancer, CONTAINER_NAME, createCluster, createLogGroup, createTaskRoles, declareEgress, validateBaseProps,
+  allowLoadBalancerFrom, BuiltLoadBalancer, buildLoadBalancer, CONTAINER_NAME, createCluster, createLogGroup, createTaskRoles,
+  declareEgress, validateBaseProps,
 } from './private/service-wiring';
 import { TieredNetworkLoadBalancer } from '../load-balancing/tiered-network-load-balancer';
 import { Tier } from '../network/tier';
@@ -187,6 +188,9 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
   /** The container instances' connections (the instance security group). */
   public readonly connections: ec2.Connections;
 
+  private readonly built: BuiltLoadBalancer;
+  private readonly net: TieredVpc;
+
   constructor(scope: Construct, id: string, props: EcsDynamicPortServiceProps) {
     super(scope, id);
     const resolved = validateBaseProps(this, props, ecs.NetworkMode.BRIDGE, 'EcsFargateService');
@@ -198,7 +202,7 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
     this.validateCapacity(props, hostPort, from, to, minInstances, maxInstances, resolved.desiredCount, resolved.maxHealthyPercent);
     this.dynamicHostPortRange = range;
     this.trafficPorts = hostPort === 0 ? range : ec2.Port.tcp(hostPort);
-    const net: TieredVpc = props.vpc;
+    const net: TieredVpc = this.net = props.vpc;
 
     // Capacity: ECS-optimized AL2023 instances in the app tier, reached only through the flows below.
     this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
@@ -250,7 +254,7 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
       });
     }
 
-    this.cluster = createCluster(this, net);
+    this.cluster = createCluster(this, net, props.cluster);
     this.capacityProvider = new ecs.AsgCapacityProvider(this, 'CapacityProvider', {
       autoScalingGroup: this.autoScalingGroup,
       enableManagedScaling: true,
@@ -302,7 +306,7 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
     });
 
     // The load balancer, and the flow load balancer -> instances on the host ports: the same value as the agent's range.
-    const built = buildLoadBalancer(this, net, resolved, {
+    const built = this.built = buildLoadBalancer(this, net, resolved, {
       service: this.service,
       containerPort: props.containerPort,
       targetType: elbv2.TargetType.INSTANCE,
@@ -387,5 +391,16 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
           '(seed 000 section 9), or raise maxInstances.');
       }
     }
+  }
+
+  /**
+   * Admits a workload of the tiered VPC to the load balancer's listener ports, as declared flows
+   * (security group referencing security group, and the NACL entries of both tiers). This is how
+   * clients inside the VPC reach an internal load balancer.
+   * @param client the client workload (its security groups)
+   * @param tier the tier the client runs in
+   */
+  public allowLoadBalancerFrom(client: ec2.IConnectable, tier: Tier): void {
+    allowLoadBalancerFrom(this.net, this.built, client, tier);
   }
 }

@@ -8,6 +8,15 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
  */
 export interface AlbServiceLoadBalancerOptions {
   /**
+   * Internet-facing in the public tier, or internal in the app tier. An internal load balancer
+   * has private addresses only: it serves clients inside the VPC, admitted by security group
+   * reference with the service's `allowLoadBalancerFrom`, and networks reached privately (peering,
+   * VPN, AWS Direct Connect) named in `clientCidrs`.
+   * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme
+   * @default true
+   */
+  readonly internetFacing?: boolean;
+  /**
    * The ACM certificate of the HTTPS 443 listener. With a certificate, HTTP 80 only redirects to
    * HTTPS 443 (seed 000 section 10: "ALB terminates TLS on port 443"). Without one, the load
    * balancer listens on HTTP 80 only, and the construct leaves the warning
@@ -24,7 +33,7 @@ export interface AlbServiceLoadBalancerOptions {
   /**
    * The IPv4 CIDRs admitted to the listeners (80 and 443). Each is a declared flow from the
    * internet to the load balancer.
-   * @default ['0.0.0.0/0']
+   * @default ['0.0.0.0/0'] when internet-facing; none when internal
    */
   readonly clientCidrs?: string[];
   /**
@@ -82,6 +91,15 @@ export interface AlbServiceLoadBalancerOptions {
  */
 export interface NlbServiceLoadBalancerOptions {
   /**
+   * Internet-facing in the public tier, or internal in the app tier. An internal load balancer
+   * has private addresses only: it serves clients inside the VPC, admitted by security group
+   * reference with the service's `allowLoadBalancerFrom`, and networks reached privately (peering,
+   * VPN, AWS Direct Connect) named in `clientCidrs`.
+   * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/network-load-balancers.html#load-balancer-scheme
+   * @default true
+   */
+  readonly internetFacing?: boolean;
+  /**
    * The listener port, 1-65535.
    * @default - the container port
    */
@@ -101,7 +119,7 @@ export interface NlbServiceLoadBalancerOptions {
   readonly targetsTerminateTls?: boolean;
   /**
    * The IPv4 CIDRs admitted to the listener (declared flows from the internet to the load balancer).
-   * @default ['0.0.0.0/0']
+   * @default ['0.0.0.0/0'] when internet-facing; none when internal
    */
   readonly clientCidrs?: string[];
   /**
