@@ -64,6 +64,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   bin: { 'cdk-network-patterns': 'lib/cli/main.js' },
 
   peerDeps: ['cdk-nag@^3.0.2'],
+  // `check --expect flows.yaml` and CloudFormation templates written in YAML (with the short-form
+  // intrinsic tags) are read with `yaml`; jsii requires a library's runtime dependencies bundled.
+  bundledDeps: ['yaml@^2'],
   devDeps: [
     `aws-cdk-lib@${CDK_VERSION}`,
     'constructs@10.8.1',
@@ -84,6 +87,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'jsdom@^29', // jsdom 30+ needs Node 22 (undici 8)
     // AWS Control Tower proactive controls as cfn-guard rules: an optional check of the main job.
     '@cdklabs/cdk-validator-cfnguard@^0.0.62',
+    // The SARIF 2.1.0 JSON schema (and a jest matcher validating against it with ajv): the
+    // `check` command's SARIF output is tested against it.
+    '@microsoft/jest-sarif@1.0.0-beta.0',
   ],
 
   jestOptions: {

@@ -51,14 +51,16 @@ export const reachabilitySection: ExampleSection = (s) => s.reachability.flatMap
   const lines = [`### Reachability: ${r.vpc}`, '', 'Declared flows, as the analyzer proves them on the synthesized template:', '',
     '| from | to | port | verdict |', '| --- | --- | --- | --- |'];
   for (const d of r.declared) lines.push(`| ${cell(d.from)} | ${cell(d.to)} | ${d.port} | ${d.verdict} |`);
-  lines.push('', 'What the internet reaches (every node of the VPC, on the declared and the usual service ports):', '',
+  lines.push('', 'What the internet reaches, exactly (every node of the VPC, every TCP/UDP port range, IPv4 and IPv6):', '',
     '| node | kind | ports |', '| --- | --- | --- |');
   for (const e of r.internetExposure) lines.push(`| ${cell(e.node)} | ${e.kind} | ${e.ports.join(', ')} |`);
   if (!r.internetExposure.length) lines.push('| (nothing) | | |');
-  lines.push('', `Undeclared (from, to, port) triples probed: ${r.probed}; open: ${r.undeclaredOpen.length}.`, '');
+  lines.push('', `Undeclared openings between every node, tier and the internet: ${r.undeclaredOpen.length} live or unknown, ` +
+    `${r.latent.length} latent (one layer alone stops each).`, '');
   for (const u of r.undeclaredOpen) lines.push(`- ${u}`);
+  for (const u of r.latent) lines.push(`- latent: ${u}`);
   for (const f of r.failures) lines.push(`- FAILED: ${f}`);
-  return lines;
+  return [...lines, ''];
 });
 
 export const resourcesSection: ExampleSection = (s) => [

@@ -18,10 +18,9 @@ import * as path from 'path';
 import * as readline from 'readline';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack, Validations } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { mermaid, tieredVpcs } from './diagram';
-import { NetworkEndpoint, NetworkPatternsChecks, ReachabilityAnalyzer, TieredVpc, Verdict } from '../src';
+import { NetworkPatternsChecks, OpeningStatus, ReachabilityAnalyzer, TieredVpc, UndeclaredOpening, Verdict } from '../src';
 
 export interface ExampleSummary {
   readonly example: string;
@@ -48,11 +47,12 @@ export interface Reachability {
   readonly vpc: string;
   /** Every declared flow with the analyzer's verdict (all must be reachable). */
   readonly declared: Array<{ readonly from: string; readonly to: string; readonly port: string; readonly verdict: string; readonly reason: string }>;
-  /** Which nodes the internet reaches, on which of the probed ports (only the entry points may appear). */
+  /** Which nodes of the VPC the internet reaches, on exactly which port ranges (only the entry points may appear). */
   readonly internetExposure: Array<{ readonly node: string; readonly kind: string; readonly ports: string[] }>;
-  /** How many undeclared (from, to, port) triples were probed, and those found open (must be none). */
-  readonly probed: number;
+  /** Every undeclared opening that is live or unknown (must be none). */
   readonly undeclaredOpen: string[];
+  /** Every undeclared opening that one layer alone stops (reported, allowed). */
+  readonly latent: string[];
   readonly failures: string[];
 }
 
@@ -99,9 +99,7 @@ function acknowledgments(app: App): Acknowledgment[] {
   return out;
 }
 
-const PROBE_PORTS = [22, 3389, 80, 443, 8080, 3306, 5432, 6379, 9092, 27017];
-
-/** The analyzer over one TieredVpc: declared flows reachable, nothing undeclared open, internet exposure. */
+/** The analyzer over one TieredVpc: declared flows reachable, the exact internet exposure, every undeclared opening. */
 function reachability(vpc: TieredVpc): Reachability {
   const analyzer = ReachabilityAnalyzer.fromStack(Stack.of(vpc));
   const portText = (f: { protocol: string; fromPort: number; toPort: number }) =>
@@ -109,27 +107,24 @@ function reachability(vpc: TieredVpc): Reachability {
   const declared = analyzer.checkDeclaredFlows(vpc).map(({ flow, answer }) => ({
     from: flow.from, to: flow.to, port: portText(flow), verdict: answer.verdict, reason: answer.reasons[0] ?? '',
   }));
-  const probes = analyzer.probeUndeclaredFlows(vpc);
-  const undeclaredOpen = probes.filter((p) => p.open)
-    .map((p) => `${p.answer.query}: ${p.answer.reasons[0] ?? p.answer.verdict}`);
-  const declaredPorts = vpc.flows.filter((f) => f.protocol === 'tcp').flatMap((f) => [f.fromPort, f.toPort]);
-  const ports = [...new Set([...PROBE_PORTS, ...declaredPorts])].sort((a, b) => a - b);
-  const vpcSubnets = new Set([...vpc.vpc.publicSubnets, ...vpc.vpc.privateSubnets, ...vpc.vpc.isolatedSubnets].map((sn) => sn.node.path));
-  const internetExposure = analyzer.listNodes()
-    .filter((n) => n.subnets.some((sn) => [...vpcSubnets].some((v) => sn.startsWith(v))))
-    .map((n) => ({
-      node: n.path,
-      kind: n.kind,
-      ports: ports
-        .filter((p) => analyzer.canReach(NetworkEndpoint.internet(), NetworkEndpoint.path(n.path), ec2.Port.tcp(p)).verdict === Verdict.REACHABLE)
-        .map((p) => `tcp ${p}`),
-    }))
-    .filter((e) => e.ports.length > 0);
+  const vpcSubnets = [...vpc.vpc.publicSubnets, ...vpc.vpc.privateSubnets, ...vpc.vpc.isolatedSubnets].map((sn) => sn.node.path);
+  const inVpc = new Set(analyzer.listNodes().filter((n) => n.subnets.some((sn) => vpcSubnets.some((v) => sn.startsWith(v)))).map((n) => n.path));
+  const exposure = new Map<string, { node: string; kind: string; ports: string[] }>();
+  for (const e of analyzer.exposure().filter((x) => inVpc.has(x.node))) {
+    const entry = exposure.get(e.node) ?? { node: e.node, kind: e.kind, ports: [] };
+    entry.ports.push(`${portText(e)} ${e.family}${e.certain ? '' : ' (unknown)'}`);
+    exposure.set(e.node, entry);
+  }
+  const openings = analyzer.undeclaredOpenings(vpc);
+  const line = (o: UndeclaredOpening) => `${o.from} -> ${o.to} on ${portText(o)} (${o.family})${o.stoppedBy ? `, stopped only by ${o.stoppedBy}` : ''}: ` +
+    `admitted by ${o.admittedBy.join('; ') || 'no filtering layer'}`;
+  const undeclaredOpen = openings.filter((o) => o.status !== OpeningStatus.LATENT).map((o) => `${o.status}: ${line(o)}`);
+  const latent = openings.filter((o) => o.status === OpeningStatus.LATENT).map(line);
   const failures = [
     ...declared.filter((d) => d.verdict !== Verdict.REACHABLE).map((d) => `declared flow ${d.from} -> ${d.to} ${d.port} is ${d.verdict}: ${d.reason}`),
     ...undeclaredOpen.map((u) => `undeclared opening: ${u}`),
   ];
-  return { vpc: vpc.node.path, declared, internetExposure, probed: probes.length, undeclaredOpen, failures };
+  return { vpc: vpc.node.path, declared, internetExposure: [...exposure.values()], undeclaredOpen, latent, failures };
 }
 
 function resourceCounts(templates: string[]): Record<string, number> {
@@ -186,7 +181,7 @@ export function synthExample(example: string): ExampleSummary {
     try {
       (summary.reachability as Reachability[]).push(...tieredVpcs(app).map(reachability));
     } catch (e) {
-      summary.reachability.push({ vpc: '(analyzer)', declared: [], internetExposure: [], probed: 0, undeclaredOpen: [], failures: [`the analyzer failed: ${(e as Error).message}`] });
+      summary.reachability.push({ vpc: '(analyzer)', declared: [], internetExposure: [], undeclaredOpen: [], latent: [], failures: [`the analyzer failed: ${(e as Error).message}`] });
     }
   }
   (summary as { ok: boolean }).ok = summary.ok && summary.reachability.every((r) => r.failures.length === 0);

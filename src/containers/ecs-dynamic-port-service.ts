@@ -18,13 +18,13 @@ import {
 import { TieredNetworkLoadBalancer } from '../load-balancing/tiered-network-load-balancer';
 import { Tier } from '../network/tier';
 import { TieredVpc } from '../network/tiered-vpc';
-import { propError } from '../private/errors';
+import { ErrorCode, propError } from '../private/errors';
 import { describePort, portProblem, toPortSpec } from '../private/port-spec';
 
 /**
  * Host ports ECS reserves on every container instance: SSH 22, the Docker daemon 2375/2376 and
- * the ECS agent 51678-51680 (ECS API reference, PortMapping.hostPort; AWS-FACTS.md "ECS dynamic
- * port mapping").
+ * the ECS agent 51678-51680 (ECS API reference, PortMapping.hostPort).
+ * @see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html
  */
 const ECS_RESERVED_HOST_PORTS = [22, 2375, 2376, 51678, 51679, 51680];
 
@@ -372,7 +372,23 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
       throw propError(this, 'hostPort', hostPort, 'must be 0 (dynamic) or a port between 1 and 65535',
         'Omit hostPort to map dynamic host ports from dynamicHostPortRange.');
     }
-    if (hostPort === 0) return;
+    if (hostPort === 0) {
+      // Each task takes one host port of the range on its instance; at the peak of a deployment,
+      // with every task on one instance (one instance running, or all others full), they all need one.
+      if (concrete(desiredCount) && concrete(maxHealthyPercent)) {
+        const peak = Math.ceil(desiredCount * maxHealthyPercent / 100);
+        const size = to - from + 1;
+        if (size < peak) {
+          throw propError(this, 'dynamicHostPortRange', `tcp ${from}-${to}`,
+            `holds ${size} host port${size === 1 ? '' : 's'}, fewer than the ${peak} tasks it may have to place on one instance ` +
+            `(desiredCount ${desiredCount}, up to ${maxHealthyPercent}% during deployments): ECS would leave the others pending`,
+            `Widen the range to at least ${peak} ports, e.g. ec2.Port.tcpRange(32768, 51677). ` +
+            'See https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html (ECS_DYNAMIC_HOST_PORT_RANGE).',
+            ErrorCode.ECS_DYNAMIC_RANGE_TOO_SMALL);
+        }
+      }
+      return;
+    }
     if (ECS_RESERVED_HOST_PORTS.includes(hostPort)) {
       throw propError(this, 'hostPort', hostPort, 'is one of ECS\'s reserved host ports (22, 2375, 2376, 51678-51680)',
         'Omit hostPort to map dynamic host ports, or pick another port.');
@@ -388,7 +404,7 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
           `is fixed, so each instance runs at most one task, but desiredCount ${desiredCount} needs up to ${peak} tasks at once ` +
           `(maxHealthyPercent ${maxHealthyPercent} during deployments) and maxInstances is ${maxInstances}`,
           'Omit hostPort (or 0) to map each task to a dynamic host port so that many tasks share an instance ' +
-          '(seed 000 section 9), or raise maxInstances.');
+          'or raise maxInstances.');
       }
     }
   }

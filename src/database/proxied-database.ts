@@ -12,7 +12,7 @@ import { TieredVpc } from '../network/tiered-vpc';
 import { EphemeralRange } from '../ports/ephemeral-range';
 import { WellKnownPorts } from '../ports/well-known-ports';
 import { acknowledgeCompliance, CompliancePack, ManagedPolicyRole } from '../private/compliance';
-import { propError } from '../private/errors';
+import { ErrorCode, propError } from '../private/errors';
 
 /**
  * How a function connected with `ProxiedDatabase.connectFunction` reaches AWS APIs on 443.
@@ -28,6 +28,11 @@ export enum AwsApiAccess {
   /** No 443 at all: the function's only egress is the proxy port. */
   NONE = 'none',
 }
+
+/** RDS Proxy's longest connection borrow timeout (ConnectionBorrowTimeout: 0-300 s). */
+const MAX_BORROW_TIMEOUT_SECONDS = 300;
+/** RDS Proxy's longest idle client timeout (IdleClientTimeout: 1-28,800 s). */
+const MAX_IDLE_CLIENT_TIMEOUT_SECONDS = 28800;
 
 /** Properties of a `ProxiedDatabase`. */
 export interface ProxiedDatabaseProps {
@@ -181,13 +186,16 @@ export interface ProxiedDatabaseProps {
 
   /**
    * How long a client waits for a pooled connection when the pool is exhausted, 0 to 300 s in
-   * whole seconds (0: wait without limit).
+   * whole seconds (0: wait without limit). Anything else is refused at synth.
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ConnectionPoolConfiguration.html
    * @default Duration.seconds(120) (the RDS Proxy default)
    */
   readonly borrowTimeout?: Duration;
 
   /**
-   * How long a client connection to the proxy may stay idle before the proxy closes it, in whole seconds.
+   * How long a client connection to the proxy may stay idle before the proxy closes it, 1 s to
+   * 8 hours in whole seconds. Anything else is refused at synth.
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBProxy.html
    * @default Duration.minutes(30) (the RDS Proxy default)
    */
   readonly idleClientTimeout?: Duration;
@@ -793,14 +801,16 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
         'Idle connections are part of the pool: lower maxIdleConnectionsPercent or raise maxConnectionsPercent.');
     }
     const borrow = v.borrowTimeout.toSeconds({ integral: false });
-    if (!Number.isInteger(borrow) || borrow < 0 || borrow > 300) {
-      throw propError(this, 'borrowTimeout', v.borrowTimeout.toString(), 'must be a whole number of seconds between 0 and 300',
-        'AWS::RDS::DBProxyTargetGroup ConnectionBorrowTimeout accepts 0 (no limit) to 300; the default is 120.');
+    if (!Token.isUnresolved(borrow) && (!Number.isInteger(borrow) || borrow < 0 || borrow > MAX_BORROW_TIMEOUT_SECONDS)) {
+      throw propError(this, 'borrowTimeout', v.borrowTimeout.toString(), `must be a whole number of seconds between 0 and ${MAX_BORROW_TIMEOUT_SECONDS}`,
+        'RDS Proxy\'s ConnectionBorrowTimeout accepts 0 (no limit) to 300 s; the default is 120 s. ' +
+        'See https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ConnectionPoolConfiguration.html', ErrorCode.RDS_PROXY_TIMEOUT_OUT_OF_RANGE);
     }
     const idle = v.idleClientTimeout.toSeconds({ integral: false });
-    if (!Number.isInteger(idle) || idle < 1) {
-      throw propError(this, 'idleClientTimeout', v.idleClientTimeout.toString(), 'must be a whole number of seconds, at least 1',
-        'The RDS Proxy default is Duration.minutes(30).');
+    if (!Token.isUnresolved(idle) && (!Number.isInteger(idle) || idle < 1 || idle > MAX_IDLE_CLIENT_TIMEOUT_SECONDS)) {
+      throw propError(this, 'idleClientTimeout', v.idleClientTimeout.toString(), `must be a whole number of seconds between 1 and ${MAX_IDLE_CLIENT_TIMEOUT_SECONDS} (8 hours)`,
+        'RDS Proxy\'s IdleClientTimeout accepts 1 s to 8 hours; the default is Duration.minutes(30). ' +
+        'See https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBProxy.html', ErrorCode.RDS_PROXY_TIMEOUT_OUT_OF_RANGE);
     }
   }
 }

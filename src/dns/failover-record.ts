@@ -10,9 +10,10 @@ import { FailoverEndpointHealthCheckOptions, FailoverHealthCheck, FailoverHealth
 import { FailoverTarget } from './failover-target';
 import { ipFamily, nonPublicReason } from './ip-address';
 import { FailoverHealthCheckSpec, FailoverTargetSpec } from './record-spec';
+import { FlowProtocol } from '../network/declared-flow';
 import { TieredVpc } from '../network/tiered-vpc';
 import { acknowledgeCompliance, CompliancePack } from '../private/compliance';
-import { formatValue, propError } from '../private/errors';
+import { ErrorCode, formatValue, propError } from '../private/errors';
 
 /** One side (PRIMARY or SECONDARY) of a failover pair. */
 export interface FailoverRecordEndpoint {
@@ -171,6 +172,7 @@ export class FailoverRecord extends Construct {
 
     const primary = this.resolveTarget('primary', props.primary.target);
     const secondary = this.resolveTarget('secondary', props.secondary.target);
+    this.validateDistinctTargets(primary, secondary);
     this.recordTypes = this.recordTypesOf(props, primary, secondary);
 
     this.primaryHealthCheck = this.healthCheck('primary', props.primary.healthCheck ?? FailoverHealthCheck.endpoint(), primary);
@@ -180,6 +182,17 @@ export class FailoverRecord extends Construct {
     this.secondaryRecords = this.records('secondary', route53.Failover.SECONDARY, setIds.secondary, secondary, this.secondaryHealthCheck, props);
 
     this.node.addValidation({ validate: () => this.validateReachability() });
+  }
+
+  /** A pair whose two sides are one target never fails over: refused. */
+  private validateDistinctTargets(primary: ResolvedTarget, secondary: ResolvedTarget): void {
+    const a = targetIdentity(primary.spec);
+    const b = targetIdentity(secondary.spec);
+    if (a !== undefined && a === b) {
+      throw propError(this, 'secondary.target', secondary.description, 'is the same target as the primary, so the pair can never fail over: when the primary is unhealthy, Route 53 answers with the same endpoint',
+        'Point the secondary at a standby in another AZ or Region (another load balancer, address or name). ' +
+        'See https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-types.html', ErrorCode.FAILOVER_SAME_TARGET);
+    }
   }
 
   private validateSetIdentifiers(props: FailoverRecordProps): Record<Side, string> {
@@ -233,6 +246,11 @@ export class FailoverRecord extends Construct {
         }
         this.validateTtl(side, spec.ttl);
         const privateOnes = addresses.map((a) => [a, nonPublicReason(a)] as const).filter(([, r]) => r !== undefined);
+        if (privateOnes.length > 0 && !this.zoneIsPrivate) {
+          throw propError(this, prop, privateOnes[0][0], `${privateOnes[0][1]}, but the hosted zone is public: the record would publish an address that no client resolving it on the internet can reach`,
+            'Give the public address of the endpoint, or put the pair in a private hosted zone associated with the VPC (route53.PrivateHostedZone). ' +
+            'See https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zones-private.html', ErrorCode.FAILOVER_PRIVATE_ADDRESS_IN_PUBLIC_ZONE);
+        }
         return {
           spec,
           families: [...(ipv4.length ? ['A' as Family] : []), ...(ipv6.length ? ['AAAA' as Family] : [])],
@@ -304,9 +322,9 @@ export class FailoverRecord extends Construct {
       }
     }
     if (!internetFacing && !this.zoneIsPrivate) {
-      Annotations.of(this).addWarningV2('cdk-network-patterns:failoverInternalTargetInPublicZone',
-        `${side}: ${description} is internal, but the hosted zone is public: the record publishes private addresses that clients outside the VPC can't reach. ` +
-        'Use an internet-facing load balancer, or a private hosted zone.');
+      throw propError(this, prop, description, 'is internal (private addresses only), but the hosted zone is public: the record would publish addresses that no client resolving it on the internet can reach',
+        'Use an internet-facing load balancer, or put the pair in a private hosted zone associated with the VPC (route53.PrivateHostedZone). ' +
+        'See https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zones-private.html', ErrorCode.FAILOVER_PRIVATE_ADDRESS_IN_PUBLIC_ZONE);
     }
     const families: Family[] = ipAddressType === elbv2.IpAddressType.DUAL_STACK ? ['A', 'AAAA']
       : ipAddressType === elbv2.IpAddressType.DUAL_STACK_WITHOUT_PUBLIC_IPV4 ? ['AAAA'] : ['A'];
@@ -620,8 +638,11 @@ export class FailoverRecord extends Construct {
       }
       const net = tieredVpcOf(lb);
       if (!net) continue;
-      const admitting = net.flows.filter((f) => f.toPath === lb.node.path && f.fromTier === undefined && f.internetCidrs !== undefined
-        && f.protocol === 'tcp' && f.fromPort <= check.port && check.port <= f.toPort);
+      // A flow declared on the load balancer, or on its security group (as an ALB's group often is), admits it.
+      const connectable = (lb as Partial<ec2.IConnectable>).connections ? lb as unknown as ec2.IConnectable : undefined;
+      const fromInternet = connectable ? net._internetFlowsTo(connectable)
+        : net.flows.filter((f) => f.toPath === lb.node.path && f.fromTier === undefined && f.internetCidrs !== undefined);
+      const admitting = fromInternet.filter((f) => f.protocol === FlowProtocol.TCP && f.fromPort <= check.port && check.port <= f.toPort);
       const fix = `net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(loadBalancer, Tier.PUBLIC), ec2.Port.tcp(${check.port}))`;
       if (admitting.length === 0) {
         errors.push(`${where} is not admitted from the internet to ${lb.node.path}, got no declared flow of ${net.node.path} that admits tcp ${check.port} to it. ` +
@@ -684,4 +705,21 @@ function tieredVpcOf(lb: elbv2.ILoadBalancerV2): TieredVpc | undefined {
   const vpc = (lb as unknown as { vpc?: ec2.IVpc }).vpc;
   const parent = vpc?.node.scope;
   return parent instanceof TieredVpc && parent.vpc === vpc ? parent : undefined;
+}
+
+/** An identity of a target, equal for two specs naming the same endpoint; undefined when unknown (tokens). */
+function targetIdentity(spec: FailoverTargetSpec): string | undefined {
+  const name = (n: string | undefined) => (n === undefined || Token.isUnresolved(n) ? undefined : trimDot(n.toLowerCase()).replace(/^dualstack\./, ''));
+  switch (spec.kind) {
+    case 'loadBalancer':
+      if (spec.loadBalancer) return `lb:${spec.loadBalancer.node.addr}`;
+      return name(spec.dnsName) === undefined ? undefined : `lb:${name(spec.dnsName)}`;
+    case 'ipAddresses': {
+      const addresses = spec.addresses ?? [];
+      if (addresses.some((a) => Token.isUnresolved(a))) return undefined;
+      return `ip:${[...new Set(addresses.map((a) => a.toLowerCase()))].sort().join(',')}`;
+    }
+    default:
+      return name(spec.domainName) === undefined ? undefined : `name:${name(spec.domainName)}`;
+  }
 }

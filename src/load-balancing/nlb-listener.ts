@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { NlbTarget } from './nlb-target';
-import { validateClientCidrs, WorkloadClient } from './private/clients';
+import { validateClientCidrs, warnWorldClients, WorkloadClient } from './private/clients';
 import { resolveTargets, ResolvedTargets, TargetEnd } from './private/resolve-targets';
 import type { TieredNetworkLoadBalancer } from './tiered-network-load-balancer';
 import { FlowEndpoint } from '../network/flow-endpoint';
@@ -458,6 +458,7 @@ export class NlbListener extends Construct {
     }
     if (props.clientCidrs !== undefined) {
       validateClientCidrs(this, 'clientCidrs', props.clientCidrs, this.nlb.vpc);
+      if (!this.nlb.internetFacing) warnWorldClients(this, props.clientCidrs);
       if (this.nlb.internetFacing && props.clientCidrs.length === 0) {
         throw propError(this, 'clientCidrs', [], 'must name at least one CIDR for an internet-facing load balancer',
           'Give the clients\' ranges, or omit clientCidrs to use the load balancer\'s.');

@@ -1,10 +1,10 @@
-import { Annotations, Aspects, CfnOutput, CfnResource, IAspect, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Aspects, CfnOutput, IAspect, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { NlbListener, NlbListenerOptions } from './nlb-listener';
-import { validateClientCidrs, WorkloadClient } from './private/clients';
+import { validateClientCidrs, warnWorldClients, WorkloadClient } from './private/clients';
 import { FlowEndpoint } from '../network/flow-endpoint';
 import { Tier } from '../network/tier';
 import { FlowOptions, TieredVpc } from '../network/tiered-vpc';
@@ -48,7 +48,8 @@ export interface TieredNetworkLoadBalancerProps {
   /**
    * Existing Elastic IP allocation ids, one per AZ in the VPC's AZ order, instead of new ones:
    * addresses that outlive this stack (a partner's allowlist survives a redeploy from scratch).
-   * Counted by no quota warning (they exist already).
+   * They hold Elastic IP quota as well: the nag pack's NetworkPatterns-EIP1 counts them with the
+   * stack's new addresses.
    * @default - new Elastic IPs, one per AZ, when `staticIps` is on
    */
   readonly elasticIpAllocationIds?: string[];
@@ -149,8 +150,8 @@ export interface NlbClientOptions {
  *   Balancer": "ensures that your targets accept traffic from your Network Load Balancer even if
  *   you enable client IP preservation"), so the internet can never reach a target directly.
  *
- * At synth it warns (`cdk-network-patterns:elasticIpQuota`) when the stack's Elastic IPs (NAT
- * gateways + static NLB addresses) exceed the default Regional quota of 5.
+ * The library's nag pack warns (NetworkPatterns-EIP1) when the stack's Elastic IPs (NAT gateways +
+ * static NLB addresses) exceed the default Regional quota of 5.
  *
  * Deletion protection is on by default. Without a TLS listener there is nothing for access logs
  * to record, and the construct acknowledges the packs' logging findings saying so; a TCP
@@ -198,7 +199,6 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
 
   private readonly listenerList: NlbListener[] = [];
   private readonly workloadClients: WorkloadClient[] = [];
-  private readonly declaredFlows = new Set<string>();
 
   constructor(scope: Construct, id: string, props: TieredNetworkLoadBalancerProps) {
     super(scope, id);
@@ -317,14 +317,11 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
   }
 
   /**
-   * Declares a flow on the VPC once (the same opening asked twice, e.g. by two target sets
-   * sharing a security group, is declared once).
+   * Declares a flow on the VPC (`addFlow` declares the same opening once, e.g. when two target
+   * sets sharing a security group ask for it).
    * @internal
    */
   public _declare(from: FlowEndpoint, to: FlowEndpoint, port: ec2.Port, options: FlowOptions): void {
-    const key = `${from.name}|${to.name}|${port.toString()}`;
-    if (this.declaredFlows.has(key)) return;
-    this.declaredFlows.add(key);
     this.vpc.addFlow(from, to, port, options);
   }
 
@@ -334,20 +331,11 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
   }
 
   /**
-   * Runs at synth: the Elastic IP quota, the access-log acknowledgment, clientless internal NLBs.
+   * Runs at synth: the access-log acknowledgment, clientless internal NLBs. (The Elastic IP quota
+   * is the nag pack's NetworkPatterns-EIP1, a warning.)
    * @internal
    */
   public _synthChecks(): void {
-    const stack = Stack.of(this);
-    const eips = stack.node.findAll().filter((c) => CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::EC2::EIP').length;
-    if (this.elasticIps.length > 0 && eips > TieredNetworkLoadBalancer.ELASTIC_IP_DEFAULT_QUOTA) {
-      Annotations.of(this).addWarningV2('cdk-network-patterns:elasticIpQuota',
-        `Stack ${stack.stackName} allocates ${eips} Elastic IPs (${this.elasticIps.length} static addresses of this load balancer, ` +
-        `${eips - this.elasticIps.length} others such as NAT gateways), more than the default Regional quota of ${TieredNetworkLoadBalancer.ELASTIC_IP_DEFAULT_QUOTA} ` +
-        '(shared by every stack in the account and Region): the deployment fails when the quota runs out. Request an increase of ' +
-        '"EC2-VPC Elastic IPs" (Service Quotas L-0263D0A3) before deploying, reuse existing addresses with elasticIpAllocationIds, ' +
-        'or use fewer NAT gateways in non-production.');
-    }
     const tls = this.listenerList.some((l) => l.protocol === elbv2.Protocol.TLS);
     if (!this.accessLogsEnabled && !tls) {
       const reason = 'A Network Load Balancer writes access logs only for TLS listeners (AWS ELB user guide, "Access logs for your ' +
@@ -373,6 +361,7 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
 
   private validateProps(props: TieredNetworkLoadBalancerProps, staticIps: boolean): void {
     validateClientCidrs(this, 'clientCidrs', this.clientCidrs, props.vpc);
+    if (!props.internetFacing) warnWorldClients(this, this.clientCidrs);
     if (props.internetFacing && this.clientCidrs.length === 0) {
       throw propError(this, 'clientCidrs', [], 'must name at least one CIDR for an internet-facing load balancer',
         'Give the clients\' ranges, e.g. [\'203.0.113.0/24\'], or omit clientCidrs to admit anyone (0.0.0.0/0).');

@@ -41,12 +41,17 @@ export class NetworkPatternsChecks extends NagPack {
 
   /**
    * Validates a construct tree (an app, a stage or a stack). Resolved stack indexes are built
-   * afresh on every call, so a stack changed since an earlier validation is read anew.
+   * afresh on every call, so a stack changed since an earlier validation is read anew. The report
+   * succeeds when no finding is an error: warning-level rules (SG2, NACL3, EIP1) advise without
+   * failing synthesis.
    */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
     resetStackIndexes();
     try {
-      return super.validateScope(scope);
+      const report = super.validateScope(scope);
+      // Warnings are advisories: only error-level findings fail the report (and so `cdk synth`),
+      // the way aws-cdk-lib judges a report once some finding is acknowledged.
+      return { ...report, success: report.violations.every((v) => v.severity !== 'error' && v.severity !== 'fatal') };
     } finally {
       resetStackIndexes();
     }

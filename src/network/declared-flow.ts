@@ -1,3 +1,13 @@
+import { Tier } from './tier';
+
+/** The transport protocol of a declared flow. */
+export enum FlowProtocol {
+  /** TCP. */
+  TCP = 'tcp',
+  /** UDP. */
+  UDP = 'udp',
+}
+
 /**
  * A flow declared on a `TieredVpc`, as recorded for reports, the analyzer and tests.
  */
@@ -17,22 +27,22 @@ export interface DeclaredFlow {
    */
   readonly toPath?: string;
   /**
-   * The source's tier.
+   * The source's tier (given, or derived from the workload's subnets).
    * @default - the source is the internet
    */
-  readonly fromTier?: string;
+  readonly fromTier?: Tier;
   /**
-   * The destination's tier.
+   * The destination's tier (given, or derived from the workload's subnets).
    * @default - the destination is the internet
    */
-  readonly toTier?: string;
+  readonly toTier?: Tier;
   /**
    * The peers' CIDRs when one end is the internet.
    * @default - neither end is the internet
    */
   readonly internetCidrs?: string[];
-  /** `tcp` or `udp`. */
-  readonly protocol: string;
+  /** TCP or UDP. */
+  readonly protocol: FlowProtocol;
   /** First port of the service port range. */
   readonly fromPort: number;
   /** Last port of the service port range. */

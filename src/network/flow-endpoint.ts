@@ -17,7 +17,8 @@ export enum FlowEndpointKind {
 export interface WorkloadEndpointOptions {
   /**
    * The ephemeral range the workload uses when it is the client of a flow; the NACL return
-   * entries admit exactly this range (seed 000 section 9, "NACLs and Ephemeral Ports").
+   * entries admit exactly this range.
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html
    * @default EphemeralRange.ANY_CLIENT (1024-65535, AWS's advice for NACLs that serve every client kind)
    */
   readonly ephemeralRange?: EphemeralRange;
@@ -57,8 +58,16 @@ export class FlowEndpoint {
   /**
    * A workload with security groups (an instance, an auto scaling group, a service, a function,
    * a database, a load balancer, an endpoint...) placed in `tier`.
+   *
+   * `TieredVpc.addFlow` reads the subnets the workload's resources name: without `tier`, the tier
+   * is derived from them; with it, a workload whose subnets are in another tier is refused (its
+   * NACL entries would land in the wrong tier). A bare security group names no subnet: give its tier.
+   *
+   * @param connectable the workload
+   * @param tier the tier it is placed in; omit it to derive the tier from the workload's subnets
+   * @param options a name and the workload's client ephemeral range
    */
-  public static workload(connectable: IConnectable, tier: Tier, options: WorkloadEndpointOptions = {}): FlowEndpoint {
+  public static workload(connectable: IConnectable, tier?: Tier, options: WorkloadEndpointOptions = {}): FlowEndpoint {
     return new FlowEndpoint(FlowEndpointKind.WORKLOAD, tier, connectable, undefined,
       options.ephemeralRange ?? EphemeralRange.ANY_CLIENT, options.name);
   }
@@ -66,7 +75,7 @@ export class FlowEndpoint {
   private constructor(
     /** What kind of end this is. */
     public readonly kind: FlowEndpointKind,
-    /** The tier, for tier and workload ends. */
+    /** The tier, for tier ends and for workload ends given one. */
     public readonly placedTier: Tier | undefined,
     /** The workload, for workload ends. */
     public readonly connectable: IConnectable | undefined,
@@ -88,7 +97,7 @@ export class FlowEndpoint {
     switch (this.kind) {
       case FlowEndpointKind.INTERNET: return `internet ${this.cidrs!.join(',')}`;
       case FlowEndpointKind.TIER: return `tier ${this.placedTier}`;
-      default: return this.explicitName ?? this.path ?? `workload in tier ${this.placedTier}`;
+      default: return this.explicitName ?? this.path ?? (this.placedTier ? `workload in tier ${this.placedTier}` : 'workload');
     }
   }
 }

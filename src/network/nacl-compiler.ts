@@ -1,15 +1,14 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
 import { Tier } from './tier';
-import { propError } from '../private/errors';
-import { describePort, PortSpec } from '../private/port-spec';
+import { ErrorCode, propError } from '../private/errors';
+import { NaclLeg } from '../private/flow-compile';
+import { describePort } from '../private/port-spec';
 
-/** Entries per direction per NACL: AWS's default quota (adjustable to 40; AWS-FACTS.md "NACLs"). */
+/** Entries per direction per NACL: AWS's default quota (adjustable to 40; https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html). */
 export const NACL_ENTRY_QUOTA = 20;
-/** Rule numbers go in steps of 100, leaving room for hand insertions (seed 004 "NACL numbering"). */
+/** Rule numbers go in steps of 100, leaving room for hand insertions (a common convention for NACL numbering). */
 export const RULE_NUMBER_STEP = 100;
-
-type Direction = 'ingress' | 'egress';
 
 interface CompiledEntry {
   readonly key: string;
@@ -27,9 +26,11 @@ export class NaclCompiler {
 
   constructor(private readonly scope: IConstruct, private readonly acls: Record<Tier, ec2.NetworkAcl>) {}
 
-  public add(tier: Tier, direction: Direction, port: PortSpec, cidr: string, flow: string): void {
+  public add(leg: NaclLeg, flow: string): void {
+    const { tier, direction, port, cidr } = leg;
     const list = this.list(tier, direction);
-    const key = `${port.protocol}-${port.from}-${port.to}-${cidr}`;
+    // The IPv4 key stays as it was (construct ids derive from it); other families will be prefixed.
+    const key = `${leg.family === 'ipv4' ? '' : `${leg.family}-`}${port.protocol}-${port.from}-${port.to}-${cidr}`;
     const existing = list.find((e) => e.key === key);
     if (existing) {
       if (!existing.flows.includes(flow)) existing.flows.push(flow);
@@ -39,14 +40,15 @@ export class NaclCompiler {
       const flows = [...new Set([...list.flatMap((e) => e.flows), flow])];
       throw propError(this.scope, `addFlow(${flow})`, `${direction} ${describePort(port)} ${cidr}`,
         `would be entry ${list.length + 1} in the ${direction === 'ingress' ? 'inbound' : 'outbound'} side of the ${tier} tier's NACL, over the quota of ${NACL_ENTRY_QUOTA}`,
-        `Merge these flows into port ranges or fewer peer CIDRs (the limit is AWS's default quota of ${NACL_ENTRY_QUOTA} entries per direction). Flows involved: ${flows.join('; ')}.`);
+        `Merge these flows into port ranges or fewer peer CIDRs (the limit is AWS's default quota of ${NACL_ENTRY_QUOTA} entries per direction, ` +
+        `https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html). Flows involved: ${flows.join('; ')}.`, ErrorCode.FLOW_NACL_QUOTA);
     }
     const ruleNumber = (list.length + 1) * RULE_NUMBER_STEP;
     list.push({ key, ruleNumber, flows: [flow] });
     const id = `${direction === 'ingress' ? 'In' : 'Out'}-${key.replace(/[^A-Za-z0-9-]/g, '_')}`;
     this.acls[tier].addEntry(id, {
       ruleNumber,
-      cidr: ec2.AclCidr.ipv4(cidr),
+      cidr: leg.family === 'ipv4' ? ec2.AclCidr.ipv4(cidr) : ec2.AclCidr.ipv6(cidr),
       traffic: port.protocol === 'tcp'
         ? ec2.AclTraffic.tcpPortRange(port.from, port.to)
         : ec2.AclTraffic.udpPortRange(port.from, port.to),
@@ -55,7 +57,7 @@ export class NaclCompiler {
     });
   }
 
-  private list(tier: Tier, direction: Direction): CompiledEntry[] {
+  private list(tier: Tier, direction: NaclLeg['direction']): CompiledEntry[] {
     const k = `${tier}/${direction}`;
     let list = this.entries.get(k);
     if (!list) {

@@ -1,20 +1,26 @@
-import { Annotations, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ContextProvider, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import { Construct } from 'constructs';
-import { DeclaredFlow } from './declared-flow';
+import { DeclaredFlow, FlowProtocol } from './declared-flow';
 import { FlowEndpoint, FlowEndpointKind } from './flow-endpoint';
 import { IpPlanProps } from './ip-plan';
 import { NaclCompiler } from './nacl-compiler';
 import { ALL_TIERS, subnetGroupName, Tier } from './tier';
 import { WellKnownPorts } from '../ports/well-known-ports';
-import { isIpv4Cidr, isIpv6Cidr } from '../private/cidr';
+import { contains, parseIpv4 } from '../private/cidr';
 import { acknowledgeCompliance, createLogEncryptionKey } from '../private/compliance';
-import { propError } from '../private/errors';
+import { ErrorCode, propError } from '../private/errors';
+import { compileFlow, FlowNetwork, flowProblems, ResolvedEnd, SgRuleKind } from '../private/flow-compile';
 import { computeIpPlan, RESERVED_ADDRESSES_PER_SUBNET, TierPlan } from '../private/ip-plan';
-import { describePort, includesPort, portProblem, PortSpec, toPortSpec } from '../private/port-spec';
+import { describePort, portProblem, PortSpec, toPortSpec } from '../private/port-spec';
+import { isImmutableImport, securityGroupVpcId, WorkloadPlacement } from '../private/workload-placement';
+
+/** The private IPv4 ranges of RFC 1918, and the shared address space of RFC 6598 (100.64.0.0/10), which is not public either. */
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'].map(parseIpv4);
 
 /** How many NAT gateways a `TieredVpc` gets. */
 export enum NatGatewayMode {
@@ -117,6 +123,8 @@ export interface TieredVpcProps {
 export class TieredVpc extends Construct {
   /** The underlying aws-cdk-lib VPC, for any construct that takes an `ec2.IVpc`. */
   public readonly vpc: ec2.Vpc;
+  /** The VPC's IPv4 CIDR. */
+  public readonly cidr: string;
   /** The AZs the tiers span. */
   public readonly availabilityZones: string[];
   /** How many NAT gateways the VPC has. */
@@ -134,6 +142,12 @@ export class TieredVpc extends Construct {
   private readonly acls: Record<Tier, ec2.NetworkAcl>;
   private readonly compiler: NaclCompiler;
   private readonly declared: DeclaredFlow[] = [];
+  private readonly flowKeys = new Set<string>();
+  private readonly destinationGroups = new Map<DeclaredFlow, ec2.ISecurityGroup[]>();
+  private readonly workloadEnds: Array<{ end: FlowEndpoint; tier: Tier }> = [];
+  private readonly flowNetwork: FlowNetwork;
+  private readonly placement: WorkloadPlacement;
+  private synthesized = false;
 
   constructor(scope: Construct, id: string, props: TieredVpcProps = {}) {
     super(scope, id);
@@ -141,7 +155,14 @@ export class TieredVpc extends Construct {
     this.availabilityZones = this.resolveAzs(props);
     const azCount = this.availabilityZones.length;
     const cidr = props.cidr ?? '10.0.0.0/16';
+    this.cidr = cidr;
     this.plan = computeIpPlan(this, cidr, azCount, props.ipPlan);
+    if (!PRIVATE_RANGES.some((r) => contains(r, parseIpv4(cidr)))) {
+      Annotations.of(this).addWarningV2('cdk-network-patterns:publicVpcCidr',
+        `The VPC CIDR ${cidr} is not a private range (RFC 1918: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16): the VPC's addresses shadow ` +
+        'those public addresses on the internet, which its workloads can then no longer reach. Use a private range unless you own this block. ' +
+        'See https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html');
+    }
 
     this.natGatewayCount = { [NatGatewayMode.PER_AZ]: azCount, [NatGatewayMode.SINGLE]: 1, [NatGatewayMode.NONE]: 0 }[this.natGatewayMode];
     if (this.natGatewayMode === NatGatewayMode.SINGLE) {
@@ -172,6 +193,20 @@ export class TieredVpc extends Construct {
         { name: subnetGroupName(Tier.DATA), subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: this.tierPlan(Tier.DATA).subnetPrefixLength },
       ],
     });
+
+    if (this.natGatewayMode === NatGatewayMode.SINGLE) {
+      // The choice is explicit and leaves the singleNatGateway warning: the library's own NAT rule
+      // (which reports exactly this cross-AZ routing) is acknowledged on the NAT gateway and the routes to it.
+      const reason = 'NatGatewayMode.SINGLE was chosen explicitly (non-production): one NAT gateway serves every AZ. ' +
+        'The construct leaves the warning cdk-network-patterns:singleNatGateway; use NatGatewayMode.PER_AZ in production.';
+      const natScopes = [
+        ...this.vpc.publicSubnets.map((s) => s.node.tryFindChild('NATGateway')),
+        ...this.vpc.privateSubnets.map((s) => s.node.tryFindChild('DefaultRoute')),
+      ];
+      for (const natScope of natScopes) {
+        if (natScope) Validations.of(natScope).acknowledge({ id: 'NetworkPatterns-NAT1', reason });
+      }
+    }
 
     this.flowLogEncryptionKey = props.flowLogEncryptionKey ?? createLogEncryptionKey(this, 'FlowLogKey', `Encrypts the flow logs of ${this.node.path}`);
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
@@ -227,6 +262,18 @@ export class TieredVpc extends Construct {
       this.acls[tier] = acl;
     }
     this.compiler = new NaclCompiler(this, this.acls);
+    this.flowNetwork = {
+      tierBlocks: ALL_TIERS.map((tier) => ({ tier, family: 'ipv4' as const, cidr: this.tierCidr(tier) })),
+      vpcBlocks: [{ family: 'ipv4', cidr }],
+      natGateway: this.natGatewayCount > 0,
+    };
+    const subnetTiers = (): Array<[ec2.ISubnet, Tier]> =>
+      ALL_TIERS.flatMap((tier) => this.vpc.selectSubnets(this.selectSubnets(tier)).subnets.map((subnet) => [subnet, tier] as [ec2.ISubnet, Tier]));
+    this.placement = new WorkloadPlacement(
+      new Map(subnetTiers().map(([subnet, tier]) => [subnet.subnetId, tier])),
+      () => new Map(subnetTiers().map(([subnet, tier]) => [JSON.stringify(Stack.of(this).resolve(subnet.subnetId)), tier])),
+    );
+    this.node.addValidation({ validate: () => this.validatePlacement() });
 
     const endpointServices = [
       ...(props.interfaceEndpoints ?? []),
@@ -284,73 +331,101 @@ export class TieredVpc extends Construct {
    * client's ephemeral range back. Traffic from the app tier to the internet crosses the public
    * tier's NACL too, where the NAT gateway sits.
    *
-   * Refused with a synth-time error: SSH or RDP from 0.0.0.0/0 or ::/0; any flow from the internet
-   * to the data tier; the data tier (or an app tier without NAT) to the internet; a tier to itself
-   * (declare workload to workload instead); a tier end paired with a workload end; ports that are
-   * not TCP/UDP within 0-65535.
+   * Declaring the same flow twice (same ends, same port) declares it once. A workload end's tier
+   * is derived from the subnets it is placed in when `FlowEndpoint.workload` is given none, and
+   * checked against them when it is.
+   *
+   * Refused with a synth-time error (the README's "Fail at synth" lists each with its code): port 0;
+   * SSH 22 or RDP 3389 (TCP, or UDP for RDP) from peers that together cover every IPv4 address;
+   * an internet end with no CIDR, or a CIDR inside the VPC; any flow from the internet to the data
+   * tier; the data tier (or an app tier without NAT) to the internet; a tier to itself; a tier end
+   * paired with a workload end; a workload with no security group, with a security group of
+   * another VPC, or with an immutable imported one; a workload declared in a tier its subnets are
+   * not in; a flow declared after the app was synthesized; ports that are not TCP/UDP within 0-65535.
+   *
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
    */
   public addFlow(from: FlowEndpoint, to: FlowEndpoint, port: ec2.Port, options: FlowOptions = {}): void {
-    const spec = this.validateFlow(from, to, port);
-    const description = options.description ?? `${from.name} -> ${to.name} ${describePort(spec)}`;
-    const client = from.ephemeralRange;
-    const ret: PortSpec = { protocol: spec.protocol, from: client.fromPort, to: client.toPort };
+    const where = `addFlow(${from.name} -> ${to.name})`;
+    if (this.synthesized) {
+      throw propError(this, where, port.toString(), 'is declared after the app was synthesized, so it would be in no template',
+        'Declare every flow before app.synth() (or before Template.fromStack in a test).', ErrorCode.FLOW_AFTER_SYNTHESIS);
+    }
+    const problem = portProblem(port);
+    if (problem) {
+      throw propError(this, `${where}: port`, port.toString(), problem, 'Use ec2.Port.tcp/tcpRange/udp/udpRange with ports 0-65535, lowest first.',
+        ErrorCode.FLOW_PORT_INVALID);
+    }
+    const spec = toPortSpec(port);
+    const fromEnd = this.resolveEnd(from, where, 'from');
+    const toEnd = this.resolveEnd(to, where, 'to');
+    const [first] = flowProblems(fromEnd, toEnd, spec, this.flowNetwork);
+    if (first) {
+      throw propError(this, `${where}: ${first.prop}`, first.value, first.problem, first.fix, first.code);
+    }
+    for (const end of [from, to]) {
+      if (end.kind === FlowEndpointKind.WORKLOAD) this.checkWorkloadGroups(end, spec, end === to, where);
+    }
 
-    const fromCidrs = this.endpointCidrs(from);
-    const toCidrs = this.endpointCidrs(to);
-    if (from.placedTier) {
-      for (const c of toCidrs) {
-        this.compiler.add(from.placedTier, 'egress', spec, c, description);
-        this.compiler.add(from.placedTier, 'ingress', ret, c, description);
-      }
-    }
-    if (to.placedTier) {
-      for (const c of fromCidrs) {
-        this.compiler.add(to.placedTier, 'ingress', spec, c, description);
-        this.compiler.add(to.placedTier, 'egress', ret, c, description);
-      }
-    }
-    if (to.kind === FlowEndpointKind.INTERNET && from.placedTier === Tier.APP) {
-      // Through the NAT gateway in the public tier: it receives the request from the app tier,
-      // sends it on from its own ephemeral ports (1024-65535), and returns the answer.
-      const appCidr = this.tierCidr(Tier.APP);
-      this.compiler.add(Tier.PUBLIC, 'ingress', spec, appCidr, description);
-      this.compiler.add(Tier.PUBLIC, 'egress', ret, appCidr, description);
-      for (const c of toCidrs) {
-        this.compiler.add(Tier.PUBLIC, 'egress', spec, c, description);
-        this.compiler.add(Tier.PUBLIC, 'ingress', { protocol: spec.protocol, from: 1024, to: 65535 }, c, description);
-      }
-    }
+    const key = [endKey(fromEnd, from), endKey(toEnd, to), describePort(spec)].join('|');
+    if (this.flowKeys.has(key)) return;
+    this.flowKeys.add(key);
+
+    const compiled = compileFlow(fromEnd, toEnd, spec, this.flowNetwork);
+    const description = options.description ?? `${from.name} -> ${to.name} ${describePort(spec)}`;
+    for (const leg of compiled.naclLegs) this.compiler.add(leg, description);
 
     // Security group rules: SG referencing SG inside the VPC, CIDRs only for the internet.
     const portDescription = options.description ?? `${from.name} -> ${to.name}`;
-    if (from.kind === FlowEndpointKind.WORKLOAD && to.kind === FlowEndpointKind.WORKLOAD) {
-      if (from.connectable!.connections === to.connectable!.connections) {
-        // Peers of one group (brokers, cluster members): allowFrom(self) would add the ingress half only.
-        to.connectable!.connections.allowInternally(port, portDescription);
-      } else {
-        to.connectable!.connections.allowFrom(from.connectable!, port, portDescription);
+    for (const rule of compiled.sgRules) {
+      switch (rule.kind) {
+        case SgRuleKind.SELF:
+          // Peers of one group (brokers, cluster members): allowFrom(self) would add the ingress half only.
+          to.connectable!.connections.allowInternally(port, portDescription);
+          break;
+        case SgRuleKind.REFERENCE:
+          to.connectable!.connections.allowFrom(from.connectable!, port, portDescription);
+          break;
+        case SgRuleKind.INGRESS_FROM_PEER:
+          to.connectable!.connections.allowFrom(ec2.Peer.ipv4(rule.peer!.cidr), port, portDescription);
+          break;
+        case SgRuleKind.EGRESS_TO_PEER:
+          from.connectable!.connections.allowTo(ec2.Peer.ipv4(rule.peer!.cidr), port, portDescription);
+          break;
       }
-    } else if (to.kind === FlowEndpointKind.WORKLOAD && from.kind === FlowEndpointKind.INTERNET) {
-      for (const c of fromCidrs) to.connectable!.connections.allowFrom(ec2.Peer.ipv4(c), port, portDescription);
-    } else if (from.kind === FlowEndpointKind.WORKLOAD && to.kind === FlowEndpointKind.INTERNET) {
-      for (const c of toCidrs) from.connectable!.connections.allowTo(ec2.Peer.ipv4(c), port, portDescription);
     }
+    if (from.kind === FlowEndpointKind.WORKLOAD) this.workloadEnds.push({ end: from, tier: fromEnd.tier! });
+    if (to.kind === FlowEndpointKind.WORKLOAD) this.workloadEnds.push({ end: to, tier: toEnd.tier! });
 
-    this.declared.push({
+    const flow: DeclaredFlow = {
       from: from.name,
       to: to.name,
       fromPath: from.path,
       toPath: to.path,
-      fromTier: from.placedTier,
-      toTier: to.placedTier,
+      fromTier: fromEnd.tier,
+      toTier: toEnd.tier,
       internetCidrs: from.cidrs ?? to.cidrs,
-      protocol: spec.protocol,
+      protocol: spec.protocol === 'tcp' ? FlowProtocol.TCP : FlowProtocol.UDP,
       fromPort: spec.from,
       toPort: spec.to,
-      ephemeralFromPort: client.fromPort,
-      ephemeralToPort: client.toPort,
+      ephemeralFromPort: compiled.ephemeral.from,
+      ephemeralToPort: compiled.ephemeral.to,
       description,
-    });
+    };
+    this.declared.push(flow);
+    this.destinationGroups.set(flow, to.kind === FlowEndpointKind.WORKLOAD ? [...to.connectable!.connections.securityGroups] : []);
+  }
+
+  /**
+   * The declared flows from the internet whose destination shares a security group with
+   * `workload` (declared on the workload itself, or on its security group).
+   * @internal
+   */
+  public _internetFlowsTo(workload: ec2.IConnectable): DeclaredFlow[] {
+    const groups = new Set(workload.connections.securityGroups);
+    return this.declared.filter((f) => f.internetCidrs !== undefined && f.fromTier === undefined
+      && (this.destinationGroups.get(f) ?? []).some((g) => groups.has(g)));
   }
 
   /**
@@ -368,92 +443,196 @@ export class TieredVpc extends Construct {
     return this.plan.find((p) => p.tier === tier)!;
   }
 
-  private endpointCidrs(end: FlowEndpoint): string[] {
-    return end.kind === FlowEndpointKind.INTERNET ? end.cidrs! : [this.tierCidr(end.placedTier!)];
+  /** Resolves a flow end for the compiler: a workload's tier derived from its subnets, or checked against them. */
+  private resolveEnd(end: FlowEndpoint, where: string, side: 'from' | 'to'): ResolvedEnd {
+    const ephemeral = { from: end.ephemeralRange.fromPort, to: end.ephemeralRange.toPort };
+    if (end.kind === FlowEndpointKind.INTERNET) {
+      return { kind: end.kind, peers: end.cidrs!.map((cidr) => ({ family: 'ipv4' as const, cidr })), ephemeral, name: end.name };
+    }
+    if (end.kind === FlowEndpointKind.TIER) return { kind: end.kind, tier: end.placedTier, ephemeral, name: end.name };
+
+    if (!hasSecurityGroupRules(end.connectable!.connections)) {
+      throw propError(this, `${where}: ${side}`, end.name, 'is a workload with no security group (and no address), so only the NACL half of the flow would be compiled',
+        'Give the workload a security group (most aws-cdk-lib constructs take securityGroups), or declare the flow between tiers with FlowEndpoint.tier for NACL-only openings.',
+        ErrorCode.FLOW_WORKLOAD_NO_SECURITY_GROUP);
+    }
+    const placed = this.placement.declaredTiers(end.connectable!);
+    if (placed.size > 1) {
+      throw propError(this, `${where}: ${side}`, end.name, `is placed in subnets of several tiers (${[...placed].join(', ')}), so the NACL entries of one tier would be missing`,
+        'Place the workload in one tier (vpcSubnets: net.selectSubnets(tier)), or declare a flow for each of its parts.', ErrorCode.FLOW_WORKLOAD_TIER_MISMATCH);
+    }
+    const [derived] = [...placed];
+    if (end.placedTier !== undefined && derived !== undefined && derived !== end.placedTier) {
+      throw propError(this, `${where}: ${side}`, end.name, `is declared in the ${end.placedTier} tier, but its subnets are in the ${derived} tier (its NACL entries would land in the wrong tier)`,
+        `Declare FlowEndpoint.workload(workload, Tier.${derived.toUpperCase()}), or omit the tier to derive it from the subnets.`, ErrorCode.FLOW_WORKLOAD_TIER_MISMATCH);
+    }
+    const tier = end.placedTier ?? derived;
+    if (tier === undefined) {
+      throw propError(this, `${where}: ${side}`, end.name, 'has no tier, and none can be derived: its construct names none of this VPC\'s subnets',
+        'Give the tier: FlowEndpoint.workload(workload, Tier.APP) (a bare security group, or a workload whose subnets are chosen at synth, has none to derive from).',
+        ErrorCode.FLOW_WORKLOAD_TIER_UNKNOWN);
+    }
+    return { kind: end.kind, tier, ephemeral, groupKey: identityOf(end.connectable!.connections), name: end.name };
+  }
+
+  /**
+   * A workload's security groups must belong to this VPC and take the rule the flow writes on
+   * them: the destination's ingress rule, and the source's egress rule when its outbound is
+   * restricted. An immutable imported group silently drops both.
+   */
+  private checkWorkloadGroups(end: FlowEndpoint, port: PortSpec, isDestination: boolean, where: string): void {
+    const side = isDestination ? 'to' : 'from';
+    for (const sg of end.connectable!.connections.securityGroups) {
+      const vpcId = securityGroupVpcId(sg);
+      if (vpcId !== undefined && vpcId !== this.vpc.vpcId) {
+        throw propError(this, `${where}: ${side}`, sg.node.path, 'has a security group of another VPC: a security group rule can only reference groups of its own VPC (or of a peered one), and this VPC\'s NACLs do not carry its traffic',
+          'Declare the flow on the TieredVpc the workload is placed in, or create the workload in this VPC (vpc: net.vpc).', ErrorCode.FLOW_WORKLOAD_OTHER_VPC);
+      }
+      if (isImmutableImport(sg) && (isDestination || sg.allowAllOutbound === false)) {
+        throw propError(this, `${where}: ${side}`, sg.node.path,
+          `is an imported security group marked immutable (mutable: false), so the ${isDestination ? 'inbound' : 'outbound'} rule for ${describePort(port)} would silently not be written`,
+          'Import it with ec2.SecurityGroup.fromSecurityGroupId(scope, id, sgId, { mutable: true }) so the flow can add its rule, or add the rule where the group is managed and declare a tier -> tier flow for the NACLs.',
+          ErrorCode.FLOW_WORKLOAD_IMMUTABLE_SECURITY_GROUP);
+      }
+    }
+  }
+
+  /** The flow ends' placement, checked again at synth on the resolved template (lazy subnet choices are final then). */
+  private validatePlacement(): string[] {
+    this.synthesized = true;
+    const errors: string[] = [];
+    const seen = new Set<string>();
+    for (const { end, tier } of this.workloadEnds) {
+      const id = `${identityOf(end.connectable!)}|${tier}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const placed = this.placement.resolvedTiers(end.connectable!);
+      const other = [...placed].filter((t) => t !== tier);
+      if (other.length > 0) {
+        errors.push(`addFlow: workload ${end.name} is declared in the ${tier} tier, but its subnets are in the ${other.join(', ')} tier ` +
+          `(its NACL entries are in the wrong tier). Declare FlowEndpoint.workload(workload, Tier.${other[0].toUpperCase()}) or place it with vpcSubnets: net.selectSubnets(Tier.${tier.toUpperCase()}). [${ErrorCode.FLOW_WORKLOAD_TIER_MISMATCH}]`);
+      }
+    }
+    return errors;
   }
 
   private resolveAzs(props: TieredVpcProps): string[] {
-    const stackAzs = Stack.of(this).availabilityZones;
+    const stack = Stack.of(this);
     if (props.availabilityZones !== undefined) {
       if (props.availabilityZones.length < 2) {
         throw propError(this, 'availabilityZones', props.availabilityZones, 'must name at least 2 AZs',
-          'A three-tier VPC needs two AZs for the NAT-per-AZ and RDS Proxy guarantees.');
+          'A three-tier VPC needs two AZs for the NAT-per-AZ and RDS Proxy guarantees.', ErrorCode.VPC_AVAILABILITY_ZONE_INVALID);
       }
       if (new Set(props.availabilityZones).size !== props.availabilityZones.length) {
-        throw propError(this, 'availabilityZones', props.availabilityZones, 'must not name an AZ twice', 'List each AZ once.');
+        throw propError(this, 'availabilityZones', props.availabilityZones, 'must not name an AZ twice', 'List each AZ once.',
+          ErrorCode.VPC_AVAILABILITY_ZONE_INVALID);
+      }
+      const problem = availabilityZoneProblem(props.availabilityZones, Token.isUnresolved(stack.region) ? undefined : stack.region);
+      if (problem) {
+        throw propError(this, 'availabilityZones', problem.value, problem.problem, problem.fix, ErrorCode.VPC_AVAILABILITY_ZONE_INVALID);
       }
       return [...props.availabilityZones];
     }
+    const stackAzs = stack.availabilityZones;
+    const agnostic = Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region);
     const maxAzs = props.maxAzs;
     if (maxAzs !== undefined) {
       if (!Number.isInteger(maxAzs) || maxAzs < 2) {
         throw propError(this, 'maxAzs', maxAzs, 'must be an integer of at least 2',
-          'A three-tier VPC needs two AZs for the NAT-per-AZ and RDS Proxy guarantees.');
+          'A three-tier VPC needs two AZs for the NAT-per-AZ and RDS Proxy guarantees.', ErrorCode.VPC_MAX_AZS_INVALID);
       }
       if (maxAzs > stackAzs.length) {
+        if (!agnostic && azLookupPending(stack)) {
+          // The CLI's first pass: aws-cdk-lib hands out 3 placeholders until the context lookup of
+          // the Region's AZs has run; the CLI then synthesizes again with the real ones. Plan for
+          // maxAzs placeholders, so this pass succeeds and the second pass decides.
+          return Array.from({ length: maxAzs }, (_, i) => stackAzs[i] ?? `dummy1${String.fromCharCode(97 + i)}`);
+        }
         throw propError(this, 'maxAzs', maxAzs, `must not exceed the stack's ${stackAzs.length} AZs (${stackAzs.filter((a) => !Token.isUnresolved(a)).join(', ') || 'environment-agnostic'})`,
-          'Lower maxAzs, give the stack an env with a region that has more AZs, or pass availabilityZones explicitly.');
+          'Lower maxAzs, give the stack an env with a region that has more AZs, or pass availabilityZones explicitly.', ErrorCode.VPC_MAX_AZS_INVALID);
       }
+    } else if (agnostic && stackAzs.length < 3) {
+      Annotations.of(this).addWarningV2('cdk-network-patterns:twoAzsEnvironmentAgnostic',
+        `The stack is environment-agnostic, so aws-cdk-lib knows only ${stackAzs.length} of the Region's AZs and the VPC spans ${stackAzs.length}, not 3. ` +
+        'Give the stack an env (account and region: the CLI looks the AZs up), pass availabilityZones, or set maxAzs: 2 to choose two AZs explicitly. ' +
+        'See https://docs.aws.amazon.com/cdk/v2/guide/configure-env.html');
     }
     return stackAzs.slice(0, maxAzs ?? Math.min(3, stackAzs.length));
   }
+}
 
-  private validateFlow(from: FlowEndpoint, to: FlowEndpoint, port: ec2.Port): PortSpec {
-    const where = `addFlow(${from.name} -> ${to.name})`;
-    const problem = portProblem(port);
-    if (problem) {
-      throw propError(this, `${where}: port`, port.toString(), problem, 'Use ec2.Port.tcp/tcpRange/udp/udpRange with ports 0-65535, lowest first.');
-    }
-    const spec = toPortSpec(port);
-    for (const end of [from, to]) {
-      for (const c of end.cidrs ?? []) {
-        if (isIpv6Cidr(c)) {
-          throw propError(this, `${where}: internet cidrs`, c, 'must be IPv4: this VPC has no IPv6 CIDR', 'Give IPv4 CIDRs, e.g. 0.0.0.0/0 or 203.0.113.0/24.');
-        }
-        if (!isIpv4Cidr(c)) {
-          throw propError(this, `${where}: internet cidrs`, c, 'must be an IPv4 CIDR block whose address is its network address', 'Write it as a.b.c.d/n, e.g. 203.0.113.0/24.');
-        }
-      }
-    }
-    if (from.kind === FlowEndpointKind.INTERNET && spec.protocol === 'tcp') {
-      const open = from.cidrs!.find((c) => c === '0.0.0.0/0');
-      const admin = [22, 3389].find((p) => includesPort(spec, p));
-      if (open && admin !== undefined) {
-        throw propError(this, `${where}: port`, describePort(spec),
-          `opens ${admin === 22 ? 'SSH 22' : 'RDP 3389'} to ${open}`,
-          'Never open admin ports to the internet (AWS Config restricted-ssh): use Systems Manager Session Manager ' +
-          '(sessionManagerEndpoints: true) or admit only an admin CIDR, e.g. FlowEndpoint.internet([\'203.0.113.0/24\']).');
-      }
-    }
-    if (from.kind === FlowEndpointKind.INTERNET && to.kind === FlowEndpointKind.INTERNET) {
-      throw propError(this, `${where}`, 'internet -> internet', 'must have at least one end inside the VPC', 'Name a tier or a workload as one end.');
-    }
-    if (from.kind === FlowEndpointKind.INTERNET && to.placedTier === Tier.DATA) {
-      throw propError(this, `${where}: to`, to.name, 'is in the data tier, which the internet must never reach',
-        'Put a load balancer in the public tier and a service in the app tier in front of the data tier (seed 004 "SG referencing for tiers").');
-    }
-    if (to.kind === FlowEndpointKind.INTERNET) {
-      if (from.placedTier === Tier.DATA) {
-        throw propError(this, `${where}: from`, from.name, 'is in the data tier, which has no route to the internet',
-          'Reach AWS services from the data tier through the S3/DynamoDB gateway endpoints or interface endpoints, or move the workload to the app tier.');
-      }
-      if (from.placedTier === Tier.APP && this.natGatewayCount === 0) {
-        throw propError(this, `${where}: from`, from.name, 'needs the internet, but the VPC has natGateways NatGatewayMode.NONE',
-          'Use NatGatewayMode.PER_AZ (or SINGLE for non-production), or reach AWS services through endpoints.');
-      }
-    }
-    const tierEnd = [from, to].find((e) => e.kind === FlowEndpointKind.TIER);
-    const workloadEnd = [from, to].find((e) => e.kind === FlowEndpointKind.WORKLOAD);
-    if (tierEnd && workloadEnd) {
-      throw propError(this, where, `${from.kind} -> ${to.kind}`, 'pairs a whole tier with a workload',
-        'A security group would then need a CIDR rule inside the VPC; declare workload -> workload (SG referencing SG), or tier -> tier for NACL-only openings.');
-    }
-    if (from.kind === FlowEndpointKind.TIER && to.kind === FlowEndpointKind.TIER && from.placedTier === to.placedTier) {
-      throw propError(this, where, `tier ${from.placedTier} -> tier ${to.placedTier}`, 'opens a tier to itself',
-        'That would admit every workload of the tier to every other; declare workload -> workload instead (its NACL entries for cross-AZ traffic come with it).');
-    }
-    return spec;
+/** The identity of an object (a workload, its connections) for flow keys. */
+const identities = new WeakMap<object, number>();
+let nextIdentity = 1;
+function identityOf(o: object): string {
+  let id = identities.get(o);
+  if (id === undefined) {
+    id = nextIdentity++;
+    identities.set(o, id);
   }
+  return String(id);
+}
+
+/**
+ * Whether a workload's connections can carry a security group rule: a security group, or at
+ * least the addresses of a peer (`new ec2.Connections({ peer })`, e.g. IP targets whose own
+ * groups are managed elsewhere: the other end's rule names those addresses).
+ */
+function hasSecurityGroupRules(connections: ec2.Connections): boolean {
+  if (connections.securityGroups.length > 0) return true;
+  const rules = (connections as unknown as { _securityGroupRules?: { asArray?: () => unknown[] } })._securityGroupRules;
+  return typeof rules?.asArray === 'function' && rules.asArray().length > 0;
+}
+
+/** A key of a resolved end, so that declaring the same flow twice is declaring it once. */
+function endKey(resolved: ResolvedEnd, end: FlowEndpoint): string {
+  const ephemeral = `${resolved.ephemeral.from}-${resolved.ephemeral.to}`;
+  switch (resolved.kind) {
+    case FlowEndpointKind.INTERNET: return `internet:${[...end.cidrs!].sort().join(',')}:${ephemeral}`;
+    case FlowEndpointKind.TIER: return `tier:${resolved.tier}:${ephemeral}`;
+    default: return `workload:${identityOf(end.connectable!.connections)}:${resolved.tier}:${ephemeral}`;
+  }
+}
+
+/** Whether the stack's AZs are aws-cdk-lib's placeholders, pending the CLI's context lookup. */
+function azLookupPending(stack: Stack): boolean {
+  const { key } = ContextProvider.getKey(stack, { provider: cxschema.ContextProvider.AVAILABILITY_ZONE_PROVIDER });
+  return stack.node.tryGetContext(key) === undefined;
+}
+
+const REGION_NAME = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
+const AZ_NAME = /^([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+)(?:[a-z]|-[a-z0-9-]*[a-z0-9])$/;
+const AZ_ID = /^[a-z]{3,5}\d+-(az|lz|wl)\d+/;
+
+/**
+ * What is wrong with a list of AZ names, or undefined. An AZ name is its Region's name followed by
+ * a letter (us-east-1a), or, for a Local Zone or Wavelength Zone, a suffix after a dash
+ * (us-west-2-lax-1a). An AZ ID (use1-az1) is not a name.
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-regions-availability-zones.html
+ */
+function availabilityZoneProblem(azs: readonly string[], region: string | undefined): { value: string; problem: string; fix: string } | undefined {
+  const regions = new Set<string>();
+  for (const az of azs) {
+    if (Token.isUnresolved(az)) continue;
+    if (REGION_NAME.test(az)) {
+      return { value: az, problem: 'names a Region, not an availability zone', fix: `Name the Region's AZs, e.g. ${az}a, ${az}b.` };
+    }
+    if (AZ_ID.test(az)) {
+      return { value: az, problem: 'is an AZ ID, not an AZ name', fix: 'Give AZ names (e.g. us-east-1a): aws-cdk-lib places subnets by name. The console\'s "AZ ID" column maps IDs to your account\'s names.' };
+    }
+    const m = AZ_NAME.exec(az);
+    if (!m) {
+      return { value: az, problem: 'is not an availability zone name', fix: 'Give names like us-east-1a (the Region name followed by a letter).' };
+    }
+    if (region !== undefined && m[1] !== region) {
+      return { value: az, problem: `is in Region ${m[1]}, but the stack deploys to ${region}`, fix: `Name AZs of ${region}, e.g. ${region}a, ${region}b, or deploy the stack to ${m[1]}.` };
+    }
+    regions.add(m[1]);
+  }
+  if (regions.size > 1) {
+    return { value: azs.join(', '), problem: `mixes the Regions ${[...regions].join(', ')}, and a VPC lives in one Region`, fix: 'Name AZs of one Region.' };
+  }
+  return undefined;
 }
 
 /** Options of a declared flow. */

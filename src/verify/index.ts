@@ -3,3 +3,4 @@ export * from './reachability-answer';
 export * from './reachability-matrix';
 export * from './reachability-analyzer';
 export * from './network-assertions';
+export * from './open-ports';

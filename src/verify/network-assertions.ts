@@ -1,9 +1,20 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { NetworkEndpoint } from './network-endpoint';
+import { OpeningStatus, UndeclaredOpening } from './open-ports';
 import { DeclaredFlowVerdict, ReachabilityAnalyzer, ReachabilityAnalyzerOptions } from './reachability-analyzer';
 import { ReachabilityAnswer, Verdict } from './reachability-answer';
 import { TieredVpc } from '../network/tiered-vpc';
+
+/** Options of `NetworkAssertions.expectOnlyDeclaredFlows`. */
+export interface OnlyDeclaredFlowsOptions {
+  /**
+   * Fail on LATENT undeclared openings too (an opening that one layer alone stops, e.g. a
+   * security group rule that only the tier's NACL blocks).
+   * @default false
+   */
+  readonly failOnLatent?: boolean;
+}
 
 /**
  * Reachability assertions for tests, in the style of aws-cdk-lib's `Template`: each `expect...`
@@ -52,27 +63,31 @@ export class NetworkAssertions {
   }
 
   /**
-   * Fails unless every flow declared on `tieredVpc` is reachable and no sampled undeclared
-   * (from, to, port) triple among its workloads and the internet is open. The sampling is
-   * `ReachabilityAnalyzer.probeUndeclaredFlows`'s.
-   * @param probePorts ports to probe besides the declared flows' boundaries
-   * @default - SSH 22, RDP 3389, 80, 443, 8080, 3306, 5432, 6379, 9092, 27017 (TCP) and DNS 53 (UDP)
+   * Fails unless every flow declared on `tieredVpc` is reachable and nothing undeclared is open:
+   * every LIVE (or UNKNOWN) undeclared opening the analyzer finds, exactly, between every node of
+   * the VPC, a host in each tier and the internet (`ReachabilityAnalyzer.undeclaredOpenings`).
+   * LATENT openings (one layer alone stops them) are listed in the message of a failure, and fail
+   * too with `failOnLatent`.
    */
-  public expectOnlyDeclaredFlows(tieredVpc: TieredVpc, probePorts?: ec2.Port[]): void {
+  public expectOnlyDeclaredFlows(tieredVpc: TieredVpc, options: OnlyDeclaredFlowsOptions = {}): void {
     const broken = this.analyzer.checkDeclaredFlows(tieredVpc).filter((v) => v.answer.verdict !== Verdict.REACHABLE);
-    const open = this.analyzer.probeUndeclaredFlows(tieredVpc, probePorts)
-      .filter((p) => p.open);
-    if (broken.length === 0 && open.length === 0) return;
+    const openings = this.analyzer.undeclaredOpenings(tieredVpc);
+    const open = openings.filter((o) => o.status !== OpeningStatus.LATENT);
+    const latent = openings.filter((o) => o.status === OpeningStatus.LATENT);
+    if (broken.length === 0 && open.length === 0 && (latent.length === 0 || !options.failOnLatent)) return;
     const lines = [`Expected only the declared flows of ${tieredVpc.node.path} to be open, but:`];
     if (broken.length > 0) {
       lines.push(`${broken.length} declared flow(s) are not reachable:`);
       for (const b of broken) lines.push(`  - ${b.flow.description} (${b.answer.verdict}):`, ...b.answer.reasons.map((r) => `      ${r}`));
     }
-    if (open.length > 0) {
-      lines.push(`${open.length} undeclared flow(s) are open:`);
-      for (const o of open.slice(0, 20)) lines.push(`  - ${o.answer.query}: ${openness(o.answer)}`, ...o.answer.reasons.slice(0, 3).map((r) => `      ${r}`));
-      if (open.length > 20) lines.push(`  ... and ${open.length - 20} more`);
-    }
+    const list = (title: string, items: UndeclaredOpening[]) => {
+      if (items.length === 0) return;
+      lines.push(title);
+      for (const o of items.slice(0, 30)) lines.push(`  - ${describeOpening(o)}`, `      admitted by: ${o.admittedBy.join('; ') || '(no rule: no layer filters it)'}`);
+      if (items.length > 30) lines.push(`  ... and ${items.length - 30} more`);
+    };
+    list(`${open.length} undeclared opening(s) are open (live or unknown):`, open);
+    list(`${latent.length} undeclared opening(s) are latent (one layer alone stops each):`, latent);
     throw new Error(lines.join('\n'));
   }
 
@@ -85,6 +100,12 @@ export class NetworkAssertions {
   public answer(from: NetworkEndpoint, to: NetworkEndpoint, port: ec2.Port): ReachabilityAnswer {
     return this.analyzer.canReach(from, to, port);
   }
+}
+
+/** `internet -> Stack/Db on tcp 5432 (IPv4): live`. */
+function describeOpening(o: UndeclaredOpening): string {
+  const ports = o.fromPort === o.toPort ? `${o.fromPort}` : `${o.fromPort}-${o.toPort}`;
+  return `${o.from} -> ${o.to} on ${o.protocol} ${ports} (${o.family}): ${o.status}${o.stoppedBy ? `, stopped only by ${o.stoppedBy}` : ''}`;
 }
 
 function bullets(reasons: string[]): string {

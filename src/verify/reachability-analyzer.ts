@@ -1,15 +1,18 @@
 import { CfnResource, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { EndSpec, Evaluator, Traffic } from './internal/evaluator';
-import { NodeModel, StackInput, TemplateModel } from './internal/template-model';
 import { NetworkEndpoint, NetworkEndpointKind } from './network-endpoint';
+import { AddressFamily, ExposedPortRange, OpenPortRange, OpenPortsEntry, OpeningStatus, UndeclaredOpening } from './open-ports';
+import { AddressRange, coversFamily, parseCidr, subtractRanges, wholeFamily } from '../model/addresses';
+import { PortSpan, intersectSpans, subtractSpans, unionSpans } from '../model/boxes-exact';
+import { EndSpec, Evaluator, Traffic } from '../model/evaluator';
+import { ExactEnd, ExactEvaluator, LayerName } from '../model/exact';
+import { NodeModel, StackInput, TemplateModel, toCidr } from '../model/template-model';
 import { ReachabilityAnswer, Verdict } from './reachability-answer';
 import { ReachabilityMatrix, ReachabilityMatrixEntry } from './reachability-matrix';
 import { DeclaredFlow } from '../network/declared-flow';
-import { Tier } from '../network/tier';
+import { ALL_TIERS, Tier } from '../network/tier';
 import { TieredVpc } from '../network/tiered-vpc';
 import { EphemeralRange } from '../ports/ephemeral-range';
-import { parseIpv4 } from '../private/cidr';
 
 /** Options of a `ReachabilityAnalyzer`. */
 export interface ReachabilityAnalyzerOptions {
@@ -47,26 +50,6 @@ export interface DeclaredFlowVerdict {
   /** The answer for the flow's whole port range (for each internet CIDR, the worst answer). */
   readonly answer: ReachabilityAnswer;
 }
-
-/** One probe of an undeclared (from, to, port) triple. */
-export interface UndeclaredFlowProbe {
-  /** The source's name. */
-  readonly from: string;
-  /** The destination's name. */
-  readonly to: string;
-  /** The port probed, e.g. `tcp 22`. */
-  readonly port: string;
-  /** The answer. */
-  readonly answer: ReachabilityAnswer;
-  /**
-   * Whether this is an opening nobody declared: anything but a BLOCKED answer with
-   * `partiallyOpen` false (reachable, unknown, or blocked while part of the traffic passes).
-   */
-  readonly open: boolean;
-}
-
-/** The ports probed for undeclared openings when none are given (seed 000 section 10, Table 1). */
-const DEFAULT_PROBES = [22, 3389, 80, 443, 8080, 3306, 5432, 6379, 9092, 27017].map((p) => ec2.Port.tcp(p)).concat([ec2.Port.udp(53)]);
 
 /**
  * Answers "can `from` reach `to` on this port?" from synthesized CloudFormation templates, before
@@ -135,6 +118,7 @@ export class ReachabilityAnalyzer {
 
   private readonly model: TemplateModel;
   private readonly evaluator: Evaluator;
+  private readonly exact: ExactEvaluator;
   private readonly ends = new Map<string, EndSpec>();
 
   private constructor(inputs: StackInput[], options: ReachabilityAnalyzerOptions) {
@@ -146,6 +130,12 @@ export class ReachabilityAnalyzer {
       elb: r(EphemeralRange.ELB, EphemeralRange.ELB.label),
       lambda: r(EphemeralRange.LAMBDA, EphemeralRange.LAMBDA.label),
       managed: r(EphemeralRange.ANY_CLIENT, 'a managed service, any client range'),
+    });
+    this.exact = new ExactEvaluator(this.model, {
+      instance: { from: inst.fromPort, to: inst.toPort },
+      elb: { from: EphemeralRange.ELB.fromPort, to: EphemeralRange.ELB.toPort },
+      lambda: { from: EphemeralRange.LAMBDA.fromPort, to: EphemeralRange.LAMBDA.toPort },
+      managed: { from: EphemeralRange.ANY_CLIENT.fromPort, to: EphemeralRange.ANY_CLIENT.toPort },
     });
   }
 
@@ -235,67 +225,202 @@ export class ReachabilityAnalyzer {
   }
 
   /**
-   * Probes (from, to, port) triples that no flow of `tieredVpc` declares, among the flows' workload
-   * ends and the internet, and returns every probe with its answer.
-   *
-   * Sampling: every ordered pair of distinct ends (workloads by construct path, and
-   * `internet 0.0.0.0/0`), crossed with `probePorts` plus, for each declared flow, its first and
-   * last port and the ports just outside its range (off-by-one openings). A triple is skipped when
-   * a declared flow covers it, and when the destination admits the internet (0.0.0.0/0) on that
-   * port by a declared flow (then everyone may reach it). Tier ends are not probed (they declare
-   * NACL entries only, which security groups still guard).
-   * @param probePorts ports to probe besides the declared flows' boundaries
-   * @default - SSH 22, RDP 3389, 80, 443, 8080, 3306, 5432, 6379, 9092, 27017 (TCP) and DNS 53 (UDP)
+   * The exact open ports from `from` to `to`: every TCP and UDP port range, IPv4 and IPv6, that
+   * passes every layer for some address of each end, each with the rules that admit it. Computed
+   * by interval arithmetic over (address x port), not by sampling. `NetworkEndpoint.internet()`
+   * (no CIDR) is every address outside the VPC, in both families; with a CIDR, only those
+   * addresses. A construct naming several nodes gives the union of their open ports.
    */
-  public probeUndeclaredFlows(tieredVpc: TieredVpc, probePorts?: ec2.Port[]): UndeclaredFlowProbe[] {
-    const flows = tieredVpc.flows;
-    // Two names of one workload (an auto scaling group and its security group, say) are one end:
-    // ends are keyed by the nodes they resolve to.
-    const identity = (path: string) => {
-      const spec = this.end(NetworkEndpoint.path(path));
-      return spec.kind === 'nodes' ? `nodes:${spec.nodes.map((n) => n.id).sort().join(',')}` : `path:${path}`;
-    };
-    const workloads = new Map<string, NetworkEndpoint>();
-    for (const f of flows) {
-      for (const path of [f.fromPath, f.toPath]) {
-        if (path && !workloads.has(identity(path))) workloads.set(identity(path), NetworkEndpoint.path(path));
+  public openPorts(from: NetworkEndpoint, to: NetworkEndpoint): OpenPortRange[] {
+    const a = this.exactEnds(from);
+    const b = this.exactEnds(to);
+    const out: OpenPortRange[] = [];
+    for (const protocol of [6, 17]) {
+      for (const family of [4, 6] as const) {
+        let open: PortSpan[] = [];
+        let maybe: PortSpan[] = [];
+        for (const x of a) {
+          for (const y of b) {
+            const r = this.exact.open(x, y, protocol, family);
+            open = unionSpans(open, r.open);
+            maybe = unionSpans(maybe, r.maybe);
+          }
+        }
+        out.push(...toRanges(protocol, family, open, true), ...toRanges(protocol, family, subtractSpans(maybe, open), false));
       }
     }
-    const internet = NetworkEndpoint.internet();
-    const ends: Array<[string, NetworkEndpoint]> = [...workloads.entries(), ['internet', internet]];
-    const ports = new Map<string, Traffic>();
-    const add = (protocol: number, p: number) => {
-      if (p >= 1 && p <= 65535) ports.set(`${protocol}/${p}`, { protocol, p0: p, p1: p });
-    };
-    for (const port of probePorts ?? DEFAULT_PROBES) {
-      const t = trafficOf(port);
-      if (typeof t !== 'string') for (let p = t.p0; p <= t.p1 && p - t.p0 < 64; p++) add(t.protocol, p);
+    return out;
+  }
+
+  /**
+   * The exact open ports between every ordered pair of distinct ends (never internet to internet).
+   * @param ends the ends to cross
+   * @default - every node the analyzer found in a VPC, and the internet
+   */
+  public openPortsMatrix(ends?: NetworkEndpoint[]): OpenPortsEntry[] {
+    const list = ends ?? [
+      ...this.model.nodes.filter((n: NodeModel) => !n.outsideVpc).map((n) => NetworkEndpoint.path(n.path)),
+      NetworkEndpoint.internet(),
+    ];
+    const out: OpenPortsEntry[] = [];
+    for (const from of list) {
+      for (const to of list) {
+        if (from === to || (from.kind === NetworkEndpointKind.INTERNET && to.kind === NetworkEndpointKind.INTERNET)) continue;
+        out.push({ from: displayName(from, this.model), to: displayName(to, this.model), ranges: this.openPorts(from, to) });
+      }
     }
-    for (const f of flows) {
-      const proto = f.protocol === 'udp' ? 17 : 6;
-      for (const p of [f.fromPort - 1, f.fromPort, f.toPort, f.toPort + 1]) add(proto, p);
-    }
-    const key = (f: DeclaredFlow, side: 'from' | 'to') => {
-      const path = side === 'from' ? f.fromPath : f.toPath;
-      const tier = side === 'from' ? f.fromTier : f.toTier;
-      return path ? identity(path) : (tier === undefined ? 'internet' : `tier:${tier}`);
-    };
-    const covers = (f: DeclaredFlow, t: Traffic) => (f.protocol === 'udp' ? 17 : 6) === t.protocol && f.fromPort <= t.p0 && t.p1 <= f.toPort;
-    const probes: UndeclaredFlowProbe[] = [];
-    for (const [aKey, a] of ends) {
-      for (const [bKey, b] of ends) {
-        if (aKey === bKey) continue;
-        for (const t of ports.values()) {
-          const declared = flows.some((f) => covers(f, t) && key(f, 'to') === bKey &&
-            (key(f, 'from') === aKey || (key(f, 'from') === 'internet' && (aKey === 'internet' || (f.internetCidrs ?? []).includes('0.0.0.0/0')))));
-          if (declared) continue;
-          const port = t.protocol === 6 ? ec2.Port.tcp(t.p0) : ec2.Port.udp(t.p0);
-          const answer = this.canReach(a, b, port);
-          probes.push({ from: a.name, to: b.name, port: port.toString(), answer, open: answer.verdict !== Verdict.BLOCKED || answer.partiallyOpen });
+    return out;
+  }
+
+  /**
+   * What the internet reaches, exactly: for every node in a VPC, every TCP and UDP port range that
+   * some address outside the VPC can open (IPv4 to a public address, IPv6 to any address of a
+   * subnet routed to an internet gateway), with the rules that admit it. A union of CIDRs that
+   * covers every address (`0.0.0.0/1` and `128.0.0.0/1`) counts as the whole internet.
+   */
+  public exposure(): ExposedPortRange[] {
+    const out: ExposedPortRange[] = [];
+    for (const node of this.model.nodes) {
+      if (node.outsideVpc) continue;
+      const internet: ExactEnd = { kind: 'internet' };
+      for (const protocol of [6, 17]) {
+        for (const family of [4, 6] as const) {
+          const r = this.exact.open(internet, { kind: 'node', node }, protocol, family);
+          for (const x of [...toRanges(protocol, family, r.open, true), ...toRanges(protocol, family, r.maybe, false)]) {
+            out.push({ node: node.display, kind: node.kind, ...x });
+          }
         }
       }
     }
-    return probes;
+    return out;
+  }
+
+  /**
+   * Every opening between the ends of `tieredVpc` that none of its declared flows covers.
+   *
+   * The ends are every node in the VPC (not only declared workloads), a host in each tier's
+   * subnets, and the internet. For each ordered pair, protocol and family, the exact open ports
+   * less the declared ones are LIVE openings (UNKNOWN when unresolved values decide them); the
+   * ports that open when one layer alone (security groups, NACLs, routing or listeners) is taken
+   * away are LATENT openings naming that layer. A flow declared for a tier covers every node in
+   * that tier; a flow from (or to) the internet with CIDRs covers only those addresses.
+   */
+  public undeclaredOpenings(tieredVpc: TieredVpc): UndeclaredOpening[] {
+    const ends = this.tieredEnds(tieredVpc);
+    const flows = tieredVpc.flows;
+    const out: UndeclaredOpening[] = [];
+    for (const a of ends) {
+      for (const b of ends) {
+        if (a === b || (a.end.kind === 'internet' && b.end.kind === 'internet')) continue;
+        for (const protocol of [6, 17]) {
+          const covering = flows.filter((f) => (f.protocol === 'udp' ? 17 : 6) === protocol && this.flowCovers(f, 'from', a) && this.flowCovers(f, 'to', b));
+          for (const family of [4, 6] as const) {
+            out.push(...this.undeclaredBetween(a, b, protocol, family, covering));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private undeclaredBetween(a: TieredEnd, b: TieredEnd, protocol: number, family: 4 | 6, covering: DeclaredFlow[]): UndeclaredOpening[] {
+    const span = (f: DeclaredFlow): PortSpan => ({ p0: f.fromPort, p1: f.toPort, why: [] });
+    const world = (f: DeclaredFlow) => !f.internetCidrs || coversFamily(f.internetCidrs.map((c) => parseCidr(c)).filter((r): r is AddressRange => !!r), family);
+    const declared = unionSpans([], covering.filter(world).map(span));
+    const restricted = covering.filter((f) => !world(f));
+    const out: UndeclaredOpening[] = [];
+    const emit = (spans: PortSpan[], status: OpeningStatus, stoppedBy?: string) => {
+      for (const r of toRanges(protocol, family, spans, status !== OpeningStatus.UNKNOWN)) out.push({ from: a.name, to: b.name, status, stoppedBy, ...r });
+    };
+    const undeclared = (x: ExactEnd, y: ExactEnd, ignore?: LayerName) => {
+      const r = this.exact.open(x, y, protocol, family, ignore);
+      const anyDeclared = unionSpans(declared, restricted.map(span));
+      let open = subtractSpans(r.open, anyDeclared);
+      let maybe = subtractSpans(r.maybe, anyDeclared);
+      // Ports declared for some internet CIDRs only: open from (or to) the other addresses is undeclared.
+      for (const f of restricted) {
+        const cidrs = (f.internetCidrs ?? []).map((c) => parseCidr(c)).filter((c): c is AddressRange => !!c && c.family === family);
+        const others = subtractRanges([wholeFamily(family)], cidrs);
+        const rx: ExactEnd = x.kind === 'internet' ? { kind: 'internet', only: others } : x;
+        const ry: ExactEnd = y.kind === 'internet' ? { kind: 'internet', only: others } : y;
+        const rest = this.exact.open(rx, ry, protocol, family, ignore);
+        const ports = subtractSpans([span(f)], declared);
+        open = unionSpans(open, intersectSpans(rest.open, ports));
+        maybe = unionSpans(maybe, intersectSpans(rest.maybe, ports));
+      }
+      return { open, maybe };
+    };
+    const full = undeclared(a.end, b.end);
+    if (a.host || b.host) {
+      // A host in a tier stands for anything placed there, with no security group of its own:
+      // what passes routing and the NACLs to or from it is stopped only by the security groups of
+      // whatever is placed in the tier.
+      emit(unionSpans(full.open, full.maybe), OpeningStatus.LATENT, 'security groups');
+      return out;
+    }
+    emit(full.open, OpeningStatus.LIVE);
+    emit(subtractSpans(full.maybe, full.open), OpeningStatus.UNKNOWN);
+    let seen = unionSpans(full.open, full.maybe);
+    const sameVpcNodes = a.end.kind === 'node' && b.end.kind === 'node';
+    const layers: LayerName[] = ['security groups', 'NACLs', ...(sameVpcNodes ? [] : ['routing' as LayerName]),
+      ...(b.end.kind === 'node' && b.end.node.isLoadBalancer ? ['listeners' as LayerName] : [])];
+    for (const layer of layers) {
+      const without = undeclared(a.end, b.end, layer);
+      const latent = subtractSpans(without.open, seen);
+      emit(latent, OpeningStatus.LATENT, layer);
+      seen = unionSpans(seen, latent);
+    }
+    return out;
+  }
+
+  /** Every node in the tiered VPC, a host in each tier's subnets, and the internet. */
+  private tieredEnds(net: TieredVpc): TieredEnd[] {
+    const tierOfSubnet = new Map<string, Tier>();
+    const ends: TieredEnd[] = [];
+    for (const tier of ALL_TIERS) {
+      const paths = net.vpc.selectSubnets(net.selectSubnets(tier)).subnets.map((s) => s.node.path);
+      const spec = this.evaluator.resolvePaths(paths, `tier ${tier}`);
+      const subnets = spec.kind === 'nodes' ? spec.nodes.flatMap((n) => n.subnets) : [];
+      for (const s of subnets) tierOfSubnet.set(s, tier);
+      if (subnets.length > 0) {
+        const host = this.evaluator.hostIn(subnets.map((s) => this.model.subnets.get(s)!), `tier ${tier}`);
+        ends.push({ name: `tier ${tier}`, end: { kind: 'node', node: host }, tier, host: true });
+      }
+    }
+    const seen = new Set<string>();
+    for (const node of this.model.nodes) {
+      if (node.outsideVpc || node.subnets.length === 0 || !node.subnets.every((s) => tierOfSubnet.has(s))) continue;
+      // Two nodes on the same hosts (a bridge-mode ECS service and its cluster's instances) are one end.
+      if (seen.has(hostsKey(node))) continue;
+      seen.add(hostsKey(node));
+      ends.push({ name: node.display, end: { kind: 'node', node }, tier: tierOfSubnet.get(node.subnets[0]), host: false });
+    }
+    ends.push({ name: 'internet', end: { kind: 'internet' }, host: false });
+    return ends;
+  }
+
+  private flowCovers(f: DeclaredFlow, side: 'from' | 'to', e: TieredEnd): boolean {
+    const path = side === 'from' ? f.fromPath : f.toPath;
+    const tier = side === 'from' ? f.fromTier : f.toTier;
+    if (e.end.kind === 'internet') return tier === undefined;
+    // A flow with the whole internet at one end opens that end to every address, the VPC's own included.
+    if (tier === undefined) return isWorld(f.internetCidrs);
+    // A host in a tier stands for anything placed there: every flow with an end in the tier covers it.
+    if (e.host) return tier === e.tier;
+    if (!path) return tier === e.tier;
+    const spec = this.end(NetworkEndpoint.path(path));
+    const key = hostsKey((e.end as { node: NodeModel }).node);
+    return spec.kind === 'nodes' && spec.nodes.some((n) => hostsKey(n) === key);
+  }
+
+  private exactEnds(e: NetworkEndpoint): ExactEnd[] {
+    if (e.kind === NetworkEndpointKind.INTERNET) {
+      if (e.cidr === undefined || e.cidr === '0.0.0.0/0') return [{ kind: 'internet' }];
+      return [{ kind: 'internet', only: [parseCidr(e.cidr)!] }];
+    }
+    const spec = this.end(e);
+    if (spec.kind !== 'nodes') return [];
+    return spec.nodes.map((node) => ({ kind: 'node', node }));
   }
 
   private checkFlow(net: TieredVpc, flow: DeclaredFlow): ReachabilityAnswer {
@@ -331,12 +456,43 @@ export class ReachabilityAnalyzer {
     let spec = this.ends.get(k);
     if (!spec) {
       spec = e.kind === NetworkEndpointKind.INTERNET
-        ? { kind: 'internet', range: parseIpv4(e.cidr!), name: e.name }
+        ? { kind: 'internet', range: toCidr(e.cidr!)!, name: e.name }
         : this.evaluator.resolvePaths(e.paths, e.name);
       this.ends.set(k, spec);
     }
     return spec;
   }
+}
+
+interface TieredEnd {
+  readonly name: string;
+  readonly end: ExactEnd;
+  readonly tier?: Tier;
+  /** A host in the tier's subnets rather than a node. */
+  readonly host: boolean;
+}
+
+/** What identifies a node's hosts: its subnets and security groups (a bridge-mode ECS service shares its instances'). */
+function hostsKey(n: NodeModel): string {
+  const onInstances = n.kind === 'ECS service (bridge/host mode)' || n.kind === 'auto scaling group';
+  return `${onInstances ? 'instances' : n.id}|${[...n.subnets].sort().join(',')}|${n.sgMode}:${[...n.sgs].sort().join(',')}`;
+}
+
+function isWorld(cidrs: string[] | undefined): boolean {
+  if (!cidrs) return true;
+  const ranges = cidrs.map((c) => parseCidr(c)).filter((r): r is AddressRange => !!r);
+  return coversFamily(ranges, 4);
+}
+
+function toRanges(protocol: number, family: 4 | 6, spans: PortSpan[], certain: boolean): OpenPortRange[] {
+  return spans.map((s) => ({
+    protocol: protocol === 6 ? 'tcp' : 'udp',
+    family: family === 4 ? AddressFamily.IPV4 : AddressFamily.IPV6,
+    fromPort: s.p0,
+    toPort: s.p1,
+    certain,
+    admittedBy: [...s.why],
+  }));
 }
 
 function displayName(e: NetworkEndpoint, model: TemplateModel): string {

@@ -723,6 +723,19 @@ describe('EcsDynamicPortService: bad input', () => {
     expect(() => build({ dynamicHostPortRange: ec2.Port.tcpRange(60000, 70000) })).toThrow(/dynamicHostPortRange must lie within 0-65535/);
   });
 
+  test('fails when the dynamic range holds fewer host ports than the tasks it may place on one instance', () => {
+    // desiredCount 2 at maxHealthyPercent 200: up to 4 tasks at once during a deployment
+    expect(() => build({ dynamicHostPortRange: ec2.Port.tcpRange(40000, 40002) }))
+      .toThrow(/^Test\/Web: dynamicHostPortRange holds 3 host ports, fewer than the 4 tasks it may have to place on one instance \(desiredCount 2, up to 200% during deployments\).*got 'tcp 40000-40002'\. Widen the range to at least 4 ports.*\[EcsDynamicRangeTooSmall\]$/);
+    expect(() => build({ dynamicHostPortRange: ec2.Port.tcpRange(40000, 40005), desiredCount: 5, maxHealthyPercent: 150 }))
+      .toThrow(/holds 6 host ports, fewer than the 8 tasks/);
+  });
+
+  test('accepts a dynamic range exactly as large as the peak of tasks', () => {
+    const { svc } = build({ dynamicHostPortRange: ec2.Port.tcpRange(40000, 40003) });
+    expect(svc.dynamicHostPortRange.toString()).toBe('40000-40003');
+  });
+
   test('fails when the dynamic range is inverted', () => {
     expect(() => build({ dynamicHostPortRange: ec2.Port.tcpRange(40000, 35000) })).toThrow(/dynamicHostPortRange is an inverted range/);
   });
@@ -797,9 +810,23 @@ describe('EcsDynamicPortService: bad input', () => {
     expect(() => build({ targetCapacityPercent: target })).toThrow(/targetCapacityPercent must be an integer between 1 and 100/);
   });
 
-  test.each(['10.0.0.0/33', '203.0.113.7/24', 'anywhere', '2001:db8::/32'])('fails when a client CIDR is %s', (cidr) => {
+  test.each(['10.0.0.0/33', '203.0.113.7/24', 'anywhere'])('fails when a client CIDR is %s', (cidr) => {
     expect(() => build({ loadBalancer: ServiceLoadBalancer.alb({ clientCidrs: [cidr] }) }))
-      .toThrow(/loadBalancer\.clientCidrs must be an IPv4 CIDR block/);
+      .toThrow(/loadBalancer\.clientCidrs must be an IPv4 CIDR block.*\[FlowInternetCidrInvalid\]$/);
+  });
+
+  test('fails when a client CIDR is IPv6 (the tiered VPC has no IPv6 CIDR)', () => {
+    expect(() => build({ loadBalancer: ServiceLoadBalancer.alb({ clientCidrs: ['2001:db8::/32'] }) }))
+      .toThrow(/loadBalancer\.clientCidrs must be IPv4: this VPC has no IPv6 CIDR, got '2001:db8::\/32'.*\[FlowInternetCidrInvalid\]$/);
+  });
+
+  test('fails when a client CIDR lies inside the VPC (the same check as addFlow\'s internet ends)', () => {
+    expect(() => build({ loadBalancer: ServiceLoadBalancer.alb({ clientCidrs: ['10.0.64.0/24'] }) }))
+      .toThrow(/Test\/Web: loadBalancer\.clientCidrs lies inside the VPC \(10\.0\.0\.0\/16\).*got '10\.0\.64\.0\/24'\. The load balancer faces the internet.*\[FlowInternetCidrInsideVpc\]$/);
+  });
+
+  test('accepts a client CIDR next to the VPC', () => {
+    expect(() => build({ loadBalancer: ServiceLoadBalancer.alb({ clientCidrs: ['10.1.0.0/16'] }) })).not.toThrow();
   });
 
   test('fails when clientCidrs is empty', () => {

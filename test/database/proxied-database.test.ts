@@ -473,6 +473,7 @@ describe('ProxiedDatabase: options', () => {
     [{ borrowTimeout: Duration.seconds(0) }],
     [{ borrowTimeout: Duration.seconds(300) }],
     [{ idleClientTimeout: Duration.seconds(1) }],
+    [{ idleClientTimeout: Duration.hours(8) }],
     [{ allocatedStorage: 20 }],
     [{ allocatedStorage: 65536 }],
     [{ backupRetention: Duration.days(1) }],
@@ -694,12 +695,12 @@ describe('ProxiedDatabase: bad input', () => {
       .toThrow(/maxIdleConnectionsPercent must not exceed maxConnectionsPercent \(50\), got 60/);
   });
 
-  test.each([[Duration.seconds(301)], [Duration.millis(1500)]])('fails on borrowTimeout %s', (value) => {
-    expect(() => make({ borrowTimeout: value })).toThrow(/borrowTimeout must be a whole number of seconds between 0 and 300/);
+  test.each([[Duration.seconds(301)], [Duration.minutes(10)], [Duration.millis(1500)]])('fails on borrowTimeout %s', (value) => {
+    expect(() => make({ borrowTimeout: value })).toThrow(/borrowTimeout must be a whole number of seconds between 0 and 300, got .*\[RdsProxyTimeoutOutOfRange\]$/);
   });
 
-  test.each([[Duration.seconds(0)], [Duration.millis(500)]])('fails on idleClientTimeout %s', (value) => {
-    expect(() => make({ idleClientTimeout: value })).toThrow(/idleClientTimeout must be a whole number of seconds, at least 1/);
+  test.each([[Duration.seconds(0)], [Duration.millis(500)], [Duration.seconds(28801)], [Duration.days(1)]])('fails on idleClientTimeout %s', (value) => {
+    expect(() => make({ idleClientTimeout: value })).toThrow(/idleClientTimeout must be a whole number of seconds between 1 and 28800 \(8 hours\), got .*\[RdsProxyTimeoutOutOfRange\]$/);
   });
 
   test.each([

@@ -7,7 +7,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import {
   FailoverHealthCheck, FailoverHealthCheckProtocol, FailoverRecord, FailoverRecordEndpoint, FailoverTarget,
-  FlowEndpoint, NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks, Tier, TieredVpc,
+  FlowEndpoint, NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks, Tier, TieredVpc, WellKnownPorts,
 } from '../../src';
 import { nagFindings, TEST_AZS, testStack } from '../util';
 
@@ -415,15 +415,14 @@ describe('private targets: CloudWatch-alarm health checks', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::Route53::RecordSet', { Name: 'db.example.com.', Failover: 'PRIMARY', ResourceRecords: ['10.0.64.10'] });
   });
 
-  test('an internal load balancer in a public zone leaves a warning', () => {
+  test('fails on an internal load balancer in a public zone (it would publish private addresses)', () => {
     const s = setup();
-    new FailoverRecord(s.stack, 'Api', {
+    expect(() => new FailoverRecord(s.stack, 'Api', {
       zone: s.zone,
       recordName: 'api',
       primary: { target: FailoverTarget.loadBalancer(s.alb) },
       secondary: { target: west({ internetFacing: false }) },
-    });
-    expect(warnings(s.stack, 'is internal, but the hosted zone is public')).toHaveLength(1);
+    })).toThrow(/^Test\/Api: secondary\.target is internal \(private addresses only\), but the hosted zone is public.*got 'load balancer .*PrivateHostedZone.*\[FailoverPrivateAddressInPublicZone\]$/);
   });
 
   test('a probed name under a private zone leaves a warning: checkers resolve public DNS', () => {
@@ -495,7 +494,92 @@ describe('across regions', () => {
   });
 });
 
+describe('the two sides and the zone', () => {
+  test('fails when the secondary is the primary\'s own load balancer', () => {
+    const s = setup();
+    expect(() => new FailoverRecord(s.stack, 'Api', {
+      zone: s.zone,
+      recordName: 'api',
+      primary: { target: FailoverTarget.loadBalancer(s.alb) },
+      secondary: { target: FailoverTarget.loadBalancer(s.alb) },
+    })).toThrow(/^Test\/Api: secondary\.target is the same target as the primary, so the pair can never fail over.*got 'load balancer Test\/Alb'.*\[FailoverSameTarget\]$/);
+  });
+
+  test.each<[string, string[], string[]]>([
+    ['the same address', ['52.95.110.1'], ['52.95.110.1']],
+    ['the same addresses in another order', ['52.95.110.1', '52.95.110.2'], ['52.95.110.2', '52.95.110.1']],
+  ])('fails on IP address targets naming %s', (_, a, b) => {
+    expect(() => valuePair({ target: FailoverTarget.ipAddresses(a) }, { target: FailoverTarget.ipAddresses(b) }))
+      .toThrow(/secondary\.target is the same target as the primary.*\[FailoverSameTarget\]$/);
+  });
+
+  test('fails on domain names differing only in case and the trailing dot', () => {
+    expect(() => valuePair({ target: FailoverTarget.domainName('east.example.net') }, { target: FailoverTarget.domainName('EAST.example.net.') }))
+      .toThrow(/\[FailoverSameTarget\]$/);
+  });
+
+  test('fails on one load balancer given by attributes, with and without dualstack.', () => {
+    const s = setup();
+    expect(() => new FailoverRecord(s.stack, 'Api', {
+      zone: s.zone,
+      recordName: 'api',
+      primary: { target: west() },
+      secondary: { target: FailoverTarget.loadBalancerAttributes({ dnsName: `dualstack.${WEST_DNS}`, canonicalHostedZoneId: WEST_ZONE_ID, region: 'us-west-2' }) },
+    })).toThrow(/\[FailoverSameTarget\]$/);
+  });
+
+  test('accepts two different targets of each kind', () => {
+    expect(() => valuePair(
+      { target: FailoverTarget.ipAddresses(['52.95.110.1', '52.95.110.2']), healthCheck: FailoverHealthCheck.endpoint({ ipAddress: '52.95.110.1' }) },
+      { target: FailoverTarget.ipAddress('52.95.110.2') })).not.toThrow();
+    expect(() => valuePair({ target: FailoverTarget.domainName('east.example.net') }, { target: FailoverTarget.domainName('west.example.net') })).not.toThrow();
+    expect(() => pair()).not.toThrow();
+  });
+
+  test.each(['10.0.64.10', '192.168.1.1', 'fd00::1'])('fails on the private address %s in a public zone', (address) => {
+    expect(() => valuePair({ target: FailoverTarget.ipAddress('52.95.110.1') }, { target: FailoverTarget.ipAddress(address) }))
+      .toThrow(new RegExp(`^Test/Api: secondary\\.target is in .*, a private, local or non-routable range, but the hosted zone is public.*got '${address}'.*PrivateHostedZone.*\\[FailoverPrivateAddressInPublicZone\\]$`));
+  });
+
+  test('accepts a public address in a public zone', () => {
+    expect(() => valuePair({ target: FailoverTarget.ipAddress('52.95.110.1') }, { target: FailoverTarget.ipAddress('52.94.133.1') })).not.toThrow();
+  });
+});
+
 describe('reachability of the health check through the flow model', () => {
+  test('accepts the health-check flow declared on the load balancer\'s security group (as the README declares it)', () => {
+    const stack = testStack();
+    const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
+    const albSg = new ec2.SecurityGroup(stack, 'AlbSg', { vpc: net.vpc, allowAllOutbound: false });
+    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(albSg, Tier.PUBLIC), WellKnownPorts.HTTPS);
+    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, securityGroup: albSg, vpcSubnets: net.selectSubnets(Tier.PUBLIC) });
+    alb.addListener('Listener', { port: 443, protocol: elbv2.ApplicationProtocol.HTTP, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(200) });
+    new FailoverRecord(stack, 'Api', {
+      zone: new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' }),
+      recordName: 'api',
+      primary: { target: FailoverTarget.loadBalancer(alb) },
+      secondary: { target: west() },
+    });
+    expect(() => Template.fromStack(stack)).not.toThrow();
+    expect(warnings(stack, 'failoverHealthCheckCidrs')).toEqual([]);
+  });
+
+  test('a flow on another security group of the VPC does not count', () => {
+    const stack = testStack();
+    const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
+    const other = new ec2.SecurityGroup(stack, 'Other', { vpc: net.vpc, allowAllOutbound: false });
+    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(other, Tier.PUBLIC), WellKnownPorts.HTTPS);
+    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, vpcSubnets: net.selectSubnets(Tier.PUBLIC) });
+    alb.addListener('Listener', { port: 443, protocol: elbv2.ApplicationProtocol.HTTP, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(200) });
+    new FailoverRecord(stack, 'Api', {
+      zone: new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' }),
+      recordName: 'api',
+      primary: { target: FailoverTarget.loadBalancer(alb) },
+      secondary: { target: west() },
+    });
+    expect(() => Template.fromStack(stack)).toThrow(/primary.healthCheck port 443 is not admitted from the internet to Test\/Alb/);
+  });
+
   test('fails when no declared flow admits the check\'s port from the internet, and says how to open it', () => {
     const { stack } = pair({ flowPort: false });
     expect(() => Template.fromStack(stack)).toThrow(
@@ -628,13 +712,22 @@ describe('bad input', () => {
   });
 
   test('fails with an endpoint health check on the secondary\'s internal load balancer', () => {
-    expect(() => pair({}, {}, { target: west({ internetFacing: false }), healthCheck: FailoverHealthCheck.endpoint() }))
-      .toThrow(/secondary.healthCheck aims at a private target/);
+    const stack = testStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: TEST_AZS, natGateways: 0 });
+    const zone = new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'internal.example.com', vpc });
+    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: false });
+    expect(() => new FailoverRecord(stack, 'Api', {
+      zone,
+      recordName: 'api',
+      primary: { target: FailoverTarget.loadBalancer(alb), healthCheck: FailoverHealthCheck.cloudWatchAlarmName('api-east-unhealthy', 'us-east-1') },
+      secondary: { target: west({ internetFacing: false }), healthCheck: FailoverHealthCheck.endpoint() },
+    })).toThrow(/secondary.healthCheck aims at a private target/);
   });
 
   test.each(['10.0.64.10', '172.16.0.1', '192.168.1.1', '100.64.0.1', '127.0.0.1', 'fd00::1', 'fe80::1'])(
     'fails with an endpoint health check on the private address %s', (address) => {
-      expect(() => valuePair({ target: FailoverTarget.ipAddress(address) }, { target: FailoverTarget.ipAddress(address) }, 'db', 'private'))
+      const standby = address.includes(':') ? 'fd00::99' : '10.9.9.9';
+      expect(() => valuePair({ target: FailoverTarget.ipAddress(address) }, { target: FailoverTarget.ipAddress(standby) }, 'db', 'private'))
         .toThrow(/primary.healthCheck .*a private, local or non-routable range: an endpoint health check can't reach it/);
     });
 

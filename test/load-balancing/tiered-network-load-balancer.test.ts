@@ -144,20 +144,25 @@ describe('TieredNetworkLoadBalancer: internet-facing defaults', () => {
     ]);
   });
 
-  test('warns when NAT gateways and static IPs exceed the default quota of 5 Elastic IPs (3 + 3)', () => {
+  test('the Elastic IP quota (3 NAT + 3 static = 6 > 5) is reported once, as a NetworkPatterns-EIP1 warning that does not fail the report', () => {
     const { stack } = world();
-    const found = warnings(stack, 'elasticIpQuota');
-    expect(found).toHaveLength(1);
-    expect(found[0].id).toBe('/Test/Nlb');
-    expect(found[0].entry.data).toMatch(/allocates 6 Elastic IPs \(3 static addresses of this load balancer, 3 others such as NAT gateways\), more than the default Regional quota of 5.*L-0263D0A3/);
+    Template.fromStack(stack);
+    // No annotation of its own: the nag pack's finding is the one report.
+    expect(warnings(stack, 'elasticIpQuota')).toHaveLength(0);
+    const report = new NetworkPatternsChecks().validateScope(stack);
+    const eip = report.violations.filter((v) => v.ruleName === 'NetworkPatterns-EIP1');
+    expect(eip.flatMap((v) => v.violatingResources.map((r) => r.constructPath))).toEqual(['Test/Nlb/ElasticIp3']);
+    expect(eip[0].severity).toBe('warning');
+    expect(report.success).toBe(true);
   });
 
   test.each([
     ['2 AZs (2 NAT + 2 static)', { availabilityZones: TWO_AZS }],
     ['no NAT gateway (0 + 3)', { natGateways: NatGatewayMode.NONE }],
-  ])('no quota warning with %s', (_, netProps) => {
+  ])('no quota finding with %s', (_, netProps) => {
     const { stack } = world({ net: netProps });
-    expect(warnings(stack, 'elasticIpQuota')).toHaveLength(0);
+    Template.fromStack(stack);
+    expect(nagFindings(stack, [new NetworkPatternsChecks()]).filter((f) => f.startsWith('NetworkPatterns-EIP1'))).toEqual([]);
   });
 
   test('AwsSolutions and NetworkPatterns: no findings (ELB2 acknowledged: no TLS listener to log; EC23 acknowledged on the NLB only)', () => {
@@ -208,8 +213,7 @@ describe('TieredNetworkLoadBalancer: reachability (analyzer)', () => {
     const preserved = a.declaredFlowVerdicts(net)[2].answer.reasons;
     expect(preserved[0]).toMatch(/^reachable: all 3 subnet path\(s\) pass the NACLs in both directions/);
     expect(preserved).toContainEqual(expect.stringMatching(/^note: NACL-only flow/));
-    const open = a.analyzer.probeUndeclaredFlows(net).filter((p) => p.open);
-    expect(open.map((p) => p.answer.query)).toEqual([]);
+    expect(() => a.expectOnlyDeclaredFlows(net)).not.toThrow();
   });
 
   test('the preserved-IP flow is blocked when the targets\' NACL lacks the clients\' return entry', () => {
@@ -296,7 +300,7 @@ describe('TieredNetworkLoadBalancer options', () => {
     });
     t.resourceCountIs('AWS::EC2::EIP', 3); // the NAT gateways' only
     expect(nlb.staticIps).toEqual([]);
-    expect(warnings(stack, 'elasticIpQuota')).toHaveLength(0);
+    expect(nagFindings(stack, [new NetworkPatternsChecks()]).filter((f) => f.startsWith('NetworkPatterns-EIP1'))).toEqual([]);
   });
 
   test('elasticIpAllocationIds: existing addresses mapped per AZ, none created', () => {
@@ -309,7 +313,10 @@ describe('TieredNetworkLoadBalancer options', () => {
     t.resourceCountIs('AWS::EC2::EIP', 3);
     expect(nlb.elasticIps).toEqual([]);
     expect(nlb.staticIps).toEqual([]);
-    expect(warnings(stack, 'elasticIpQuota')).toHaveLength(0);
+    // The existing addresses hold quota too: with the 3 NAT gateways' new ones, 6 addresses in the Region.
+    expect(nagFindings(stack, [new NetworkPatternsChecks()]).filter((f) => f.startsWith('NetworkPatterns-EIP1'))).toEqual([
+      'NetworkPatterns-EIP1 @ Test/Nlb/Resource/Resource',
+    ]);
   });
 
   test('staticIpOutputs: one output per AZ, inside the construct\'s scope', () => {
@@ -912,8 +919,8 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     ['203.0.113.1/24', /must be an IPv4 CIDR block whose address is its network address, got '203.0.113.1\/24'/],
     ['300.0.0.0/8', /must be an IPv4 CIDR block/],
     ['203.0.113.0/33', /must be an IPv4 CIDR block/],
-    ['::/0', /must be IPv4: the tiered VPC has no IPv6 CIDR, got '::\/0'/],
-    ['10.0.64.0/24', /clientCidrs lies inside the VPC: clients inside the VPC are workloads, not CIDRs, got '10.0.64.0\/24'\. Admit them with allowFrom/],
+    ['::/0', /must be IPv4: this VPC has no IPv6 CIDR, got '::\/0'.*\[FlowInternetCidrInvalid\]/],
+    ['10.0.64.0/24', /clientCidrs lies inside the VPC \(10\.0\.0\.0\/16\): addresses inside the VPC are workloads or tiers, not internet peers, got '10.0.64.0\/24'\. Admit them with allowFrom.*\[FlowInternetCidrInsideVpc\]/],
   ])('fails when a client CIDR is malformed: %s', (cidr, message) => {
     expect(() => world({ nlb: { clientCidrs: [cidr] } })).toThrow(message);
   });

@@ -1,3 +1,5 @@
+import { Validations } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { EphemeralRange, FlowEndpoint, NatGatewayMode, NetworkPatternsChecks, Tier, TieredVpc, TieredVpcProps, WellKnownPorts } from '../../src';
 import { nagFindings, TEST_AZS, testStack } from '../util';
@@ -58,11 +60,30 @@ describe('NetworkPatternsChecks on TieredVpc', () => {
     expect(nagFindings(stack, pack())).toEqual([]);
   });
 
-  test('NatGatewayMode.SINGLE: NAT1 on the other AZs\' routes and on the shared NAT gateway', () => {
+  test('NatGatewayMode.SINGLE, an explicit choice: NAT1 acknowledged on exactly the shared NAT gateway and the routes to it, the warning stays', () => {
     const { stack } = typicalStack({ natGateways: NatGatewayMode.SINGLE });
+    expect(nagFindings(stack, pack()).filter((f) => f.startsWith('NetworkPatterns-NAT1'))).toEqual([]);
+    const acknowledged = stack.node.findAll()
+      .filter((c) => c.node.metadata.some((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+        && Object.keys(m.data as object).some((id) => id.endsWith('NetworkPatterns-NAT1'))))
+      .map((c) => c.node.path).sort();
+    expect(acknowledged).toEqual([
+      'Test/Net/Resource/AppSubnet1/DefaultRoute',
+      'Test/Net/Resource/AppSubnet2/DefaultRoute',
+      'Test/Net/Resource/AppSubnet3/DefaultRoute',
+      'Test/Net/Resource/PublicSubnet1/NATGateway',
+    ]);
+    expect(Annotations.fromStack(stack).findWarning('/Test/Net', Match.stringLikeRegexp('singleNatGateway'))).toHaveLength(1);
+  });
+
+  test('a hand-written cross-AZ NAT route beside a PER_AZ TieredVpc is still reported by NAT1', () => {
+    const { stack, net } = typicalStack();
+    const [nat1] = net.vpc.publicSubnets.map((s) => s.node.findChild('NATGateway') as ec2.CfnNatGateway);
+    const other = net.vpc.privateSubnets[1] as ec2.Subnet;
+    other.node.tryRemoveChild('DefaultRoute');
+    new ec2.CfnRoute(other, 'CrossAz', { routeTableId: other.routeTable.routeTableId, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nat1.ref });
     expect(nagFindings(stack, pack()).filter((f) => f.startsWith('NetworkPatterns-NAT1'))).toEqual([
-      'NetworkPatterns-NAT1 @ Test/Net/Resource/AppSubnet2/DefaultRoute',
-      'NetworkPatterns-NAT1 @ Test/Net/Resource/AppSubnet3/DefaultRoute',
+      'NetworkPatterns-NAT1 @ Test/Net/Resource/AppSubnet2/CrossAz',
       'NetworkPatterns-NAT1 @ Test/Net/Resource/PublicSubnet1/NATGateway',
     ]);
   });

@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import {
-  EphemeralRange, FlowEndpoint, NatGatewayMode, ReachabilityAnalyzer, Tier, TieredVpc, Verdict,
+  EphemeralRange, FlowEndpoint, NatGatewayMode, OpeningStatus, ReachabilityAnalyzer, Tier, TieredVpc, Verdict,
 } from '../../src';
 import { testStack } from '../util';
 
@@ -21,8 +21,8 @@ const FAST_APP = {
 
 /**
  * Property: for random flow declarations made through the real flow API of a TieredVpc, the
- * analyzer finds every declared flow reachable and every sampled undeclared (from, to, port)
- * triple among the workloads and the internet closed.
+ * analyzer finds every declared flow reachable and no live undeclared opening between any two
+ * ends (every node, every tier, the internet).
  *
  * Workloads are small L1 fixtures, cheap to synthesize, each with its own security group
  * (allowAllOutbound: false):
@@ -99,7 +99,6 @@ const caseArb = fc.record({
     width: fc.constantFrom(0, 0, 0, 1, 20),
     cidr: fc.constantFrom('0.0.0.0/0', '203.0.113.0/24'),
   }), { minLength: 1, maxLength: 5 }),
-  probe: fc.integer({ min: 1, max: 65535 }),
 });
 
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
@@ -150,17 +149,17 @@ function build(stack: Stack, id: string, c: Case) {
 }
 
 describe('random flow declarations on a TieredVpc', () => {
-  test('every declared flow is reachable and sampled undeclared triples are not (200 cases)', () => {
+  test('every declared flow is reachable and no undeclared opening is live (200 cases)', () => {
     let cases = 0;
     let flows = 0;
-    let probes = 0;
+    let latent = 0;
     // Each run synthesizes one stack holding CASES_PER_STACK independent cases (one TieredVpc each):
     // 50 runs x 4 = 200 generated cases, for a quarter of the synthesis cost.
     fc.assert(fc.property(fc.array(caseArb, { minLength: CASES_PER_STACK, maxLength: CASES_PER_STACK }), (batch) => {
       const stack = new Stack(new App(FAST_APP), 'Test');
       const nets = batch.map((c, i) => build(stack, `${i}`, c));
       const analyzer = ReachabilityAnalyzer.fromStack(stack);
-      batch.forEach((c, i) => {
+      batch.forEach((_c, i) => {
         cases++;
         for (const v of analyzer.checkDeclaredFlows(nets[i])) {
           flows++;
@@ -168,19 +167,17 @@ describe('random flow declarations on a TieredVpc', () => {
             throw new Error(`declared flow ${v.flow.description} is ${v.answer.verdict}:\n${v.answer.reasons.join('\n')}`);
           }
         }
-        const probe = c.probe % 2 === 0 ? ec2.Port.tcp(c.probe) : ec2.Port.udp(c.probe);
-        for (const p of analyzer.probeUndeclaredFlows(nets[i], [probe])) {
-          probes++;
-          if (p.open) {
-            throw new Error(`undeclared ${p.answer.query} is ${p.answer.verdict}${p.answer.partiallyOpen ? ' (partly open)' : ''}:\n${p.answer.reasons.join('\n')}`);
-          }
+        for (const o of analyzer.undeclaredOpenings(nets[i])) {
+          if (o.status === OpeningStatus.LATENT) latent++;
+          else throw new Error(`undeclared ${o.from} -> ${o.to} ${o.protocol} ${o.fromPort}-${o.toPort} (${o.family}) is ${o.status}: ${o.admittedBy.join('; ')}`);
         }
       });
     }), { numRuns: 200 / CASES_PER_STACK, seed: 20240601 });
     expect(cases).toBe(200);
     // The generator must actually exercise the analyzer.
     expect(flows).toBeGreaterThan(200);
-    expect(probes).toBeGreaterThan(2000);
+    // The exact search looks at every pair: the stateless return ranges leave latent openings that only security groups stop.
+    expect(latent).toBeGreaterThan(200);
   });
 
   test('the property catches a wrong ephemeral range: a Lambda client declared with the Linux range', () => {

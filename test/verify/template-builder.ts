@@ -29,6 +29,27 @@ export class TemplateBuilder {
     return this;
   }
 
+  /**
+   * Makes the standard VPC dual-stack: an Amazon-provided IPv6 /56, a /64 per subnet from
+   * `Fn::Cidr` over the VPC's `Ipv6CidrBlocks`, `::/0` to the internet gateway from the public
+   * subnets and to an egress-only internet gateway from the private ones.
+   */
+  public dualStack(): this {
+    this.add('VpcIpv6', 'AWS::EC2::VPCCidrBlock', { VpcId: ref('Vpc'), AmazonProvidedIpv6CidrBlock: true });
+    this.add('Eigw', 'AWS::EC2::EgressOnlyInternetGateway', { VpcId: ref('Vpc') });
+    const subnets = ['PublicA', 'PublicB', 'PrivateA', 'PrivateB', 'IsolatedA', 'IsolatedB'];
+    subnets.forEach((s, i) => {
+      this.resources[s].Properties.Ipv6CidrBlock = {
+        'Fn::Select': [i, { 'Fn::Cidr': [{ 'Fn::Select': [0, getAtt('Vpc', 'Ipv6CidrBlocks')] }, 6, '64'] }],
+      };
+    });
+    this.add('PublicRtRoute6', 'AWS::EC2::Route', { RouteTableId: ref('PublicRt'), DestinationIpv6CidrBlock: '::/0', GatewayId: ref('Igw') });
+    for (const rt of ['PrivateRtA', 'PrivateRtB']) {
+      this.add(`${rt}Route6`, 'AWS::EC2::Route', { RouteTableId: ref(rt), DestinationIpv6CidrBlock: '::/0', EgressOnlyInternetGatewayId: ref('Eigw') });
+    }
+    return this;
+  }
+
   /** The standard two-AZ layout described above. */
   public standardVpc(): this {
     this.add('Vpc', 'AWS::EC2::VPC', { CidrBlock: '10.0.0.0/16' });
@@ -79,7 +100,7 @@ export class TemplateBuilder {
         Egress: dir === 'out',
         Protocol: proto === 'tcp' ? 6 : proto === 'udp' ? 17 : -1,
         ...(proto === 'all' ? {} : { PortRange: { From: from, To: to } }),
-        CidrBlock: cidr,
+        ...(cidr.includes(':') ? { Ipv6CidrBlock: cidr } : { CidrBlock: cidr }),
         RuleAction: action ?? 'allow',
       });
     }
@@ -173,7 +194,8 @@ function sgRule(r: SgRule, dir: 'ingress' | 'egress'): any {
   const out: any = { IpProtocol: r.protocol ?? 'tcp' };
   if (r.from !== undefined) out.FromPort = r.from;
   if (r.to !== undefined || r.from !== undefined) out.ToPort = r.to ?? r.from;
-  if (r.cidr) out.CidrIp = r.cidr;
+  if (r.cidr && r.cidr.includes(':')) out.CidrIpv6 = r.cidr;
+  else if (r.cidr) out.CidrIp = r.cidr;
   if (r.sg) out[dir === 'ingress' ? 'SourceSecurityGroupId' : 'DestinationSecurityGroupId'] = sgRef(r.sg);
   if (r.prefixList) out[dir === 'ingress' ? 'SourcePrefixListId' : 'DestinationPrefixListId'] = r.prefixList;
   return out;

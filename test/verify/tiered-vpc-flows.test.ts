@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import {
-  EphemeralRange, FlowEndpoint, NetworkAssertions, NetworkEndpoint, ReachabilityAnalyzer, Tier, TieredVpc, Verdict, WellKnownPorts,
+  EphemeralRange, OpeningStatus, FlowEndpoint, NetworkAssertions, NetworkEndpoint, ReachabilityAnalyzer, Tier, TieredVpc, Verdict, WellKnownPorts,
 } from '../../src';
 import { TEST_AZS, testStack } from '../util';
 
@@ -79,7 +79,7 @@ describe('TieredVpc with typical flows', () => {
 
   test('nothing else is open among the workloads and the internet', () => {
     expect(() => assertions.expectOnlyDeclaredFlows(t.net)).not.toThrow();
-    expect(assertions.analyzer.probeUndeclaredFlows(t.net).length).toBeGreaterThan(100);
+    expect(assertions.analyzer.undeclaredOpenings(t.net).filter((o) => o.status !== OpeningStatus.LATENT)).toEqual([]);
   });
 
   test.each([
@@ -135,13 +135,58 @@ describe('TieredVpc mistakes that expectOnlyDeclaredFlows catches', () => {
       });
     });
     expect(() => NetworkAssertions.fromStack(t.stack).expectOnlyDeclaredFlows(t.net)).toThrow(
-      /1 undeclared flow\(s\) are open:\n  - internet 0\.0\.0\.0\/0 -> Test\/Alb on tcp 80: it is reachable\n      reachable: all 3 subnet path\(s\) pass/);
+      /1 undeclared opening\(s\) are open \(live or unknown\):\n  - internet -> Test\/Alb on tcp 80 \(IPv4\): live\n      admitted by: .*NACL Test\/Net\/PublicAcl inbound rule 5000; security group Test\/AlbSg ingress tcp 80 from 0\.0\.0\.0\/0.*listener tcp 80 of Test\/Alb/);
+  });
+
+  test('fails on a public-tier instance opened to the world on a port inside the public NACL\'s return range', () => {
+    const t = typical(({ stack, net }) => {
+      const search = new ec2.Instance(stack, 'Search', {
+        vpc: net.vpc, vpcSubnets: net.selectSubnets(Tier.PUBLIC), associatePublicIpAddress: true,
+        machineImage: ec2.MachineImage.latestAmazonLinux2023(), instanceType: new ec2.InstanceType('t3.micro'),
+      });
+      search.connections.allowFromAnyIpv4(ec2.Port.tcp(9200));
+    });
+    const openings = NetworkAssertions.fromStack(t.stack).analyzer.undeclaredOpenings(t.net);
+    const live = openings.filter((o) => o.status === OpeningStatus.LIVE && o.from === 'internet');
+    expect(live.map((o) => `${o.to} ${o.protocol} ${o.fromPort}-${o.toPort} ${o.family}`)).toEqual(['Test/Search tcp 9200-9200 IPv4']);
+    // The public NACL's inbound return-traffic rule (1024-65535 from anywhere) admits the request.
+    expect(live[0].admittedBy).toEqual([
+      'route 0.0.0.0/0 -> Test/Net/Resource/IGW (AWS::EC2::InternetGateway) in Test/Net/Resource/PublicSubnet1/RouteTable',
+      'NACL Test/Net/PublicAcl inbound rule 400',
+      'security group Test/Search/InstanceSecurityGroup ingress tcp 9200 from 0.0.0.0/0',
+      'NACL Test/Net/PublicAcl outbound rule 100 (return traffic)',
+    ]);
+    expect(() => NetworkAssertions.fromStack(t.stack).expectOnlyDeclaredFlows(t.net)).toThrow(/internet -> Test\/Search on tcp 9200 \(IPv4\): live/);
+  });
+
+  test('SSH opened to 0.0.0.0/1 and 128.0.0.0/1 is a latent opening that only the public NACL stops', () => {
+    const t = typical(({ stack, net }) => {
+      const bastion = new ec2.Instance(stack, 'Bastion', {
+        vpc: net.vpc, vpcSubnets: net.selectSubnets(Tier.PUBLIC), associatePublicIpAddress: true,
+        securityGroup: new ec2.SecurityGroup(stack, 'BastionSg', { vpc: net.vpc, allowAllOutbound: false }),
+        machineImage: ec2.MachineImage.latestAmazonLinux2023(), instanceType: new ec2.InstanceType('t3.micro'),
+      });
+      bastion.connections.allowFrom(ec2.Peer.ipv4('0.0.0.0/1'), ec2.Port.tcp(22));
+      bastion.connections.allowFrom(ec2.Peer.ipv4('128.0.0.0/1'), ec2.Port.tcp(22));
+    });
+    const a = NetworkAssertions.fromStack(t.stack);
+    const ssh = a.analyzer.undeclaredOpenings(t.net).filter((o) => o.from === 'internet' && o.to === 'Test/Bastion');
+    // 22 passes the security group (its two /1 rules cover every address) and only the NACL stops it;
+    // 443 and 1024-65535 pass the public NACL and only the bastion's security group stops them.
+    expect(ssh.map((o) => `${o.status} ${o.stoppedBy} ${o.protocol} ${o.fromPort}-${o.toPort}`)).toEqual([
+      'latent security groups tcp 443-443', 'latent security groups tcp 1024-65535', 'latent NACLs tcp 22-22',
+    ]);
+    expect(() => a.expectOnlyDeclaredFlows(t.net)).not.toThrow();
+    expect(() => a.expectOnlyDeclaredFlows(t.net, { failOnLatent: true })).toThrow(/internet -> Test\/Bastion on tcp 22 \(IPv4\): latent, stopped only by NACLs/);
   });
 
   test('a security group rule opened by hand alone stays blocked by the tier NACLs (defense in depth)', () => {
     const t = typical(({ db, alb }) => db.connections.allowFrom(alb, WellKnownPorts.POSTGRES));
     const a = NetworkAssertions.fromStack(t.stack);
     expect(() => a.expectOnlyDeclaredFlows(t.net)).not.toThrow();
+    // The opening is LATENT: the data tier's NACL alone stops it, and the strict mode says so.
+    expect(() => a.expectOnlyDeclaredFlows(t.net, { failOnLatent: true })).toThrow(
+      /  - Test\/Alb -> Test\/Db on tcp 5432 \(IPv4\): latent, stopped only by NACLs\n      admitted by: security group Test\/AlbSg egress tcp 5432 to Test\/DbSg; security group Test\/DbSg ingress tcp 5432 from Test\/AlbSg/);
     expect(a.answer(NetworkEndpoint.of(t.alb), NetworkEndpoint.of(t.db), WellKnownPorts.POSTGRES).reasons[0])
       .toMatch(/^blocked: NACL Test\/Net\/DataAcl inbound has no allow for tcp 5432 from 10\.0\.0\.0\/20 \(Test\/Alb in Test\/Net\/Resource\/PublicSubnet1\)/);
   });

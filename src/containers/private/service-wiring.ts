@@ -9,13 +9,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { NlbTarget } from '../../load-balancing/nlb-target';
+import { validateClientCidrs } from '../../load-balancing/private/clients';
 import { TieredNetworkLoadBalancer } from '../../load-balancing/tiered-network-load-balancer';
 import { FlowEndpoint } from '../../network/flow-endpoint';
 import { Tier } from '../../network/tier';
 import { TieredVpc } from '../../network/tiered-vpc';
 import { EphemeralRange } from '../../ports/ephemeral-range';
 import { WellKnownPorts } from '../../ports/well-known-ports';
-import { isIpv4Cidr, isIpv6Cidr } from '../../private/cidr';
 import { acknowledgeCompliance, CompliancePack, createLogEncryptionKey, ManagedPolicyRole } from '../../private/compliance';
 import { propError } from '../../private/errors';
 import { EcsServiceBaseProps } from '../ecs-service-props';
@@ -126,12 +126,9 @@ export function validateBaseProps(
       'must not contain 0.0.0.0/0 for an internal load balancer: it has private addresses only, and the app tier\'s NACL would admit every address',
       'Name the private networks that reach it (a peered VPC, a VPN or Direct Connect range), admit workloads in the VPC with allowLoadBalancerFrom, or make it internet-facing.');
   }
-  for (const c of clientCidrs) {
-    if (isIpv6Cidr(c) || !isIpv4Cidr(c)) {
-      throw propError(scope, 'loadBalancer.clientCidrs', c, 'must be an IPv4 CIDR block whose address is its network address',
-        'Write it as a.b.c.d/n, e.g. 203.0.113.0/24 (the tiered VPC is IPv4 only).');
-    }
-  }
+  validateClientCidrs(scope, 'loadBalancer.clientCidrs', clientCidrs, props.vpc, internetFacing
+    ? 'The load balancer faces the internet: its clients are outside the VPC. Reach the service from inside the VPC through its own security group (service.connections) with TieredVpc.addFlow.'
+    : 'Clients inside the VPC are admitted by security group reference: service.allowLoadBalancerFrom(workload, tier); keep clientCidrs for networks outside the VPC.');
   const path = network ? nlb.healthCheckPath : alb.healthCheckPath;
   if (path !== undefined && !Token.isUnresolved(path) && !path.startsWith('/')) {
     throw propError(scope, 'loadBalancer.healthCheckPath', path, 'must start with /', 'Give an absolute path, e.g. /health.');

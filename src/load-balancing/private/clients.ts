@@ -1,11 +1,12 @@
-import { Token } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
 import { Tier } from '../../network/tier';
 import { TieredVpc } from '../../network/tiered-vpc';
 import { EphemeralRange } from '../../ports/ephemeral-range';
-import { contains, isIpv4Cidr, isIpv6Cidr, overlaps, parseIpv4 } from '../../private/cidr';
+import { isIpv4Cidr, parseIpv4 } from '../../private/cidr';
 import { propError } from '../../private/errors';
+import { coversEveryIpv4Address, peerCidrProblem } from '../../private/flow-compile';
 
 /** A workload inside the VPC admitted with `allowFrom`. */
 export interface WorkloadClient {
@@ -16,26 +17,29 @@ export interface WorkloadClient {
 }
 
 /**
- * Checks client CIDRs: IPv4, written as their network address, and not inside the VPC. A block
- * that overlaps the tiers without covering them all (part of the VPC) names workloads by address:
- * those are admitted by security group reference with `allowFrom` instead. Blocks that cover the
- * whole VPC (0.0.0.0/0, a corporate 10.0.0.0/8) stand for the world outside and are accepted.
+ * Checks client CIDRs with the flow model's own check of internet peers (the one `addFlow`
+ * applies): IPv4, written as their network address, and not inside the VPC. Blocks that contain
+ * the whole VPC (0.0.0.0/0, a corporate 10.0.0.0/8) stand for the world outside and are accepted.
+ * An empty list is accepted here (an internal load balancer may admit workloads only).
  */
-export function validateClientCidrs(scope: IConstruct, prop: string, cidrs: string[], net: TieredVpc): void {
-  const tiers = [Tier.PUBLIC, Tier.APP, Tier.DATA].map((t) => parseIpv4(net.tierCidr(t)));
-  for (const c of cidrs) {
-    if (Token.isUnresolved(c)) continue;
-    if (isIpv6Cidr(c)) {
-      throw propError(scope, prop, c, 'must be IPv4: the tiered VPC has no IPv6 CIDR', 'Give IPv4 CIDRs, e.g. 203.0.113.0/24.');
-    }
-    if (!isIpv4Cidr(c)) {
-      throw propError(scope, prop, c, 'must be an IPv4 CIDR block whose address is its network address',
-        'Write it as a.b.c.d/n, e.g. 203.0.113.0/24 (a single address is 203.0.113.10/32).');
-    }
-    const range = parseIpv4(c);
-    if (tiers.some((t) => overlaps(t, range)) && !tiers.every((t) => contains(range, t))) {
-      throw propError(scope, prop, c, 'lies inside the VPC: clients inside the VPC are workloads, not CIDRs',
-        'Admit them with allowFrom(workload, tier) (security group reference and the NACL entries between the tiers); keep clientCidrs for addresses outside the VPC.');
-    }
-  }
+export function validateClientCidrs(scope: IConstruct, prop: string, cidrs: string[], net: TieredVpc,
+  insideVpcFix = 'Admit them with allowFrom(workload, tier) (security group reference and the NACL entries between the tiers); keep clientCidrs for addresses outside the VPC.'): void {
+  const concrete = cidrs.filter((c) => !Token.isUnresolved(c));
+  if (concrete.length === 0) return;
+  const problem = peerCidrProblem(concrete, [{ family: 'ipv4', cidr: net.cidr }], prop, insideVpcFix);
+  if (problem) throw propError(scope, problem.prop, problem.value, problem.problem, problem.fix, problem.code);
+}
+
+/**
+ * Warns when an internal load balancer's client CIDRs together cover every IPv4 address: an
+ * internal load balancer is reached only from the VPC, peered VPCs and networks connected by VPN
+ * or Direct Connect, so such a range admits every one of them rather than naming the clients.
+ */
+export function warnWorldClients(scope: IConstruct, cidrs: string[]): void {
+  const ranges = cidrs.filter((c) => !Token.isUnresolved(c) && isIpv4Cidr(c)).map(parseIpv4);
+  if (ranges.length === 0 || !coversEveryIpv4Address(ranges)) return;
+  Annotations.of(scope).addWarningV2('cdk-network-patterns:internalNlbWorldClients',
+    `This internal load balancer admits ${cidrs.join(', ')} (every IPv4 address): it has private addresses only, reached from the VPC, ` +
+    'peered VPCs and networks connected by VPN or Direct Connect, so this admits every one of those networks. Name the peered or ' +
+    'on-premises ranges instead. See https://docs.aws.amazon.com/elasticloadbalancing/latest/network/network-load-balancers.html#load-balancer-scheme');
 }

@@ -1,4 +1,4 @@
-import { AddressRange, parseCidr, wholeFamily } from './addresses';
+import { AddressRange, parseCidr, wholeFamily } from '../../model/addresses';
 import { IndexedResource, StackIndex } from './stack-index';
 
 /** IANA protocol numbers NACL entries use. */

@@ -1,4 +1,4 @@
-import { AddressRange, parseCidr } from './addresses';
+import { AddressRange, parseCidr } from '../../model/addresses';
 import { IndexedResource, StackIndex } from './stack-index';
 
 /** A CIDR value of a rule: a literal block, the `CidrBlock` attribute of a VPC of the stack, or unresolved. */

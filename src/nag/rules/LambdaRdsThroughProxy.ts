@@ -2,7 +2,7 @@ import { parse } from 'path';
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { defaultDatabasePort } from '../../private/database-ports';
-import { AddressRange, containsRange, parseCidr } from '../private/addresses';
+import { AddressRange, containsRange, parseCidr } from '../../model/addresses';
 import { admitsPort, IngressRule, ingressRules } from '../private/security-groups';
 import { IndexedResource, StackIndex } from '../private/stack-index';
 

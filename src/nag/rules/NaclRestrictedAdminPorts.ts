@@ -1,7 +1,7 @@
 import { parse } from 'path';
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { isWholeFamily, wholeFamily } from '../private/addresses';
+import { isWholeFamily, wholeFamily } from '../../model/addresses';
 import { aclEntries, evaluate, groupKey, isReturnRange, splitBox, TCP, UDP } from '../private/nacl';
 import { ADMIN_PORTS } from '../private/ports';
 import { StackIndex, unresolvedError } from '../private/stack-index';

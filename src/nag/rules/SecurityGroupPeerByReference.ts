@@ -1,7 +1,7 @@
 import { parse } from 'path';
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { containsRange } from '../private/addresses';
+import { containsRange } from '../../model/addresses';
 import { CidrValue, ingressRules, vpcBlocks } from '../private/security-groups';
 import { IndexedResource, StackIndex } from '../private/stack-index';
 

@@ -1,7 +1,7 @@
 import { parse } from 'path';
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { isWholeFamily } from '../private/addresses';
+import { isWholeFamily } from '../../model/addresses';
 import { ADMIN_PORTS } from '../private/ports';
 import { admitsPort, CidrValue, ingressRules } from '../private/security-groups';
 import { StackIndex, unresolvedError } from '../private/stack-index';

@@ -1,4 +1,4 @@
-import { containsRange, isWholeFamily, parseCidr } from '../../src/nag/private/addresses';
+import { containsRange, isWholeFamily, parseCidr } from '../../src/model/addresses';
 
 describe('CIDR parsing used by the rules', () => {
   test.each([

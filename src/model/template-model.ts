@@ -1,13 +1,42 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { isIpv4Cidr, parseIpv4, Ipv4Range } from '../../private/cidr';
-import { defaultDatabasePort } from '../../private/database-ports';
+import { AddressRange, cidrSplit, formatAddress, parseCidr } from './addresses';
+import { defaultDatabasePort } from '../private/database-ports';
 
 /**
  * A network model read from one or more synthesized CloudFormation templates: VPCs, subnets,
  * route tables, NACLs, security groups, NAT gateways, and the nodes that sit in subnets with
- * security groups. Internal to the analyzer: every value is resolved to a logical id (or to a
- * literal), and whatever can't be resolved is kept as an "unknown" reason, never guessed.
+ * security groups. Shared by the reachability analyzer and the rule pack; it never calls the flow
+ * compiler. Every value is resolved to a logical id (or to a literal), and whatever can't be
+ * resolved is kept as an "unknown" reason, never guessed.
+ *
+ * IPv4 and IPv6 are read alike. An Amazon-provided IPv6 block (known only at deploy time) stands
+ * for a placeholder /56 of its own per VPC, so that `Fn::Cidr` / `Fn::Select` over the VPC's
+ * `Ipv6CidrBlocks` give each subnet a distinct /64 inside it, as EC2 does.
  */
+
+/** A CIDR block read from a template: its range and its text (plus IPv4 bounds as numbers). */
+export interface Cidr extends AddressRange {
+  readonly cidr: string;
+  readonly prefix: number;
+  /** The first address as a number (IPv4 only; 0 for IPv6). */
+  readonly first: number;
+  /** The last address as a number (IPv4 only; 0 for IPv6). */
+  readonly last: number;
+}
+
+/** Parses a CIDR of either family, ignoring host bits like EC2 (`192.168.1.0/0` is every IPv4 address). */
+export function toCidr(text: unknown): Cidr | undefined {
+  const r = parseCidr(text);
+  if (!r) return undefined;
+  const prefix = Number(String(text).split('/')[1]);
+  const v4 = r.family === 4;
+  return { ...r, cidr: `${formatAddress(r.family, r.lo)}/${prefix}`, prefix, first: v4 ? Number(r.lo) : 0, last: v4 ? Number(r.hi) : 0 };
+}
+
+/** The placeholder block standing for the Amazon-provided IPv6 /56 of the `n`th VPC (fd00:0:0:n00::/56). */
+function amazonIpv6Placeholder(n: number): string {
+  return `${formatAddress(6, (0xfd00n << 112n) | (BigInt(n) << 72n))}/56`;
+}
 
 /** One stack's template, with the construct path of each logical id when known. */
 export interface StackInput {
@@ -38,8 +67,12 @@ export interface Resource {
 export interface VpcModel {
   readonly id: string;
   readonly display: string;
-  readonly cidrs: Ipv4Range[];
-  readonly defaultNacl: NaclModel;
+  /** The VPC's IPv4 blocks. */
+  readonly cidrs: Cidr[];
+  /** The VPC's IPv6 blocks (an Amazon-provided block as its placeholder). */
+  readonly ipv6Cidrs: Cidr[];
+  /** Whether aws-cdk-lib's `Custom::VpcRestrictDefaultSG` strips the default security group's rules. */
+  defaultSgRestricted: boolean;
 }
 
 export interface SubnetModel {
@@ -47,8 +80,11 @@ export interface SubnetModel {
   readonly display: string;
   readonly vpc?: string;
   readonly az: string;
-  readonly cidr?: Ipv4Range;
+  readonly cidr?: Cidr;
   readonly cidrUnknown?: string;
+  /** The subnet's IPv6 /64, when it has one. */
+  readonly ipv6Cidr?: Cidr;
+  readonly ipv6CidrUnknown?: string;
   readonly mapPublicIp: boolean;
   routeTable?: string;
   routeTableUnknown?: string;
@@ -59,7 +95,8 @@ export interface SubnetModel {
 export type RouteTarget = 'igw' | 'nat' | 'eigw' | 'local' | 'vpce' | 'peering' | 'tgw' | 'vgw' | 'instance' | 'eni' | 'other';
 
 export interface RouteModel {
-  readonly dest?: Ipv4Range;
+  readonly family: 4 | 6;
+  readonly dest?: Cidr;
   readonly destText: string;
   readonly target: RouteTarget;
   readonly targetId?: string;
@@ -81,11 +118,13 @@ export interface NaclEntryModel {
   readonly protocol: number;
   readonly p0: number;
   readonly p1: number;
-  readonly cidr?: Ipv4Range;
+  readonly cidr?: Cidr;
   /** True for an IPv6 entry (never matches IPv4 traffic). */
   readonly ipv6: boolean;
   readonly allow: boolean;
   readonly unknown?: string;
+  /** The entry's resource display name (`NACL rule 100` for the default NACL's). */
+  readonly display: string;
 }
 
 export interface NaclModel {
@@ -96,8 +135,7 @@ export interface NaclModel {
 }
 
 export type SgPeer =
-  | { readonly kind: 'cidr'; readonly range: Ipv4Range }
-  | { readonly kind: 'ipv6' }
+  | { readonly kind: 'cidr'; readonly range: Cidr }
   | { readonly kind: 'sg'; readonly key: string; readonly text: string }
   | { readonly kind: 'unknown'; readonly reason: string };
 
@@ -109,6 +147,8 @@ export interface SgRuleModel {
   readonly peer: SgPeer;
   readonly placeholder: boolean;
   readonly unknown?: string;
+  /** The rule as text, e.g. `ingress tcp 443 from 0.0.0.0/0`. */
+  readonly text: string;
 }
 
 export interface SgModel {
@@ -201,6 +241,9 @@ export class TemplateModel {
   private readonly exportsByName = new Map<string, { stack: string; value: any }>();
   private readonly stacks = new Map<string, StackInput>();
   private readonly publicByEip = new Set<string>();
+  private readonly vpcOrder = new Map<string, number>();
+  /** Each VPC's default NACL (allow all, both families, until the template adds entries to it). */
+  public readonly defaultNacls = new Map<string, NaclModel>();
 
   constructor(inputs: StackInput[]) {
     for (const input of inputs) {
@@ -257,6 +300,10 @@ export class TemplateModel {
           // Attributes that merely echo a property (VPC or subnet CidrBlock, VpcId) resolve to that property.
           const echoed = ECHOED_ATTRIBUTES[`${target.Type}.${attr}`];
           if (echoed && target.Properties?.[echoed] !== undefined) return this.resolve(stack, target.Properties[echoed], depth + 1);
+          if (target.Type === 'AWS::EC2::VPC' && (attr === 'Ipv6CidrBlocks' || attr === 'CidrBlockAssociations') && this.vpcs.has(gid(stack, res))) {
+            const vpc = this.vpcs.get(gid(stack, res))!;
+            if (attr === 'Ipv6CidrBlocks') return { kind: 'lit', value: vpc.ipv6Cidrs.map((c) => c.cidr) };
+          }
           return { kind: 'res', id: gid(stack, res), attr };
         }
         return { kind: 'unk', reason: `Fn::GetAtt ${res}.${attr} (no such resource)` };
@@ -274,11 +321,27 @@ export class TemplateModel {
         return this.resolve(exp.stack, exp.value, depth + 1);
       }
       case 'Fn::Select': {
-        const [index, list] = arg;
+        const [indexV, list] = Array.isArray(arg) ? arg : [];
+        const iv = this.resolve(stack, indexV, depth + 1);
+        const index = iv.kind === 'lit' && /^\d+$/.test(String(iv.value)) ? Number(iv.value) : undefined;
+        if (index === undefined) return { kind: 'unk', reason: 'Fn::Select with a computed index' };
+        // Fn::GetAZs '' and Fn::GetAZs {Ref: AWS::Region} both list the stack's region's AZs.
         if (list && typeof list === 'object' && 'Fn::GetAZs' in list) return { kind: 'lit', value: `AZ #${index} of the region` };
         const l = this.resolve(stack, list, depth + 1);
-        if (l.kind === 'lit' && Array.isArray(l.value) && typeof index === 'number') return this.resolve(stack, l.value[index], depth + 1);
-        return { kind: 'unk', reason: 'Fn::Select over a computed list' };
+        if (l.kind === 'lit' && Array.isArray(l.value) && index < l.value.length) return this.resolve(stack, l.value[index], depth + 1);
+        return { kind: 'unk', reason: l.kind === 'unk' ? `Fn::Select over ${l.reason}` : 'Fn::Select over a computed list' };
+      }
+      case 'Fn::Cidr': {
+        const [blockV, countV, bitsV] = Array.isArray(arg) ? arg : [];
+        const block = this.resolve(stack, blockV, depth + 1);
+        const count = this.resolve(stack, countV, depth + 1);
+        const bits = this.resolve(stack, bitsV, depth + 1);
+        const range = block.kind === 'lit' ? parseCidr(block.value) : undefined;
+        if (!range || count.kind !== 'lit' || bits.kind !== 'lit') {
+          return { kind: 'unk', reason: `Fn::Cidr over ${block.kind === 'unk' ? block.reason : 'values known only at deploy time'}` };
+        }
+        const list = cidrSplit(range, Number(count.value), Number(bits.value));
+        return list ? { kind: 'lit', value: list } : { kind: 'unk', reason: `Fn::Cidr ${JSON.stringify(arg)} does not fit its block` };
       }
       case 'Fn::Join': {
         const s = this.literalString(stack, v);
@@ -305,7 +368,15 @@ export class TemplateModel {
       const n = Number(r.value);
       return Number.isInteger(n) ? n : `port value ${JSON.stringify(r.value)}`;
     }
-    if (r.kind === 'res' && r.attr === 'Endpoint.Port') {
+    if (r.kind === 'res' && ['ConfigurationEndpoint.Port', 'RedisEndpoint.Port', 'PrimaryEndPoint.Port', 'ReaderEndPoint.Port'].includes(r.attr ?? '')) {
+      // An ElastiCache endpoint's port is the cluster's (or replication group's) Port, else the engine's default.
+      const res = this.resources.get(r.id)!;
+      const port = this.resolve(res.stack, res.props.Port);
+      if (port.kind === 'lit' && Number.isInteger(Number(port.value))) return Number(port.value);
+      const engine = String(res.props.Engine ?? 'redis').toLowerCase();
+      return engine === 'memcached' ? 11211 : 6379;
+    }
+    if (r.kind === 'res' && (r.attr === 'Endpoint.Port' || r.attr === 'Port' || r.attr === 'ReadEndpoint.Port')) {
       const res = this.resources.get(r.id)!;
       const port = this.resolve(res.stack, res.props.Port);
       if (port.kind === 'lit' && Number.isInteger(Number(port.value))) return Number(port.value);
@@ -381,25 +452,39 @@ export class TemplateModel {
   }
 
   private buildVpcs(): void {
+    let n = 0;
     for (const r of this.ofType('AWS::EC2::VPC')) {
-      const c = this.resolve(r.stack, r.props.CidrBlock);
-      const cidrs = c.kind === 'lit' && isIpv4Cidr(String(c.value)) ? [parseIpv4(String(c.value))] : [];
+      const c = toCidr(this.litOr(r.stack, r.props.CidrBlock));
+      const allRule = (egress: boolean, ipv6: boolean): NaclEntryModel => ({
+        ruleNumber: 100, egress, protocol: -1, p0: 0, p1: 65535, cidr: toCidr(ipv6 ? '::/0' : '0.0.0.0/0'), ipv6, allow: true, display: `${r.display} default NACL rule 100`,
+      });
       const defaultNacl: NaclModel = {
         id: `${r.id}#DefaultNetworkAcl`,
         display: `${r.display} default NACL`,
         isDefault: true,
-        // The default NACL allows all traffic both ways (rule 100), AWS-FACTS.md "NACLs".
-        entries: [true, false].map((egress) => ({
-          ruleNumber: 100, egress, protocol: -1, p0: 0, p1: 65535, cidr: parseIpv4('0.0.0.0/0'), ipv6: false, allow: true,
-        })),
+        // The default NACL allows all traffic both ways, for each family (rule 100 and its IPv6 twin).
+        entries: [allRule(true, false), allRule(false, false), allRule(true, true), allRule(false, true)],
       };
-      this.vpcs.set(r.id, { id: r.id, display: r.display, cidrs, defaultNacl });
+      this.vpcs.set(r.id, { id: r.id, display: r.display, cidrs: c && c.family === 4 ? [c] : [], ipv6Cidrs: [], defaultSgRestricted: false });
+      this.vpcOrder.set(r.id, n++);
+      this.defaultNacls.set(r.id, defaultNacl);
       this.nacls.set(defaultNacl.id, defaultNacl);
     }
     for (const r of this.ofType('AWS::EC2::VPCCidrBlock')) {
       const vpc = this.refTo(r.stack, r.props.VpcId, ['AWS::EC2::VPC'], 'VpcId');
-      const c = this.resolve(r.stack, r.props.CidrBlock);
-      if (typeof vpc === 'string' && c.kind === 'lit' && isIpv4Cidr(String(c.value))) this.vpcs.get(vpc)!.cidrs.push(parseIpv4(String(c.value)));
+      if (typeof vpc !== 'string') continue;
+      const model = this.vpcs.get(vpc)!;
+      const v4 = toCidr(this.litOr(r.stack, r.props.CidrBlock));
+      if (v4 && v4.family === 4) model.cidrs.push(v4);
+      const v6 = toCidr(this.litOr(r.stack, r.props.Ipv6CidrBlock));
+      if (v6 && v6.family === 6) model.ipv6Cidrs.push(v6);
+      else if (r.props.AmazonProvidedIpv6CidrBlock === true || r.props.AmazonProvidedIpv6CidrBlock === 'true' || r.props.Ipv6Pool !== undefined) {
+        model.ipv6Cidrs.push(toCidr(amazonIpv6Placeholder(this.vpcOrder.get(vpc)! * 4 + model.ipv6Cidrs.length))!);
+      }
+    }
+    for (const r of this.ofType('Custom::VpcRestrictDefaultSG')) {
+      const v = this.resolve(r.stack, r.props.DefaultSecurityGroupId);
+      if (v.kind === 'res' && this.vpcs.has(v.id)) this.vpcs.get(v.id)!.defaultSgRestricted = true;
     }
   }
 
@@ -408,14 +493,27 @@ export class TemplateModel {
       const vpc = this.refTo(r.stack, r.props.VpcId, ['AWS::EC2::VPC'], 'VpcId');
       const c = this.resolve(r.stack, r.props.CidrBlock);
       const az = this.resolve(r.stack, r.props.AvailabilityZone ?? r.props.AvailabilityZoneId);
-      const cidrOk = c.kind === 'lit' && isIpv4Cidr(String(c.value));
+      const cidr = c.kind === 'lit' ? toCidr(c.value) : undefined;
+      const cidrOk = cidr !== undefined && cidr.family === 4;
+      let ipv6Cidr: Cidr | undefined;
+      let ipv6CidrUnknown: string | undefined;
+      if (r.props.Ipv6CidrBlock !== undefined) {
+        const v6 = this.resolve(r.stack, r.props.Ipv6CidrBlock);
+        ipv6Cidr = v6.kind === 'lit' ? toCidr(v6.value) : undefined;
+        if (!ipv6Cidr || ipv6Cidr.family !== 6) {
+          ipv6Cidr = undefined;
+          ipv6CidrUnknown = `the IPv6 CIDR of subnet ${r.display} is not resolvable (${v6.kind === 'unk' ? v6.reason : JSON.stringify(r.props.Ipv6CidrBlock)})`;
+        }
+      }
       this.subnets.set(r.id, {
         id: r.id,
         display: displayPath(r.display.replace(/\/Subnet$/, '')),
         vpc: typeof vpc === 'string' ? vpc : undefined,
         az: az.kind === 'lit' ? String(az.value) : 'an unknown AZ',
-        cidr: cidrOk ? parseIpv4(String(c.value)) : undefined,
+        cidr: cidrOk ? cidr : undefined,
         cidrUnknown: cidrOk ? undefined : `the CIDR of subnet ${r.display} is not a literal IPv4 block (${c.kind === 'unk' ? c.reason : JSON.stringify(r.props.CidrBlock)})`,
+        ipv6Cidr,
+        ipv6CidrUnknown,
         mapPublicIp: r.props.MapPublicIpOnLaunch === true || r.props.MapPublicIpOnLaunch === 'true',
       });
     }
@@ -429,12 +527,16 @@ export class TemplateModel {
     for (const r of this.ofType('AWS::EC2::Route')) {
       const rt = this.refTo(r.stack, r.props.RouteTableId, ['AWS::EC2::RouteTable'], 'RouteTableId');
       if (typeof rt !== 'string') continue;
-      const destV = this.resolve(r.stack, r.props.DestinationCidrBlock);
-      if (r.props.DestinationCidrBlock === undefined) continue; // IPv6 or prefix-list routes: not IPv4 internet paths
-      const dest = destV.kind === 'lit' && isIpv4Cidr(String(destV.value)) ? parseIpv4(String(destV.value)) : undefined;
+      const v6 = r.props.DestinationCidrBlock === undefined;
+      const destProp = v6 ? r.props.DestinationIpv6CidrBlock : r.props.DestinationCidrBlock;
+      if (destProp === undefined) continue; // prefix-list routes (gateway endpoints): not internet paths
+      const destV = this.resolve(r.stack, destProp);
+      const parsed = destV.kind === 'lit' ? toCidr(destV.value) : undefined;
+      const dest = parsed && parsed.family === (v6 ? 6 : 4) ? parsed : undefined;
       this.routeTables.get(rt)!.routes.push({
+        family: v6 ? 6 : 4,
         dest,
-        destText: dest ? dest.cidr : JSON.stringify(r.props.DestinationCidrBlock),
+        destText: dest ? dest.cidr : JSON.stringify(destProp),
         ...this.routeTarget(r),
         unknown: dest ? undefined : `route ${r.display} has a destination known only at deploy time`,
       });
@@ -475,7 +577,7 @@ export class TemplateModel {
 
   private naclRef(stack: string, v: any, what: string): string | { unknown: string } {
     const r = this.resolve(stack, v);
-    if (r.kind === 'res' && r.attr === 'DefaultNetworkAcl' && this.vpcs.has(r.id)) return this.vpcs.get(r.id)!.defaultNacl.id;
+    if (r.kind === 'res' && r.attr === 'DefaultNetworkAcl' && this.vpcs.has(r.id)) return this.defaultNacls.get(r.id)!.id;
     return this.refTo(stack, v, ['AWS::EC2::NetworkAcl'], what);
   }
 
@@ -492,18 +594,18 @@ export class TemplateModel {
       const egress = this.litOr(r.stack, p.Egress) === true || this.litOr(r.stack, p.Egress) === 'true';
       const action = String(this.litOr(r.stack, p.RuleAction)).toLowerCase();
       const ipv6 = p.Ipv6CidrBlock !== undefined;
-      const cidrV = this.litOr(r.stack, p.CidrBlock);
-      const cidr = !ipv6 && typeof cidrV === 'string' && isIpv4Cidr(cidrV) ? parseIpv4(cidrV) : undefined;
+      const parsed = toCidr(this.litOr(r.stack, ipv6 ? p.Ipv6CidrBlock : p.CidrBlock));
+      const cidr = parsed && parsed.family === (ipv6 ? 6 : 4) ? parsed : undefined;
       const ported = protocol === 6 || protocol === 17;
       const from = ported ? Number(this.litOr(r.stack, p.PortRange?.From)) : 0;
       const to = ported ? Number(this.litOr(r.stack, p.PortRange?.To)) : 65535;
       let unknown: string | undefined;
       if (protocol === undefined) unknown = `entry ${r.display} has protocol ${JSON.stringify(p.Protocol)}`;
       else if (!Number.isInteger(rule)) unknown = `entry ${r.display} has a rule number known only at deploy time`;
-      else if (!ipv6 && !cidr) unknown = `entry ${r.display} has a CIDR known only at deploy time`;
+      else if (!cidr) unknown = `entry ${r.display} has a CIDR known only at deploy time`;
       else if (!Number.isInteger(from) || !Number.isInteger(to)) unknown = `entry ${r.display} has ports known only at deploy time`;
       this.nacls.get(acl)!.entries.push({
-        ruleNumber: rule, egress, protocol: protocol ?? -1, p0: from, p1: to, cidr, ipv6, allow: action === 'allow', unknown,
+        ruleNumber: rule, egress, protocol: protocol ?? -1, p0: from, p1: to, cidr, ipv6, allow: action === 'allow', unknown, display: r.display,
       });
     }
     for (const acl of this.nacls.values()) acl.entries.sort((a, b) => a.ruleNumber - b.ruleNumber);
@@ -583,11 +685,11 @@ export class TemplateModel {
     let peer: SgPeer;
     const sgField = dir === 'ingress' ? p.SourceSecurityGroupId : p.DestinationSecurityGroupId;
     const plField = dir === 'ingress' ? p.SourcePrefixListId : p.DestinationPrefixListId;
-    if (p.CidrIp !== undefined) {
-      const c = this.litOr(stack, p.CidrIp);
-      peer = typeof c === 'string' && isIpv4Cidr(c) ? { kind: 'cidr', range: parseIpv4(c) } : { kind: 'unknown', reason: `CIDR ${JSON.stringify(p.CidrIp)} known only at deploy time` };
-    } else if (p.CidrIpv6 !== undefined) {
-      peer = { kind: 'ipv6' };
+    if (p.CidrIp !== undefined || p.CidrIpv6 !== undefined) {
+      const v6 = p.CidrIp === undefined;
+      const c = toCidr(this.litOr(stack, v6 ? p.CidrIpv6 : p.CidrIp));
+      peer = c && c.family === (v6 ? 6 : 4) ? { kind: 'cidr', range: c }
+        : { kind: 'unknown', reason: `CIDR ${JSON.stringify(v6 ? p.CidrIpv6 : p.CidrIp)} known only at deploy time` };
     } else if (sgField !== undefined) {
       const k = this.sgKey(stack, sgField);
       peer = 'unknown' in k ? { kind: 'unknown', reason: k.unknown } : { kind: 'sg', key: k.key, text: k.text };
@@ -599,7 +701,9 @@ export class TemplateModel {
     } else {
       peer = { kind: 'unknown', reason: 'a rule with no peer' };
     }
-    return { protocol: protocol ?? -1, p0, p1, peer, placeholder, unknown };
+    const peerText = peer.kind === 'cidr' ? peer.range.cidr : peer.kind === 'sg' ? peer.text : 'an unresolved peer';
+    const text = `${dir} ${protocolName(protocol ?? -1)}${ported ? ` ${p0 === p1 ? p0 : `${p0}-${p1}`}` : ''} ${dir === 'ingress' ? 'from' : 'to'} ${peerText}`;
+    return { protocol: protocol ?? -1, p0, p1, peer, placeholder, unknown, text };
   }
 
   // ---------------------------------------------------------------------------------------
@@ -970,7 +1074,6 @@ function asArray(v: any): any[] {
   return Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
 }
 
-export type { Ipv4Range };
 
 /**
  * A comma-separated list parameter as the items it joins: `Fn::Join ['', [a, ',', b]]`,

@@ -1,6 +1,6 @@
 import { ALL_ADDRESSES, Box, addressSpans, describeAddresses, describePorts, portSpans, removeFrom } from './boxes';
 import {
-  ClientKind, Ipv4Range, NaclModel, NodeModel, RouteModel, SgModel, SubnetModel, TemplateModel, displayPath, protocolName,
+  Cidr, ClientKind, NaclModel, NodeModel, RouteModel, SgModel, SubnetModel, TemplateModel, displayPath, protocolName, toCidr,
 } from './template-model';
 
 /** A port range a client uses for return traffic. */
@@ -19,7 +19,7 @@ export interface Traffic {
 
 /** A resolved end of a query. */
 export type EndSpec =
-  | { readonly kind: 'internet'; readonly range: Ipv4Range; readonly name: string }
+  | { readonly kind: 'internet'; readonly range: Cidr; readonly name: string }
   | { readonly kind: 'nodes'; readonly nodes: NodeModel[]; readonly name: string }
   | { readonly kind: 'unknown'; readonly reason: string; readonly name: string };
 
@@ -102,9 +102,14 @@ export class Evaluator {
     return { kind: 'unknown', name, reason: `nothing in the analyzed template(s) matches ${paths.join(', ')} (no node, security group or subnet under that path)` };
   }
 
+  /** A host anywhere in these subnets (e.g. a tier's), with no security group layer and no public address. */
+  public hostIn(subnets: SubnetModel[], name: string): NodeModel {
+    return { ...this.subnetHost(subnets[0]), id: `host:${name}`, path: name, display: name, logicalId: name, subnets: subnets.map((s) => s.id), publicIp: false };
+  }
+
   /** A host standing for "anything in this subnet": no security group layer, public when the subnet routes to an IGW. */
   private subnetHost(s: SubnetModel): NodeModel {
-    const route = this.lpm(s, { first: 0, last: ALL_ADDRESSES.last, cidr: '0.0.0.0/0', prefix: 0 });
+    const route = this.lpm(s, parseAll());
     const isPublic = 'route' in route && route.route?.target === 'igw';
     return {
       id: s.id,
@@ -238,7 +243,7 @@ export class Evaluator {
   // Paths
   // ---------------------------------------------------------------------------------------
 
-  private internetToNode(inet: Ipv4Range, inetName: string, d: NodeModel, t: Traffic, portText: string): PathResult[] {
+  private internetToNode(inet: Cidr, inetName: string, d: NodeModel, t: Traffic, portText: string): PathResult[] {
     const what = `${inetName} -> ${d.display} on ${portText}`;
     const label = (sub?: SubnetModel) => `${inetName} -> ${d.display}${sub ? ` in ${this.subnetText(sub)}` : ''}`;
     const head = this.destinationLayers(d, t);
@@ -257,7 +262,7 @@ export class Evaluator {
     });
   }
 
-  private nodeToInternet(s: NodeModel, inet: Ipv4Range, inetName: string, t: Traffic, portText: string, warnings: string[]): PathResult[] {
+  private nodeToInternet(s: NodeModel, inet: Cidr, inetName: string, t: Traffic, portText: string, warnings: string[]): PathResult[] {
     const what = `${s.display} -> ${inetName} on ${portText}`;
     const label = (sub?: SubnetModel) => `${s.display}${sub ? ` in ${this.subnetText(sub)}` : ''} -> ${inetName}`;
     if (s.outsideVpc) {
@@ -376,17 +381,17 @@ export class Evaluator {
   // Routing
   // ---------------------------------------------------------------------------------------
 
-  private lpm(sub: SubnetModel, dest: Ipv4Range): { route?: RouteModel; table: string; main: boolean } | { unknown: string } {
+  private lpm(sub: SubnetModel, dest: Cidr): { route?: RouteModel; table: string; main: boolean } | { unknown: string } {
     if (sub.routeTableUnknown) return { unknown: sub.routeTableUnknown };
     if (!sub.routeTable) return { table: 'the VPC main route table', main: true };
     const rt = this.model.routeTables.get(sub.routeTable)!;
-    const candidates = rt.routes.filter((r) => r.dest && r.dest.first <= dest.first && dest.last <= r.dest.last);
+    const candidates = rt.routes.filter((r) => r.family === 4 && r.dest && r.dest.first <= dest.first && dest.last <= r.dest.last);
     candidates.sort((a, b) => b.dest!.prefix - a.dest!.prefix);
-    if (candidates.length === 0 && rt.routes.some((r) => r.unknown)) return { unknown: rt.routes.find((r) => r.unknown)!.unknown! };
+    if (candidates.length === 0 && rt.routes.some((r) => r.family === 4 && r.unknown)) return { unknown: rt.routes.find((r) => r.family === 4 && r.unknown)!.unknown! };
     return { route: candidates[0], table: rt.display, main: false };
   }
 
-  private routeIn(d: NodeModel, sub: SubnetModel, inet: Ipv4Range): Layer {
+  private routeIn(d: NodeModel, sub: SubnetModel, inet: Cidr): Layer {
     if (!d.publicIp) {
       return { status: 'none', reason: `routing: ${d.display} has ${d.publicNote}, so nothing on the internet can open a connection to it` };
     }
@@ -409,7 +414,7 @@ export class Evaluator {
     return PASS;
   }
 
-  private routeOut(s: NodeModel, sub: SubnetModel, inet: Ipv4Range, t: Traffic, what: string, warnings: string[]): Layer[] {
+  private routeOut(s: NodeModel, sub: SubnetModel, inet: Cidr, t: Traffic, what: string, warnings: string[]): Layer[] {
     const r = this.lpm(sub, inet);
     if ('unknown' in r) return [{ status: 'unknown', reason: r.unknown }];
     if (!r.route) {
@@ -436,7 +441,7 @@ export class Evaluator {
     }
   }
 
-  private natHop(s: NodeModel, sub: SubnetModel, route: RouteModel, inet: Ipv4Range, t: Traffic, what: string, warnings: string[]): Layer[] {
+  private natHop(s: NodeModel, sub: SubnetModel, route: RouteModel, inet: Cidr, t: Traffic, what: string, warnings: string[]): Layer[] {
     const nat = route.targetId ? this.model.nats.get(route.targetId) : undefined;
     if (!nat) return [{ status: 'unknown', reason: `routing: NAT gateway ${route.targetText} is not in the analyzed template(s)` }];
     if (nat.isPrivate) return [{ status: 'none', reason: `routing: NAT gateway ${nat.display} is a private NAT gateway (ConnectivityType private): it has no internet path` }];
@@ -488,7 +493,7 @@ export class Evaluator {
     if (sub.naclUnknown) return { unknown: sub.naclUnknown };
     if (sub.nacl) return this.model.nacls.get(sub.nacl);
     // No association: the VPC's default NACL, which allows everything unless the template adds entries to it.
-    return sub.vpc ? this.model.vpcs.get(sub.vpc)?.defaultNacl : undefined;
+    return sub.vpc ? this.model.defaultNacls.get(sub.vpc) : undefined;
   }
 
   private nacl(sub: SubnetModel, egress: boolean, t: Traffic, peer: Peer, purpose: string): Layer {
@@ -560,7 +565,7 @@ export class Evaluator {
         }
         if (rule.p1 < t.p0 || rule.p0 > t.p1) continue;
         let box: Box;
-        if (rule.peer.kind === 'cidr') {box = { a0: rule.peer.range.first, a1: rule.peer.range.last, p0: rule.p0, p1: rule.p1 };} else if (rule.peer.kind === 'sg') {
+        if (rule.peer.kind === 'cidr' && rule.peer.range.family === 6) {continue;} else if (rule.peer.kind === 'cidr') {box = { a0: rule.peer.range.first, a1: rule.peer.range.last, p0: rule.p0, p1: rule.p1 };} else if (rule.peer.kind === 'sg') {
           if (!peer.node || peer.node.sgMode === 'none' || !peer.node.sgs.includes(rule.peer.key)) continue;
           box = { a0: 0, a1: ALL_ADDRESSES.last, p0: rule.p0, p1: rule.p1 };
         } else if (rule.peer.kind === 'unknown') {
@@ -590,8 +595,8 @@ function parentPath(p: string): string {
   return i < 0 ? '' : p.slice(0, i);
 }
 
-function parseAll(): Ipv4Range {
-  return { cidr: '0.0.0.0/0', prefix: 0, first: 0, last: ALL_ADDRESSES.last };
+function parseAll(): Cidr {
+  return toCidr('0.0.0.0/0')!;
 }
 
 function range(a: number, b: number): number[] {

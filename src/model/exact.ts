@@ -1,0 +1,429 @@
+import { AddressRange, describeRange, subtractRanges, wholeFamily } from './addresses';
+import {
+  LBox, PortSpan, addressesAdmittingAll, clipAddresses, fullBox, intersectSets, intersectSpans, projectPorts, subtractBox, subtractSpans, unionSpans,
+} from './boxes-exact';
+import { ClientKind, NaclModel, NodeModel, RouteModel, SubnetModel, TemplateModel, displayPath, protocolName } from './template-model';
+
+/** An address family. */
+export type Family = 4 | 6;
+
+/** A layer the exact evaluator can be asked to leave out (to find what one layer alone stops). */
+export type LayerName = 'security groups' | 'NACLs' | 'routing' | 'listeners';
+
+/** A port range of a client's ephemeral ports. */
+export interface EphemeralPorts {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** One end of an exact question: a node (or a host in a subnet), or the internet. */
+export type ExactEnd =
+  | { readonly kind: 'node'; readonly node: NodeModel }
+  | {
+    readonly kind: 'internet';
+    /** Restricts the internet to these addresses (still outside the VPC). */
+    readonly only?: readonly AddressRange[];
+  };
+
+/** The exact answer for one (protocol, family): the open port spans, and what may open more. */
+export interface ExactAnswer {
+  readonly open: PortSpan[];
+  /** Ports that unresolved values may open besides `open` (with the reasons in their labels). */
+  readonly maybe: PortSpan[];
+  readonly unknown: string[];
+}
+
+type Mode = 'lower' | 'upper';
+
+interface Ctx {
+  readonly mode: Mode;
+  readonly ignore?: LayerName;
+  readonly unknown: Set<string>;
+}
+
+const INTERNET_CLIENT: EphemeralPorts = { from: 1024, to: 65535 };
+const NAT_CLIENT: EphemeralPorts = { from: 1024, to: 65535 };
+
+/**
+ * Exact open sets over a `TemplateModel`: for two ends, a protocol and a family, every port that
+ * passes every layer (routes, the source's security group egress, the destination's security
+ * group ingress, both subnets' NACLs both ways with the client's whole ephemeral return range, the
+ * NAT gateway subnet's NACL, load balancer listeners), by interval arithmetic over
+ * (address x port) boxes, never by sampling.
+ *
+ * A node may hold any address of its subnets, and a port is open when SOME source address reaches
+ * SOME destination address on it: the constraints on the source's address and on the
+ * destination's are independent, so the open ports are the intersection of their projections.
+ */
+export class ExactEvaluator {
+  private readonly cache = new Map<string, any>();
+
+  constructor(
+    private readonly model: TemplateModel,
+    private readonly clientRanges: Record<ClientKind, EphemeralPorts>,
+  ) {}
+
+  /** The open ports from `from` to `to` for one protocol (6 or 17) and family. */
+  public open(from: ExactEnd, to: ExactEnd, protocol: number, family: Family, ignore?: LayerName): ExactAnswer {
+    const lowerCtx: Ctx = { mode: 'lower', ignore, unknown: new Set() };
+    const open = this.pair(from, to, protocol, family, lowerCtx);
+    if (lowerCtx.unknown.size === 0) return { open, maybe: [], unknown: [] };
+    const upperCtx: Ctx = { mode: 'upper', ignore, unknown: new Set() };
+    const upper = this.pair(from, to, protocol, family, upperCtx);
+    const reasons = [...lowerCtx.unknown];
+    const maybe = subtractSpans(upper, open).map((s) => ({ ...s, why: [...s.why, ...reasons.map((r) => `unknown: ${r}`)] }));
+    return { open, maybe, unknown: reasons };
+  }
+
+  /** The addresses outside the VPC of `sub` ("the internet") for a family. */
+  public internetAddresses(sub: SubnetModel | undefined, family: Family): AddressRange[] {
+    const vpc = sub?.vpc ? this.model.vpcs.get(sub.vpc) : undefined;
+    const own = vpc ? (family === 4 ? vpc.cidrs : vpc.ipv6Cidrs) : [];
+    return subtractRanges([wholeFamily(family)], own);
+  }
+
+  private pair(from: ExactEnd, to: ExactEnd, protocol: number, family: Family, ctx: Ctx): PortSpan[] {
+    if (from.kind === 'internet' && to.kind === 'internet') return [];
+    if (from.kind === 'internet') return this.internetToNode(from, (to as { node: NodeModel }).node, protocol, family, ctx);
+    if (to.kind === 'internet') return this.nodeToInternet(from.node, to, protocol, family, ctx);
+    return this.nodeToNode(from.node, to.node, protocol, family, ctx);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Pairs
+  // ---------------------------------------------------------------------------------------
+
+  private nodeToNode(s: NodeModel, d: NodeModel, protocol: number, family: Family, ctx: Ctx): PortSpan[] {
+    if (s === d || !d.acceptsInbound || !s.initiates || d.outsideVpc) return [];
+    if (s.outsideVpc) return this.internetToNode({}, d, protocol, family, ctx);
+    const listeners = this.listenerSpans(d, protocol, ctx);
+    if (listeners.length === 0) return [];
+    if (s.subnetsUnknown || d.subnetsUnknown) {
+      ctx.unknown.add((s.subnetsUnknown ?? d.subnetsUnknown)!);
+      return ctx.mode === 'upper' ? listeners : [];
+    }
+    const eph = this.clientRanges[s.clientKind];
+    let out: PortSpan[] = [];
+    for (const ssid of s.subnets) {
+      for (const dsid of d.subnets) {
+        const ss = this.model.subnets.get(ssid)!;
+        const ds = this.model.subnets.get(dsid)!;
+        const as = this.addressesOf(ss, family, ctx);
+        const ad = this.addressesOf(ds, family, ctx);
+        if (!as || !ad) continue;
+        if (!this.routedLocally(ss, ds, family, ctx)) continue;
+        // Constraints on the destination's address (seen by the source's side) ...
+        let cd = clipAddresses(this.sgSet(s, 'egress', family, protocol, d, ctx), ad);
+        // ... and on the source's address (seen by the destination's side).
+        let cs = clipAddresses(this.sgSet(d, 'ingress', family, protocol, s, ctx), as);
+        if (ssid !== dsid) {
+          // Traffic inside one subnet never crosses its NACL.
+          cd = intersectSets(cd, this.naclSet(ss, true, family, protocol, ctx));
+          cd = intersectSets(cd, this.returnSet(ss, false, family, protocol, eph, ctx));
+          cs = intersectSets(cs, this.naclSet(ds, false, family, protocol, ctx));
+          cs = intersectSets(cs, this.returnSet(ds, true, family, protocol, eph, ctx));
+        }
+        const open = intersectSpans(intersectSpans(projectPorts(cd), projectPorts(cs)), listeners);
+        out = unionSpans(out, open);
+      }
+    }
+    return out;
+  }
+
+  private internetToNode(from: { only?: readonly AddressRange[] }, d: NodeModel, protocol: number, family: Family, ctx: Ctx): PortSpan[] {
+    if (!d.acceptsInbound || d.outsideVpc) return [];
+    const listeners = this.listenerSpans(d, protocol, ctx);
+    if (listeners.length === 0) return [];
+    if (d.subnetsUnknown) {
+      ctx.unknown.add(d.subnetsUnknown);
+      return ctx.mode === 'upper' ? listeners : [];
+    }
+    let out: PortSpan[] = [];
+    for (const dsid of d.subnets) {
+      const ds = this.model.subnets.get(dsid)!;
+      if (!this.addressesOf(ds, family, ctx)) continue;
+      let domain = this.internetAddresses(ds, family);
+      if (from.only) domain = intersectRangeLists(domain, from.only);
+      let c: LBox[] = domain.map((r) => fullBox(r));
+      if (ctx.ignore !== 'routing') {
+        // An IPv4 connection from the internet needs a public address; an IPv6 address is
+        // globally routable. Either way the subnet must route the client back to an internet
+        // gateway (an egress-only internet gateway admits nothing in).
+        if (family === 4 && !d.publicIp) continue;
+        c = intersectSets(c, this.routeSet(ds, family, (r) => r.target === 'igw', ctx));
+      }
+      c = intersectSets(c, this.naclSet(ds, false, family, protocol, ctx));
+      c = intersectSets(c, this.sgSet(d, 'ingress', family, protocol, undefined, ctx));
+      c = intersectSets(c, this.returnSet(ds, true, family, protocol, INTERNET_CLIENT, ctx));
+      out = unionSpans(out, intersectSpans(projectPorts(c), listeners));
+    }
+    return out;
+  }
+
+  private nodeToInternet(s: NodeModel, to: { only?: readonly AddressRange[] }, protocol: number, family: Family, ctx: Ctx): PortSpan[] {
+    if (!s.initiates) return [];
+    if (s.outsideVpc) return [{ p0: 0, p1: 65535, why: [`${s.display} runs outside any VPC, on AWS's public network`] }];
+    if (s.subnetsUnknown) {
+      ctx.unknown.add(s.subnetsUnknown);
+      return ctx.mode === 'upper' ? [{ p0: 0, p1: 65535, why: [] }] : [];
+    }
+    const eph = this.clientRanges[s.clientKind];
+    let out: PortSpan[] = [];
+    for (const ssid of s.subnets) {
+      const ss = this.model.subnets.get(ssid)!;
+      const as = this.addressesOf(ss, family, ctx);
+      if (!as) continue;
+      let domain = this.internetAddresses(ss, family);
+      if (to.only) domain = intersectRangeLists(domain, to.only);
+      let base: LBox[] = domain.map((r) => fullBox(r));
+      base = intersectSets(base, this.sgSet(s, 'egress', family, protocol, undefined, ctx));
+      base = intersectSets(base, this.naclSet(ss, true, family, protocol, ctx));
+      base = intersectSets(base, this.returnSet(ss, false, family, protocol, eph, ctx));
+      if (ctx.ignore === 'routing') {
+        out = unionSpans(out, projectPorts(base));
+        continue;
+      }
+      // Straight out through an internet gateway (IPv4 needs a public address) or an egress-only one (IPv6).
+      const direct = family === 4 && !s.publicIp ? [] : this.routeSet(ss, family, (r) => r.target === 'igw' || (family === 6 && r.target === 'eigw'), ctx);
+      out = unionSpans(out, projectPorts(intersectSets(base, direct)));
+      if (family === 4) {
+        for (const nat of this.natTargets(ss, ctx)) {
+          const natSub = this.model.subnets.get(nat.subnet)!;
+          let ci = intersectSets(base, this.routeSet(ss, 4, (r) => r.target === 'nat' && r.targetId === nat.id, ctx));
+          ci = intersectSets(ci, this.routeSet(natSub, 4, (r) => r.target === 'igw', ctx));
+          let cs: LBox[] = as.map((r) => fullBox(r));
+          if (natSub.id !== ss.id) {
+            ci = intersectSets(ci, this.naclSet(natSub, true, 4, protocol, ctx));
+            ci = intersectSets(ci, this.returnSet(natSub, false, 4, protocol, NAT_CLIENT, ctx));
+            cs = intersectSets(cs, this.naclSet(natSub, false, 4, protocol, ctx));
+            cs = intersectSets(cs, this.returnSet(natSub, true, 4, protocol, eph, ctx));
+          }
+          const natWhy = `through NAT gateway ${nat.display}`;
+          out = unionSpans(out, intersectSpans(projectPorts(ci), projectPorts(cs)).map((p) => ({ ...p, why: [...p.why, natWhy] })));
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Layers as box sets
+  // ---------------------------------------------------------------------------------------
+
+  private addressesOf(sub: SubnetModel, family: Family, ctx: Ctx): AddressRange[] | undefined {
+    const c = family === 4 ? sub.cidr : sub.ipv6Cidr;
+    if (c) return [c];
+    const why = family === 4 ? sub.cidrUnknown : sub.ipv6CidrUnknown;
+    if (!why) return undefined; // no address of this family at all
+    ctx.unknown.add(why);
+    return ctx.mode === 'upper' ? [wholeFamily(family)] : undefined;
+  }
+
+  private routedLocally(ss: SubnetModel, ds: SubnetModel, family: Family, ctx: Ctx): boolean {
+    if (ctx.ignore === 'routing') return true;
+    if (ss.vpc && ss.vpc === ds.vpc) return true;
+    if (!ss.vpc || !ds.vpc) {
+      ctx.unknown.add(`routing: the VPC of subnet ${(ss.vpc ? ds : ss).display} is not in the analyzed template(s)`);
+      return ctx.mode === 'upper';
+    }
+    const dest = family === 4 ? ds.cidr : ds.ipv6Cidr;
+    if (!dest) return ctx.mode === 'upper';
+    // Across VPCs only a peering connection or a transit gateway carries private addresses; an
+    // internet or NAT gateway route sends them to the internet, where they are not routed.
+    const viaGateway = this.routeSet(ss, family, (r) => ['peering', 'tgw', 'vgw', 'other', 'instance', 'eni'].includes(r.target), ctx);
+    if (clipAddresses(viaGateway, [dest]).length === 0) return false;
+    ctx.unknown.add(`routing: subnet ${ss.display} reaches the other VPC's ${describeRange(dest)} through a peering connection or gateway, which is not modelled`);
+    return ctx.mode === 'upper';
+  }
+
+  /** The destinations whose longest-prefix route from `sub` satisfies `want` (the local route first). */
+  private routeSet(sub: SubnetModel, family: Family, want: (r: RouteModel) => boolean, ctx: Ctx): LBox[] {
+    if (sub.routeTableUnknown) {
+      ctx.unknown.add(sub.routeTableUnknown);
+      return ctx.mode === 'upper' ? [fullBox(wholeFamily(family))] : [];
+    }
+    const vpc = sub.vpc ? this.model.vpcs.get(sub.vpc) : undefined;
+    const local = vpc ? (family === 4 ? vpc.cidrs : vpc.ipv6Cidrs) : [];
+    // The local route covers the VPC's own blocks and wins over any broader route.
+    let covered: AddressRange[] = [...local];
+    const out: LBox[] = [];
+    if (!sub.routeTable) return out; // the main route table, taken as local-only
+    const rt = this.model.routeTables.get(sub.routeTable)!;
+    const routes = rt.routes.filter((r) => r.family === family);
+    for (const r of routes) if (r.unknown) ctx.unknown.add(r.unknown);
+    const known = routes.filter((r) => r.dest).sort((a, b) => b.dest!.prefix - a.dest!.prefix);
+    for (const r of known) {
+      const part = subtractRanges([r.dest!], covered);
+      covered = [...covered, r.dest!];
+      if (want(r)) for (const p of part) out.push(fullBox(p, [`route ${r.destText} -> ${r.targetText} in ${displayPath(rt.display)}`]));
+    }
+    return out;
+  }
+
+  private natTargets(sub: SubnetModel, ctx: Ctx): Array<{ id: string; display: string; subnet: string }> {
+    if (!sub.routeTable) return [];
+    const rt = this.model.routeTables.get(sub.routeTable)!;
+    const out: Array<{ id: string; display: string; subnet: string }> = [];
+    for (const r of rt.routes) {
+      if (r.family !== 4 || r.target !== 'nat' || !r.targetId || out.some((o) => o.id === r.targetId)) continue;
+      const nat = this.model.nats.get(r.targetId);
+      if (!nat || nat.isPrivate) continue;
+      if (!nat.subnet) {
+        ctx.unknown.add(`routing: ${nat.subnetUnknown}`);
+        continue;
+      }
+      out.push({ id: nat.id, display: nat.display, subnet: nat.subnet });
+    }
+    return out;
+  }
+
+  private naclOf(sub: SubnetModel): NaclModel | { unknown: string } | undefined {
+    if (sub.naclUnknown) return { unknown: sub.naclUnknown };
+    if (sub.nacl) return this.model.nacls.get(sub.nacl);
+    return sub.vpc ? this.model.defaultNacls.get(sub.vpc) : undefined;
+  }
+
+  /** What a subnet's NACL allows in one direction, over (peer address x port), first match by rule number. */
+  private naclSet(sub: SubnetModel, egress: boolean, family: Family, protocol: number, ctx: Ctx): LBox[] {
+    if (ctx.ignore === 'NACLs') return [fullBox(wholeFamily(family))];
+    const acl = this.naclOf(sub);
+    if (acl === undefined) return [fullBox(wholeFamily(family))];
+    if ('unknown' in acl) {
+      ctx.unknown.add(acl.unknown);
+      return ctx.mode === 'upper' ? [fullBox(wholeFamily(family))] : [];
+    }
+    const key = `nacl|${acl.id}|${egress}|${family}|${protocol}|${ctx.mode}`;
+    const hit = this.cache.get(key);
+    if (hit) {
+      for (const u of hit.unknown) ctx.unknown.add(u);
+      return hit.boxes;
+    }
+    const r = firstMatch(acl, egress, family, protocol, ctx.mode);
+    this.cache.set(key, r);
+    for (const u of r.unknown) ctx.unknown.add(u);
+    return r.boxes;
+  }
+
+  /** The peer addresses to which a subnet's NACL passes EVERY port of the client's ephemeral range. */
+  private returnSet(sub: SubnetModel, egress: boolean, family: Family, protocol: number, eph: EphemeralPorts, ctx: Ctx): LBox[] {
+    if (ctx.ignore === 'NACLs') return [fullBox(wholeFamily(family))];
+    const key = `ret|${sub.id}|${egress}|${family}|${protocol}|${eph.from}-${eph.to}|${ctx.mode}`;
+    const hit = this.cache.get(key);
+    const allowed = this.naclSet(sub, egress, family, protocol, ctx);
+    if (hit) return hit;
+    const r = addressesAdmittingAll(allowed, eph.from, eph.to).map((b) => ({ ...b, why: b.why.map((w) => `${w} (return traffic)`) }));
+    this.cache.set(key, r);
+    return r;
+  }
+
+  /** What a node's security groups admit in one direction, over (peer address x port). */
+  private sgSet(node: NodeModel, dir: 'ingress' | 'egress', family: Family, protocol: number, peer: NodeModel | undefined, ctx: Ctx): LBox[] {
+    const all = fullBox(wholeFamily(family));
+    if (ctx.ignore === 'security groups') return [all];
+    if (node.sgMode === 'none') return [{ ...all, why: [`${node.display} has no security group`] }];
+    const out: LBox[] = [];
+    const unknown = (why: string, box?: LBox) => {
+      ctx.unknown.add(why);
+      if (ctx.mode === 'upper') out.push(box ?? all);
+    };
+    if (node.sgsUnknown) unknown(node.sgsUnknown);
+    for (const key of node.sgs) {
+      const sg = this.model.sgs.get(key);
+      if (key.startsWith('lit:')) unknown(`security group ${key.slice(4)} is not defined in the analyzed template(s), so its rules are unknown`);
+      if (!sg) continue;
+      const rules = dir === 'egress' ? sg.egress : sg.ingress;
+      if (dir === 'egress' && rules.length === 0 && !key.startsWith('lit:')) {
+        // No egress rule at all: EC2's default rule allows all outbound IPv4 traffic (and no IPv6).
+        if (family === 4) out.push({ ...all, why: [`security group ${sg.display} default egress (all IPv4 traffic)`] });
+        continue;
+      }
+      for (const rule of rules) {
+        if (rule.placeholder) continue;
+        if (rule.protocol !== -1 && rule.protocol !== protocol) continue;
+        const why = [`security group ${sg.display} ${rule.text}`];
+        if (rule.unknown) {
+          unknown(`a ${dir} rule of ${sg.display} has ${rule.unknown}`);
+          continue;
+        }
+        if (rule.peer.kind === 'cidr') {
+          if (rule.peer.range.family !== family) continue;
+          out.push({ lo: rule.peer.range.lo, hi: rule.peer.range.hi, p0: rule.p0, p1: rule.p1, why });
+        } else if (rule.peer.kind === 'sg') {
+          if (!peer || peer.sgMode === 'none' || !peer.sgs.includes(rule.peer.key)) continue;
+          out.push({ ...all, p0: rule.p0, p1: rule.p1, why });
+        } else {
+          unknown(`a ${dir} rule of ${sg.display} names ${rule.peer.reason}`, { ...all, p0: rule.p0, p1: rule.p1, why });
+        }
+      }
+    }
+    return out;
+  }
+
+  private listenerSpans(d: NodeModel, protocol: number, ctx: Ctx): PortSpan[] {
+    if (!d.isLoadBalancer || ctx.ignore === 'listeners') return [{ p0: 0, p1: 65535, why: [] }];
+    const name = protocolName(protocol);
+    const out: PortSpan[] = [];
+    for (const l of d.listeners) {
+      if (!l.protocols.includes(name)) continue;
+      if (l.port !== undefined) out.push({ p0: l.port, p1: l.port, why: [`listener ${name} ${l.port} of ${d.display}`] });
+      else {
+        ctx.unknown.add(`listener of ${d.display}: ${l.unknown}`);
+        if (ctx.mode === 'upper') out.push({ p0: 0, p1: 65535, why: [] });
+      }
+    }
+    return unionSpans([], out);
+  }
+}
+
+/** First-match evaluation of one direction of a NACL for one protocol and family. */
+function firstMatch(acl: NaclModel, egress: boolean, family: Family, protocol: number, mode: Mode): { boxes: LBox[]; unknown: string[] } {
+  let remaining: LBox[] = [fullBox(wholeFamily(family))];
+  const boxes: LBox[] = [];
+  const unknown: string[] = [];
+  const dir = egress ? 'outbound' : 'inbound';
+  for (const e of acl.entries) {
+    if (remaining.length === 0) break;
+    if (e.egress !== egress || (e.ipv6 ? 6 : 4) !== family) continue;
+    if (e.protocol !== -1 && e.protocol !== protocol) continue;
+    let cover = { lo: 0n, hi: wholeFamily(family).hi, p0: e.p0, p1: e.p1 };
+    let allow = e.allow;
+    if (e.unknown) {
+      unknown.push(`NACL ${displayPath(acl.display)}: ${e.unknown}`);
+      // An unresolved entry may match anything it could: the lower bound takes it as a deny, the upper as an allow.
+      if (!Number.isInteger(e.p0) || !Number.isInteger(e.p1)) cover = { ...cover, p0: 0, p1: 65535 };
+      if (e.cidr) cover = { ...cover, lo: e.cidr.lo, hi: e.cidr.hi };
+      allow = mode === 'upper';
+    } else {
+      cover = { lo: e.cidr!.lo, hi: e.cidr!.hi, p0: e.p0, p1: e.p1 };
+    }
+    const why = [`NACL ${displayPath(acl.display)} ${dir} rule ${e.ruleNumber}`];
+    const next: LBox[] = [];
+    for (const b of remaining) {
+      const lo = b.lo > cover.lo ? b.lo : cover.lo;
+      const hi = b.hi < cover.hi ? b.hi : cover.hi;
+      const p0 = Math.max(b.p0, cover.p0);
+      const p1 = Math.min(b.p1, cover.p1);
+      if (lo > hi || p0 > p1) {
+        next.push(b);
+        continue;
+      }
+      if (allow) boxes.push({ lo, hi, p0, p1, why });
+      next.push(...subtractBox(b, cover));
+    }
+    remaining = next;
+  }
+  return { boxes, unknown };
+}
+
+function intersectRangeLists(a: readonly AddressRange[], b: readonly AddressRange[]): AddressRange[] {
+  const out: AddressRange[] = [];
+  for (const x of a) {
+    for (const y of b) {
+      if (x.family !== y.family) continue;
+      const lo = x.lo > y.lo ? x.lo : y.lo;
+      const hi = x.hi < y.hi ? x.hi : y.hi;
+      if (lo <= hi) out.push({ family: x.family, lo, hi });
+    }
+  }
+  return out;
+}
