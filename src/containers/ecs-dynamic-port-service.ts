@@ -47,8 +47,8 @@ export interface EcsDynamicPortServiceProps extends EcsServiceBaseProps {
    * PortMapping.hostPort), a range no security group written at synth time can know. The AWS
    * docs name no other range for the ECS-optimized AMI.
    *
-   * @default ec2.Port.tcpRange(32768, 51677) - the seed's range (seed 000 section 9: 32768-61000)
-   * stopped below the ECS agent's reserved ports 51678-51680, which the seed's range contains and
+   * @default ec2.Port.tcpRange(32768, 51677) - the Linux kernel's ephemeral range (32768-60999) (see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html)
+   * stopped below the ECS agent's reserved ports 51678-51680, which that range contains and
    * which must never be admitted from the load balancer
    */
   readonly dynamicHostPortRange?: ec2.Port;
@@ -98,8 +98,7 @@ export interface EcsDynamicPortServiceProps extends EcsServiceBaseProps {
 
 /**
  * An ECS service on the EC2 launch type in the app tier, in bridge network mode with dynamic
- * host port mapping, behind a load balancer in the public tier (seed 000 section 9, "ECS
- * Dynamic Port Mapping"; seed 003 "Container Networking").
+ * host port mapping, behind a load balancer in the public tier (see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html).
  *
  * Many copies of a container that listens on one port (e.g. 8080) share an instance: each is
  * mapped to its own host port (hostPort 0), and ECS registers each task's instance and host
@@ -219,7 +218,7 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
     });
     Validations.of(this.instanceRole).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-      reason: 'Session Manager replaces SSH (no key pair, no port 22: seed 000 section 9); AmazonSSMManagedInstanceCore is ' +
+      reason: 'Session Manager replaces SSH (no key pair, no port 22: https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html); AmazonSSMManagedInstanceCore is ' +
         'the policy AWS maintains for the SSM agent, tracking the agent\'s API calls as they change.',
     });
     const userData = ec2.UserData.forLinux();

@@ -27,8 +27,7 @@ export interface EcsFargateServiceProps extends EcsServiceBaseProps {
 }
 
 /**
- * The Fargate contrast to `EcsDynamicPortService` (seed 000 section 9, "Fargate differs"; seed
- * 003 "ECS network modes: awsvpc recommended"): each task gets its own ENI, private IP and
+ * The Fargate contrast to `EcsDynamicPortService` (see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html): each task gets its own ENI, private IP and
  * security group in the app tier, binds its container port directly, and the load balancer
  * registers the task's IP and container port. No host ports, no dynamic range, no instances:
  * the task security group admits the load balancer's security group on the container port

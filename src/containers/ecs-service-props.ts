@@ -72,7 +72,8 @@ export interface EcsServiceBaseProps {
   /**
    * The task's network mode. `EcsDynamicPortService` accepts only BRIDGE (host ports mapped
    * dynamically), `EcsFargateService` only AWS_VPC (Fargate supports no other mode: each task
-   * gets its own ENI and security group, seed 000 section 9 "Fargate differs").
+   * gets its own ENI and security group; see
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html).
    * @default - ecs.NetworkMode.BRIDGE for EcsDynamicPortService, ecs.NetworkMode.AWS_VPC for EcsFargateService
    */
   readonly networkMode?: ecs.NetworkMode;

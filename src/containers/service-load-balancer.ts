@@ -18,7 +18,7 @@ export interface AlbServiceLoadBalancerOptions {
   readonly internetFacing?: boolean;
   /**
    * The ACM certificate of the HTTPS 443 listener. With a certificate, HTTP 80 only redirects to
-   * HTTPS 443 (seed 000 section 10: "ALB terminates TLS on port 443"). Without one, the load
+   * HTTPS 443 (see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/create-https-listener.html). Without one, the load
    * balancer listens on HTTP 80 only, and the construct leaves the warning
    * `cdk-network-patterns:httpOnlyLoadBalancer` (and the NIST 800-53, HIPAA and PCI DSS packs'
    * ALBHttpToHttpsRedirection and ELBv2ACMCertificateRequired findings stay, unacknowledged).
@@ -38,14 +38,13 @@ export interface AlbServiceLoadBalancerOptions {
   readonly clientCidrs?: string[];
   /**
    * The path of the target group's HTTP health check. The check always goes to the traffic port,
-   * i.e. to the host port ECS registered for each task (seed 000 section 9, "ECS Dynamic Port
-   * Mapping": the load balancer discovers the ports).
+   * i.e. to the host port ECS registered for each task (see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html).
    * @default '/'
    */
   readonly healthCheckPath?: string;
   /**
    * How long the load balancer keeps serving in-flight requests of a deregistering task
-   * (connection draining, seed 004 "connection draining").
+   * (connection draining).
    * @default Duration.seconds(30) - ELB's own 300 s default slows every deployment of a web service
    */
   readonly deregistrationDelay?: Duration;
@@ -86,7 +85,7 @@ export interface AlbServiceLoadBalancerOptions {
 
 /**
  * Options of the internet-facing Network Load Balancer in front of an ECS service, for TCP
- * services an ALB can't front (seed 000 section 10: "NLB can forward any TCP port"). Built on the
+ * services an ALB can't front (see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/introduction.html). Built on the
  * library's `TieredNetworkLoadBalancer`.
  */
 export interface NlbServiceLoadBalancerOptions {
@@ -111,7 +110,7 @@ export interface NlbServiceLoadBalancerOptions {
   readonly certificate?: acm.ICertificate;
   /**
    * Without a certificate: the tasks terminate TLS themselves, and the TCP listener passes it
-   * through (seed 000 section 12: wss:// 443 with "TLS at the servers"). The construct then
+   * through (see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/create-tls-listener.html). The construct then
    * acknowledges the compliance packs' ELBv2ACMCertificateRequired on the listener
    * (`NlbListenerOptions.targetsTerminateTls`).
    * @default false

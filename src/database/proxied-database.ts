@@ -91,7 +91,7 @@ export interface ProxiedDatabaseProps {
 
   /**
    * The AZs of the data tier that the proxy and the database subnet group span, at least two
-   * (RDS Proxy needs subnets in two AZs; AWS-FACTS.md "Lambda + RDS Proxy").
+   * (RDS Proxy needs subnets in two AZs).
    * @default - every AZ of the network
    */
   readonly availabilityZones?: string[];
@@ -267,8 +267,7 @@ const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
 /**
  * An RDS database (PostgreSQL or MySQL) in the data tier behind an RDS Proxy, with the security
  * group chain declared as flows and IAM auth wired: Lambda SG -> proxy SG -> database SG on the
- * database port, nothing else (seed 000 sections 9 and 11: "Lambda + RDS requires RDS Proxy";
- * AWS-FACTS.md "Lambda + RDS Proxy").
+ * database port, nothing else (see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html).
  *
  * - The database: Multi-AZ, storage encrypted, deletion protection on, removal policy SNAPSHOT,
  *   credentials generated into Secrets Manager (encrypted with a customer managed KMS key) and
@@ -388,7 +387,7 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
         'Add ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER to the TieredVpc\'s interfaceEndpoints and pass that endpoint here, or give the network NAT gateways.');
     }
 
-    // Advisories: legal but risky choices are never silent (CONVENTIONS.md "Validation").
+    // Advisories: legal but risky choices are never silent.
     if (!multiAz) {
       Annotations.of(this).addWarningV2('cdk-network-patterns:databaseSingleAz',
         'multiAz is false: the database has no standby, and an AZ failure takes it down until it is restored (AwsSolutions-RDS3).');
@@ -572,7 +571,7 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
   public allowFrom(client: ec2.IConnectable, tier: Tier, ephemeralRange?: EphemeralRange): void {
     if (tier === Tier.PUBLIC) {
       throw propError(this, 'allowFrom: tier', tier, 'is the public tier',
-        'Databases serve the app tier (seed 004 "SG referencing for tiers"): put the client in the app tier, or connect its service there.');
+        'Databases serve the app tier (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html): put the client in the app tier, or connect its service there.');
     }
     const end = FlowEndpoint.workload(client, tier, { ephemeralRange });
     this.network.addFlow(end, FlowEndpoint.workload(this.proxy, Tier.DATA), ec2.Port.tcp(this.proxyPort),

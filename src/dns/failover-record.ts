@@ -22,8 +22,8 @@ export interface FailoverRecordEndpoint {
   /**
    * The health check Route 53 consults before answering with this side.
    * @default - primary: `FailoverHealthCheck.endpoint()` (HTTPS /health every 30 s, failure threshold 3,
-   * seed 003 "Health Checks"), refused for a private target; secondary: none, so Route 53 answers
-   * with the secondary whenever the primary is unhealthy (AWS-FACTS.md "Route 53 failover")
+   * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html), refused for a private target; secondary: none, so Route 53 answers
+   * with the secondary whenever the primary is unhealthy (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html)
    */
   readonly healthCheck?: FailoverHealthCheck;
   /**
@@ -55,7 +55,7 @@ export interface FailoverRecordProps {
 
 /** Route 53 checker regions (Route 53 API reference, HealthCheckConfig Regions). */
 const CHECKER_REGIONS = ['us-east-1', 'us-west-1', 'us-west-2', 'eu-west-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1'];
-/** Record TTLs above this delay failover noticeably (seed 004 "Records TTL"). */
+/** Record TTLs above this delay failover noticeably (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-types.html). */
 const HIGH_TTL_SECONDS = 300;
 const DEFAULT_TTL = Duration.seconds(60);
 const ALARM_STATISTICS = ['Average', 'Minimum', 'Maximum', 'Sum', 'SampleCount'];
@@ -92,9 +92,7 @@ interface ReachabilityCheck {
 
 /**
  * A Route 53 failover pair for one record name: a PRIMARY record answered while its health
- * check passes and a SECONDARY answered when it fails (seed 003 "Routing Policies": failover,
- * primary in one region, secondary in another; "Health Checks": HTTP /health every 30 s,
- * failure threshold 3).
+ * check passes and a SECONDARY answered when it fails (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html).
  *
  * Each side points at a load balancer (an alias record with evaluate-target-health; A, plus
  * AAAA when dual-stack), IP addresses (A/AAAA, TTL 60 s by default) or a domain name (CNAME,
@@ -371,7 +369,7 @@ export class FailoverRecord extends Construct {
     if (seconds > HIGH_TTL_SECONDS) {
       Annotations.of(this).addWarningV2('cdk-network-patterns:failoverHighTtl',
         `${side}: TTL ${seconds} s: resolvers keep answering with a failed endpoint for up to this long, so failover takes as long. ` +
-        'Keep it at 60 s (the default) or lower for failover (seed 004 "Records TTL").');
+        'Keep it at 60 s (the default) or lower for failover (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-types.html).');
     }
   }
 
@@ -450,12 +448,12 @@ export class FailoverRecord extends Construct {
     const seconds = interval.toSeconds();
     if (!Token.isUnresolved(seconds) && seconds !== 10 && seconds !== 30) {
       throw propError(this, `${prop}.interval`, `${seconds} s`, 'must be 10 or 30 seconds (the only intervals Route 53 offers)',
-        'Use Duration.seconds(30) (seed 003), or Duration.seconds(10) for faster failover at a higher price.');
+        'Use Duration.seconds(30) (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html), or Duration.seconds(10) for faster failover at a higher price.');
     }
     const failureThreshold = o.failureThreshold ?? 3;
     if (!Token.isUnresolved(failureThreshold) && (!Number.isInteger(failureThreshold) || failureThreshold < 1 || failureThreshold > 10)) {
       throw propError(this, `${prop}.failureThreshold`, failureThreshold, 'must be an integer within 1-10',
-        'Use 3 (seed 003): with a 30 s interval, failover starts after about 90 s of failures.');
+        'Use 3 (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html): with a 30 s interval, failover starts after about 90 s of failures.');
     }
     if (o.regions !== undefined) {
       const bad = o.regions.filter((r) => !Token.isUnresolved(r) && !CHECKER_REGIONS.includes(r));
@@ -542,7 +540,7 @@ export class FailoverRecord extends Construct {
         throw propError(this, `${prop}.minHealthyTargets`, minHealthy, 'must be an integer of at least 1', 'Use 1: unhealthy when no target is healthy.');
       }
       if (!Token.isUnresolved(periods) && (!Number.isInteger(periods) || periods < 1 || periods > 10)) {
-        throw propError(this, `${prop}.evaluationPeriods`, periods, 'must be an integer within 1-10', 'Use 3 (as the endpoint check\'s failure threshold, seed 003).');
+        throw propError(this, `${prop}.evaluationPeriods`, periods, 'must be an integer within 1-10', 'Use 3 (as the endpoint check\'s failure threshold).');
       }
       const alarm = new cloudwatch.Alarm(this, `${side === 'primary' ? 'Primary' : 'Secondary'}HealthAlarm`, {
         metric: spec.healthyHostCount!(),

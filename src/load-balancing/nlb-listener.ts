@@ -31,7 +31,7 @@ export interface NlbHealthCheck {
    */
   readonly port?: number;
   /**
-   * The path of HTTP/HTTPS checks, starting with `/` (seed 004: "/health is common").
+   * The path of HTTP/HTTPS checks, starting with `/` (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html).
    * @default '/'
    */
   readonly path?: string;
@@ -57,7 +57,7 @@ export interface NlbHealthCheck {
   readonly healthyThresholdCount?: number;
   /**
    * Consecutive failures before a target is unhealthy, 2-10. With the defaults a dead target is
-   * out after about a minute (2 x 30 s); seed 000's editor wants 10 s: interval 5 s, threshold 2.
+   * out after about a minute (2 x 30 s); a client that must fail over within 10 s needs interval 5 s, threshold 2.
    * @default 2
    */
   readonly unhealthyThresholdCount?: number;
@@ -74,7 +74,7 @@ export interface NlbListenerOptions {
   readonly protocol?: elbv2.Protocol;
   /**
    * The certificates of a TLS listener (e.g. `elbv2.ListenerCertificate.fromCertificateManager(cert)`);
-   * required for TLS, refused otherwise. Several certificates are served by SNI (seed 004 "SNI").
+   * required for TLS, refused otherwise. Several certificates are served by SNI (see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/create-tls-listener.html).
    * @default - none
    */
   readonly certificates?: elbv2.IListenerCertificate[];
@@ -85,8 +85,8 @@ export interface NlbListenerOptions {
   readonly sslPolicy?: elbv2.SslPolicy;
   /**
    * The targets terminate TLS themselves: this TCP listener passes the clients' encrypted bytes
-   * through untouched (e.g. seed 000 section 12's WebSocket servers on wss:// 443, "TLS at the
-   * servers", or Kafka brokers with an SSL listener). A TCP listener can hold no certificate, so
+   * through untouched (e.g. WebSocket servers on wss:// 443 that
+   * end TLS themselves, or Kafka brokers with an SSL listener). A TCP listener can hold no certificate, so
    * the NIST 800-53, HIPAA and PCI DSS packs' ELBv2ACMCertificateRequired flags it; with this
    * set, the construct acknowledges that finding on the listener, citing your statement. Only for
    * TCP listeners; nothing checks that the targets really speak TLS.
@@ -100,8 +100,7 @@ export interface NlbListenerOptions {
   readonly alpnPolicy?: elbv2.AlpnPolicy;
   /**
    * TCP idle timeout of a TCP listener, 60-6000 s (a TLS listener's is fixed at 350 s: AWS ELB
-   * user guide, "Update the TCP idle timeout"). Long-lived connections (Kafka, WebSockets: seed
-   * 000 section 12) are why an NLB's is long; raise it above the clients' own idle timeout.
+   * user guide, "Update the TCP idle timeout"). Long-lived connections (Kafka, WebSockets) are why an NLB's is long; raise it above the clients' own idle timeout.
    * @default Duration.seconds(350) (AWS's NLB default)
    */
   readonly tcpIdleTimeout?: Duration;
@@ -130,8 +129,8 @@ export interface NlbListenerOptions {
    */
   readonly healthCheck?: NlbHealthCheck;
   /**
-   * How long a deregistering target keeps its connections (connection draining, seed 004
-   * "Deregistration Delay"), 0-3600 s.
+   * How long a deregistering target keeps its connections (connection draining,
+   * the target group's deregistration delay), 0-3600 s.
    * @default Duration.seconds(300) (AWS's default)
    */
   readonly deregistrationDelay?: Duration;
@@ -379,7 +378,7 @@ export class NlbListener extends Construct {
     const name = end.name ?? FlowEndpoint.workload(end.connectable, end.tier).name;
     if (end.tier === Tier.DATA && this.nlb.internetFacing) {
       throw propError(this, 'targets', name, 'are in the data tier behind an internet-facing load balancer',
-        'The internet must never reach the data tier, even through a load balancer (seed 004 "SG referencing for tiers"): put a service in the app tier in front of the data.');
+        'The internet must never reach the data tier, even through a load balancer (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html): put a service in the app tier in front of the data.');
     }
     if (end.tier === Tier.DATA && this.preserveClientIp && this.clientCidrs.length > 0) {
       throw propError(this, 'preserveClientIp', true, `would make the data-tier targets ${name} see the client CIDRs ${this.clientCidrs.join(', ')} (their NACL would have to admit them)`,
@@ -418,7 +417,7 @@ export class NlbListener extends Construct {
     checkPort(this, 'port', props.port);
     if (!LISTENER_PROTOCOLS.includes(this.protocol)) {
       throw propError(this, 'protocol', this.protocol, `must be one of ${LISTENER_PROTOCOLS.join(', ')}`,
-        'An NLB listens for TCP, TLS, UDP or TCP_UDP; HTTP and HTTPS services belong on an Application Load Balancer (seed 000 section 9, section 10 Table 5).');
+        'An NLB listens for TCP, TLS, UDP or TCP_UDP; HTTP and HTTPS services belong on an Application Load Balancer (see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/introduction.html).');
     }
     const tls = this.protocol === elbv2.Protocol.TLS;
     if (tls && (props.certificates?.length ?? 0) === 0) {

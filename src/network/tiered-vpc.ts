@@ -27,7 +27,7 @@ export enum NatGatewayMode {
   /**
    * One NAT gateway in every AZ, each app subnet routing to the one in its own AZ: a NAT
    * gateway is redundant only inside its AZ, and same-AZ routing avoids cross-AZ charges
-   * (AWS-FACTS.md "NAT gateways"; seed 004 "NAT gateway per AZ for HA").
+   * (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html).
    */
   PER_AZ = 'per-az',
   /**
@@ -68,7 +68,7 @@ export interface TieredVpcProps {
   readonly natGateways?: NatGatewayMode;
   /**
    * Retention of the VPC flow logs (CloudWatch Logs, all traffic). Flow logs are always on
-   * (seed 003 "Best practices": VPC flow logs; AwsSolutions-VPC7).
+   * (see https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html).
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly flowLogRetention?: logs.RetentionDays;
@@ -85,7 +85,7 @@ export interface TieredVpcProps {
   readonly flowLogEncryptionKey?: kms.IKey;
   /**
    * Gateway endpoints for S3 and DynamoDB in the app and data tiers: free, and they take
-   * that traffic off the NAT gateway (AWS-FACTS.md "NAT gateways and addressing").
+   * that traffic off the NAT gateway (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html).
    * @default true
    */
   readonly gatewayEndpoints?: boolean;
@@ -97,7 +97,7 @@ export interface TieredVpcProps {
   readonly interfaceEndpoints?: ec2.InterfaceVpcEndpointAwsService[];
   /**
    * Create the `ssm`, `ssmmessages` and `ec2messages` interface endpoints, so Session Manager
-   * works without SSH and without the NAT gateway (seed 000 section 9: never open SSH).
+   * works without SSH and without the NAT gateway (see https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html).
    * @default false
    */
   readonly sessionManagerEndpoints?: boolean;
@@ -112,7 +112,7 @@ export interface TieredVpcProps {
  * 10.0.128.0/18 data by default), so one NACL entry names a whole tier. Every opening is a
  * flow declared with `addFlow`, compiled into a security group rule (stateful, SG referencing
  * SG) and NACL entries in both tiers, both directions, with the client's ephemeral return range
- * (seed 000 section 9: "Stateless = Say Both Ways").
+ * (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html).
  *
  * @example
  * const net = new TieredVpc(this, 'Net');

@@ -1,7 +1,7 @@
 /**
  * The ephemeral (client-side) port range a kind of client uses for its end of a connection.
  * Stateless NACLs must admit the WHOLE range for return traffic, or connections die one way
- * (seed 000 section 9, "NACLs and Ephemeral Ports"; AWS-FACTS.md "NACLs").
+ * (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html).
  *
  * A range narrower than 1024-65535 makes tighter NACL return entries, but it holds only while the
  * client really uses it (a changed `ip_local_port_range`, a NAT in between, breaks it quietly):
@@ -22,7 +22,7 @@ export class EphemeralRange {
   public static readonly LINUX = new EphemeralRange('Linux kernel', 32768, 60999);
   /** Windows Server 2008 and later: 49152-65535. */
   public static readonly WINDOWS = new EphemeralRange('Windows Server 2008+', 49152, 65535);
-  /** The IANA dynamic range: 49152-65535 (seed 002, seed 000 Table 1). */
+  /** The IANA dynamic range: 49152-65535 (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html). */
   public static readonly IANA = new EphemeralRange('IANA dynamic', 49152, 65535);
   /**
    * Any client: 1024-65535, AWS's advice for a NACL that must serve every kind of client

@@ -18,9 +18,8 @@ import { EphemeralRange } from '../ports/ephemeral-range';
 export interface ReachabilityAnalyzerOptions {
   /**
    * The ephemeral range of instance-like clients (EC2 instances, auto scaling groups, ECS tasks,
-   * ENIs, hosts in subnets): NACLs must admit the WHOLE range for their return traffic (seed 000
-   * section 9). Load balancers, Lambda functions and internet clients always use 1024-65535
-   * (AWS-FACTS.md "NACLs"); managed services (RDS, proxies, ElastiCache, endpoints) are taken as
+   * ENIs, hosts in subnets): NACLs must admit the WHOLE range for their return traffic (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html). Load balancers, Lambda functions and internet clients always use 1024-65535
+   * (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html); managed services (RDS, proxies, ElastiCache, endpoints) are taken as
    * 1024-65535 too, since AWS documents no narrower range for them.
    * @default EphemeralRange.LINUX (32768-60999)
    */
@@ -53,8 +52,7 @@ export interface DeclaredFlowVerdict {
 
 /**
  * Answers "can `from` reach `to` on this port?" from synthesized CloudFormation templates, before
- * anything is deployed (seed 001: an app can run and listen and still be unreachable; seed 000
- * section 11).
+ * anything is deployed (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html).
  *
  * It models VPCs, subnets, route tables and routes (internet gateway, NAT gateway, egress-only
  * IGW, local), NACLs (first match by rule number, stateless: the request one way and the

@@ -5,8 +5,7 @@ const num = (p: Port): number => p.toRuleJson().fromPort;
 
 /**
  * SSH (TCP 22) and RDP (TCP 3389, and UDP 3389 for RDP 8's UDP transport): never open to
- * 0.0.0.0/0 or ::/0 (seed 000 section 9; AWS Config restricted-ssh and
- * nacl-no-unrestricted-ssh-rdp, which counts TCP and UDP).
+ * 0.0.0.0/0 or ::/0 (see https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html).
  */
 export const ADMIN_PORTS: ReadonlyArray<{ readonly protocol: 'tcp' | 'udp'; readonly port: number; readonly name: string }> = [
   { protocol: 'tcp', port: num(WellKnownPorts.SSH), name: 'SSH' },
@@ -15,9 +14,8 @@ export const ADMIN_PORTS: ReadonlyArray<{ readonly protocol: 'tcp' | 'udp'; read
 ];
 
 /**
- * Well-known ports of protocols that are not HTTP, from the seeds' port tables (seed 000 section
- * 10 Table 1, seed 002 "Common ports", seed 004 "Classic ports"): an ALB, which speaks only
- * HTTP/HTTPS, cannot carry them (seed 000 section 9, "ALB and NLB Port Exam Points").
+ * Well-known ports of protocols that are not HTTP (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html): an ALB, which speaks only
+ * HTTP/HTTPS, cannot carry them (see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/introduction.html).
  */
 export const NON_HTTP_PORTS: ReadonlyMap<number, string> = new Map([
   [num(WellKnownPorts.SSH), 'SSH'],

@@ -8,10 +8,10 @@ import { StackIndex, unresolvedError } from '../private/stack-index';
 
 /**
  * NACL inbound allow entries do not admit SSH (TCP 22) or RDP (TCP and UDP 3389) from 0.0.0.0/0
- * or ::/0 (seed 000 section 9; AWS Config `nacl-no-unrestricted-ssh-rdp`, Security Hub EC2.21).
+ * or ::/0 (see https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html).
  * Service entries, ranges starting below 1024 and all-traffic entries that cover these ports count.
  * A return range (within 1024-65535, spanning 1000 ports or more, e.g. 1024-65535) is exempt
- * although it covers 3389: seed 000 section 9's correct public-subnet rule set admits it from
+ * although it covers 3389: AWS's recommended public-subnet rule set admits it from
  * 0.0.0.0/0, a deny for 3389 before it would drop the return traffic of NAT gateway, ELB and
  * Lambda clients whose source port happens to be 3389 (NetworkPatterns-NACL2), and the stateful
  * layer still refuses RDP from anywhere (NetworkPatterns-SG1). Entries are evaluated in

@@ -9,7 +9,7 @@ import { StackIndex, unresolvedError } from '../private/stack-index';
 /**
  * Security groups do not admit SSH (TCP 22) or RDP (TCP and UDP 3389) from 0.0.0.0/0 or ::/0:
  * inline and standalone ingress rules, including port ranges and all-traffic rules that cover
- * them (seed 000 section 9; AWS Config `restricted-ssh`). A rule from an unresolved CIDR that
+ * them (see https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html). A rule from an unresolved CIDR that
  * covers them can't be validated (cdk-nag reports the rule as not validated).
  * @param node the CfnResource to check
  */
