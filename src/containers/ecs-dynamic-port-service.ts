@@ -218,7 +218,7 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
     });
     Validations.of(this.instanceRole).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-      reason: 'Session Manager replaces SSH (no key pair, no port 22: https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html); AmazonSSMManagedInstanceCore is ' +
+      reason: 'Session Manager replaces SSH (no key pair, no port 22); AmazonSSMManagedInstanceCore is ' +
         'the policy AWS maintains for the SSM agent, tracking the agent\'s API calls as they change.',
     });
     const userData = ec2.UserData.forLinux();

@@ -31,9 +31,9 @@ export interface AlbServiceLoadBalancerOptions {
    */
   readonly sslPolicy?: elbv2.SslPolicy;
   /**
-   * The IPv4 CIDRs admitted to the listeners (80 and 443). Each is a declared flow from the
-   * internet to the load balancer.
-   * @default ['0.0.0.0/0'] when internet-facing; none when internal
+   * The CIDRs admitted to the listeners (80 and 443); IPv6 CIDRs only in a dual-stack VPC, where
+   * the load balancer is dual stack too. Each is a declared flow from the internet to the load balancer.
+   * @default ['0.0.0.0/0'], or ['0.0.0.0/0', '::/0'] in a dual-stack VPC, when internet-facing; none when internal
    */
   readonly clientCidrs?: string[];
   /**
@@ -117,8 +117,9 @@ export interface NlbServiceLoadBalancerOptions {
    */
   readonly targetsTerminateTls?: boolean;
   /**
-   * The IPv4 CIDRs admitted to the listener (declared flows from the internet to the load balancer).
-   * @default ['0.0.0.0/0'] when internet-facing; none when internal
+   * The CIDRs admitted to the listener (declared flows from the internet to the load balancer);
+   * IPv6 CIDRs only in a dual-stack VPC, where the load balancer is dual stack too.
+   * @default ['0.0.0.0/0'], or ['0.0.0.0/0', '::/0'] in a dual-stack VPC, when internet-facing; none when internal
    */
   readonly clientCidrs?: string[];
   /**

@@ -571,7 +571,7 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
   public allowFrom(client: ec2.IConnectable, tier: Tier, ephemeralRange?: EphemeralRange): void {
     if (tier === Tier.PUBLIC) {
       throw propError(this, 'allowFrom: tier', tier, 'is the public tier',
-        'Databases serve the app tier (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html): put the client in the app tier, or connect its service there.');
+        'Databases serve the app tier: put the client in the app tier, or connect its service there.');
     }
     const end = FlowEndpoint.workload(client, tier, { ephemeralRange });
     this.network.addFlow(end, FlowEndpoint.workload(this.proxy, Tier.DATA), ec2.Port.tcp(this.proxyPort),

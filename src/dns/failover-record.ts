@@ -369,7 +369,7 @@ export class FailoverRecord extends Construct {
     if (seconds > HIGH_TTL_SECONDS) {
       Annotations.of(this).addWarningV2('cdk-network-patterns:failoverHighTtl',
         `${side}: TTL ${seconds} s: resolvers keep answering with a failed endpoint for up to this long, so failover takes as long. ` +
-        'Keep it at 60 s (the default) or lower for failover (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-types.html).');
+        'Keep it at 60 s (the default) or lower for failover.');
     }
   }
 
@@ -448,12 +448,12 @@ export class FailoverRecord extends Construct {
     const seconds = interval.toSeconds();
     if (!Token.isUnresolved(seconds) && seconds !== 10 && seconds !== 30) {
       throw propError(this, `${prop}.interval`, `${seconds} s`, 'must be 10 or 30 seconds (the only intervals Route 53 offers)',
-        'Use Duration.seconds(30) (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html), or Duration.seconds(10) for faster failover at a higher price.');
+        'Use Duration.seconds(30) (Route 53\'s standard interval), or Duration.seconds(10) for faster failover at a higher price.');
     }
     const failureThreshold = o.failureThreshold ?? 3;
     if (!Token.isUnresolved(failureThreshold) && (!Number.isInteger(failureThreshold) || failureThreshold < 1 || failureThreshold > 10)) {
       throw propError(this, `${prop}.failureThreshold`, failureThreshold, 'must be an integer within 1-10',
-        'Use 3 (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html): with a 30 s interval, failover starts after about 90 s of failures.');
+        'Use 3 (Route 53\'s default): with a 30 s interval, failover starts after about 90 s of failures.');
     }
     if (o.regions !== undefined) {
       const bad = o.regions.filter((r) => !Token.isUnresolved(r) && !CHECKER_REGIONS.includes(r));

@@ -11,6 +11,7 @@ import { Tier } from '../network/tier';
 import { EphemeralRange } from '../ports/ephemeral-range';
 import { acknowledgeCompliance } from '../private/compliance';
 import { propError } from '../private/errors';
+import { isAnyAddress, parseIpv6Cidr } from '../private/ipv6-cidr';
 
 /**
  * Health checks of a listener's targets. Every default is AWS's for Network Load Balancer
@@ -138,7 +139,10 @@ export interface NlbListenerOptions {
    * Client IP preservation: the targets see the clients' own addresses. Always on for UDP and
    * TCP_UDP target groups (AWS can't turn it off there). When on, the flows open the targets'
    * tier NACL to the client CIDRs (and back); the targets' security group still admits only the
-   * load balancer's security group, which AWS honours for preserved-IP traffic.
+   * load balancer's security group, which AWS honours for preserved-IP traffic. IPv6 clients of a
+   * dual-stack load balancer reach IPv4 targets translated, from the load balancer's address: only
+   * the IPv4 client CIDRs are opened in the targets' tier.
+   * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation
    * @default - AWS's default: on for instance targets (auto scaling groups, instances, bridge/host
    * ECS services), off for IP targets (IP addresses, awsvpc ECS services) with TCP or TLS
    */
@@ -254,7 +258,7 @@ export class NlbListener extends Construct {
     }
 
     nlb._registerListener(this);
-    if (this.clientCidrs.includes('0.0.0.0/0')) nlb._acknowledgeOpenListeners();
+    if (this.clientCidrs.some(isAnyAddress)) nlb._acknowledgeOpenListeners();
     this.declareCidrClientFlows();
     for (const client of nlb._workloadClients()) this._admitWorkloadClient(client);
     this.bind(resolved);
@@ -340,10 +344,14 @@ export class NlbListener extends Construct {
    * the targets' security group references the load balancer's, which admits this traffic.
    */
   private declarePreservedCidrClients(end: TargetEnd, r: ResolvedTargets): void {
-    if (this.clientCidrs.length === 0) return;
+    // IPv6 clients of a dual-stack load balancer reach IPv4 targets translated, from the load
+    // balancer's own address: only IPv4 clients keep their address up to the targets.
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation
+    const cidrs = this.clientCidrs.filter((c) => parseIpv6Cidr(c) === undefined);
+    if (cidrs.length === 0) return;
     for (const port of this.trafficPorts(r)) {
-      this.nlb._declare(FlowEndpoint.internet(this.clientCidrs), FlowEndpoint.tier(end.tier), port,
-        { description: `clients ${this.clientCidrs.join(',')} -> tier ${end.tier} ${describe(port)} (client IP preserved through ${this.nlb.node.path})` });
+      this.nlb._declare(FlowEndpoint.internet(cidrs), FlowEndpoint.tier(end.tier), port,
+        { description: `clients ${cidrs.join(',')} -> tier ${end.tier} ${describe(port)} (client IP preserved through ${this.nlb.node.path})` });
     }
   }
 
@@ -378,7 +386,7 @@ export class NlbListener extends Construct {
     const name = end.name ?? FlowEndpoint.workload(end.connectable, end.tier).name;
     if (end.tier === Tier.DATA && this.nlb.internetFacing) {
       throw propError(this, 'targets', name, 'are in the data tier behind an internet-facing load balancer',
-        'The internet must never reach the data tier, even through a load balancer (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html): put a service in the app tier in front of the data.');
+        'The internet must never reach the data tier, even through a load balancer: put a service in the app tier in front of the data.');
     }
     if (end.tier === Tier.DATA && this.preserveClientIp && this.clientCidrs.length > 0) {
       throw propError(this, 'preserveClientIp', true, `would make the data-tier targets ${name} see the client CIDRs ${this.clientCidrs.join(', ')} (their NACL would have to admit them)`,
@@ -417,7 +425,7 @@ export class NlbListener extends Construct {
     checkPort(this, 'port', props.port);
     if (!LISTENER_PROTOCOLS.includes(this.protocol)) {
       throw propError(this, 'protocol', this.protocol, `must be one of ${LISTENER_PROTOCOLS.join(', ')}`,
-        'An NLB listens for TCP, TLS, UDP or TCP_UDP; HTTP and HTTPS services belong on an Application Load Balancer (see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/introduction.html).');
+        'An NLB listens for TCP, TLS, UDP or TCP_UDP; HTTP and HTTPS services belong on an Application Load Balancer.');
     }
     const tls = this.protocol === elbv2.Protocol.TLS;
     if (tls && (props.certificates?.length ?? 0) === 0) {

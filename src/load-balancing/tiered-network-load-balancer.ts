@@ -11,6 +11,7 @@ import { FlowOptions, TieredVpc } from '../network/tiered-vpc';
 import { EphemeralRange } from '../ports/ephemeral-range';
 import { acknowledgeCompliance } from '../private/compliance';
 import { propError } from '../private/errors';
+import { isAnyAddress } from '../private/ipv6-cidr';
 
 /** Properties of a `TieredNetworkLoadBalancer`. */
 export interface TieredNetworkLoadBalancerProps {
@@ -24,15 +25,15 @@ export interface TieredNetworkLoadBalancerProps {
   readonly internetFacing: boolean;
 
   /**
-   * The clients admitted on every listener port, as IPv4 CIDRs outside the VPC (e.g. a partner's
-   * egress range for its allowlist deal). The load balancer's security group admits exactly these
+   * The clients admitted on every listener port, as CIDRs outside the VPC (e.g. a partner's
+   * egress range for its allowlist deal); IPv6 CIDRs only in a dual-stack VPC. The load balancer's security group admits exactly these
    * (the flow model compiles the NACL entries both ways). Per-listener `clientCidrs` override it.
    *
    * Clients inside the VPC are workloads, admitted by security group reference with `allowFrom`
    * (see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/introduction.html); a CIDR overlapping the VPC
    * is refused. An internal load balancer's CIDR clients are peered networks or on-premises
    * ranges reached over VPN or Direct Connect.
-   * @default ['0.0.0.0/0'] when internet-facing; none when internal (admit workloads with `allowFrom`)
+   * @default ['0.0.0.0/0'] when internet-facing (['0.0.0.0/0', '::/0'] in a dual-stack VPC); none when internal (admit workloads with `allowFrom`)
    */
   readonly clientCidrs?: string[];
 
@@ -203,7 +204,7 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
     this.vpc = props.vpc;
     this.internetFacing = props.internetFacing;
     this.tier = props.internetFacing ? Tier.PUBLIC : Tier.APP;
-    this.clientCidrs = [...(props.clientCidrs ?? (props.internetFacing ? ['0.0.0.0/0'] : []))];
+    this.clientCidrs = [...(props.clientCidrs ?? (props.internetFacing ? (props.vpc.dualStack ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0']) : []))];
     const staticIps = props.staticIps ?? props.internetFacing;
     this.validateProps(props, staticIps);
 
@@ -238,6 +239,9 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
       clientRoutingPolicy: props.clientRoutingPolicy,
       deletionProtection: props.deletionProtection ?? true,
       loadBalancerName: props.loadBalancerName,
+      // Dual stack when the VPC is: clients then reach the load balancer over IPv4 and IPv6
+      // (its subnets have IPv6 blocks and routes, and the IPv6 client flows compile into the NACLs).
+      ipAddressType: props.vpc.dualStack ? elbv2.IpAddressType.DUAL_STACK : undefined,
     });
     this.connections = this.loadBalancer.connections;
 
@@ -255,7 +259,7 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
       });
     }
 
-    if (this.clientCidrs.includes('0.0.0.0/0')) this.acknowledgeOpenListeners();
+    if (this.clientCidrs.some(isAnyAddress)) this.acknowledgeOpenListeners();
     Aspects.of(this).add(new SynthTimeChecks(this));
   }
 
@@ -352,7 +356,7 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
   private acknowledgeOpenListeners(): void {
     Validations.of(this.securityGroup).acknowledge({
       id: 'AwsSolutions-EC23',
-      reason: 'An internet-facing load balancer for clients anywhere admits 0.0.0.0/0 on its listener ports only (each a declared flow); ' +
+      reason: 'An internet-facing load balancer for clients anywhere admits 0.0.0.0/0 (and ::/0 when dual stack) on its listener ports only (each a declared flow); ' +
         'its targets admit only the load balancer\'s security group. Narrow clientCidrs to the partners\' ranges when they are known.',
     });
   }

@@ -38,7 +38,8 @@ export interface WorkloadEndpointOptions {
 export class FlowEndpoint {
   /**
    * Addresses outside the VPC.
-   * @param cidrs IPv4 CIDRs of the peers
+   * @param cidrs CIDRs of the peers: IPv4, and IPv6 in a dual-stack `TieredVpc` (e.g. `['0.0.0.0/0', '::/0']` for
+   * every address of both families)
    * @default ['0.0.0.0/0']
    */
   public static internet(cidrs?: string[]): FlowEndpoint {

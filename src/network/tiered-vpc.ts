@@ -1,4 +1,4 @@
-import { Annotations, ContextProvider, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ContextProvider, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -14,8 +14,9 @@ import { WellKnownPorts } from '../ports/well-known-ports';
 import { contains, parseIpv4 } from '../private/cidr';
 import { acknowledgeCompliance, createLogEncryptionKey } from '../private/compliance';
 import { ErrorCode, propError } from '../private/errors';
-import { compileFlow, FlowNetwork, flowProblems, ResolvedEnd, SgRuleKind } from '../private/flow-compile';
+import { compileFlow, familyOf, FlowNetwork, FlowPeer, flowProblems, ResolvedEnd, SgRuleKind } from '../private/flow-compile';
 import { computeIpPlan, RESERVED_ADDRESSES_PER_SUBNET, TierPlan } from '../private/ip-plan';
+import { subnetIpv6Cidrs, TierPlanIpv6Addresses, tierIpv6Cidr } from '../private/ipv6-plan';
 import { describePort, portProblem, PortSpec, toPortSpec } from '../private/port-spec';
 import { isImmutableImport, securityGroupVpcId, WorkloadPlacement } from '../private/workload-placement';
 
@@ -26,8 +27,8 @@ const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64
 export enum NatGatewayMode {
   /**
    * One NAT gateway in every AZ, each app subnet routing to the one in its own AZ: a NAT
-   * gateway is redundant only inside its AZ, and same-AZ routing avoids cross-AZ charges
-   * (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html).
+   * gateway is redundant only inside its AZ, and same-AZ routing avoids cross-AZ charges.
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
    */
   PER_AZ = 'per-az',
   /**
@@ -47,8 +48,11 @@ export interface TieredVpcProps {
    */
   readonly cidr?: string;
   /**
-   * How many AZs to use, at least 2 (the NAT-per-AZ and RDS Proxy guarantees need two).
-   * @default 3, or the stack's AZ count when it has fewer (an environment-agnostic stack has 2)
+   * How many AZs to use, at least 2 (the NAT-per-AZ and RDS Proxy guarantees need two). With a
+   * stack env, the CDK CLI first synthesizes on placeholder AZs, looks the Region's AZs up, and
+   * synthesizes again: a value above the Region's AZ count is refused in that second pass.
+   * @see https://docs.aws.amazon.com/cdk/v2/guide/context.html
+   * @default 3, or the stack's AZ count when it has fewer (an environment-agnostic stack has 2, with a warning)
    */
   readonly maxAzs?: number;
   /**
@@ -68,7 +72,8 @@ export interface TieredVpcProps {
   readonly natGateways?: NatGatewayMode;
   /**
    * Retention of the VPC flow logs (CloudWatch Logs, all traffic). Flow logs are always on
-   * (see https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html).
+   * (AwsSolutions-VPC7).
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly flowLogRetention?: logs.RetentionDays;
@@ -85,7 +90,8 @@ export interface TieredVpcProps {
   readonly flowLogEncryptionKey?: kms.IKey;
   /**
    * Gateway endpoints for S3 and DynamoDB in the app and data tiers: free, and they take
-   * that traffic off the NAT gateway (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html).
+   * that traffic off the NAT gateway.
+   * @see https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html
    * @default true
    */
   readonly gatewayEndpoints?: boolean;
@@ -97,10 +103,28 @@ export interface TieredVpcProps {
   readonly interfaceEndpoints?: ec2.InterfaceVpcEndpointAwsService[];
   /**
    * Create the `ssm`, `ssmmessages` and `ec2messages` interface endpoints, so Session Manager
-   * works without SSH and without the NAT gateway (see https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html).
+   * works without SSH and without the NAT gateway: no admin port is ever opened.
+   * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-create-vpc.html
    * @default false
    */
   readonly sessionManagerEndpoints?: boolean;
+  /**
+   * The address families of the VPC. `ec2.IpProtocol.DUAL_STACK` adds an Amazon-provided IPv6 /56
+   * to the VPC (IPv4 stays: a VPC always has an IPv4 block) and a /64 to every subnet, each tier
+   * owning one quarter of the /56 (a /58) as it owns one IPv4 block. The public tier routes
+   * `::/0` to the internet gateway; the app tier routes `::/0` to an egress-only internet
+   * gateway, which carries connections the app tier opens and admits none from the internet
+   * (and, unlike a NAT gateway, costs nothing per hour or per GB); the data tier gets no IPv6
+   * route out. With `NatGatewayMode.NONE` the app tier then reaches the internet over IPv6 only.
+   *
+   * Every IPv6 address is globally unique and routable: only the security groups and NACLs keep
+   * the internet out, and an IPv4 NACL entry never matches IPv6 traffic. Flows whose ends both
+   * have IPv6 addresses compile into entries of both families.
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-migrate-ipv6.html
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/egress-only-internet-gateway.html
+   * @default ec2.IpProtocol.IPV4_ONLY
+   */
+  readonly ipProtocol?: ec2.IpProtocol;
 }
 
 /**
@@ -112,7 +136,10 @@ export interface TieredVpcProps {
  * 10.0.128.0/18 data by default), so one NACL entry names a whole tier. Every opening is a
  * flow declared with `addFlow`, compiled into a security group rule (stateful, SG referencing
  * SG) and NACL entries in both tiers, both directions, with the client's ephemeral return range
- * (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html).
+ * (NACLs are stateless: each direction needs its own entry). With `ipProtocol: ec2.IpProtocol.DUAL_STACK`
+ * each tier also owns a quarter of the VPC's IPv6 /56, and flows compile for both families.
+ *
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html
  *
  * @example
  * const net = new TieredVpc(this, 'Net');
@@ -137,6 +164,13 @@ export class TieredVpc extends Construct {
   public readonly flowLogEncryptionKey: kms.IKey;
   /** The interface endpoints created from `interfaceEndpoints` and `sessionManagerEndpoints`. */
   public readonly interfaceEndpoints: ec2.InterfaceVpcEndpoint[];
+  /** Whether the VPC and every subnet have an IPv6 block as well as an IPv4 one (`ipProtocol: DUAL_STACK`). */
+  public readonly dualStack: boolean;
+  /**
+   * The id of the egress-only internet gateway the app tier routes `::/0` to (a token).
+   * @default - none: the VPC is IPv4 only
+   */
+  public readonly egressOnlyInternetGatewayId?: string;
 
   private readonly plan: TierPlan[];
   private readonly acls: Record<Tier, ec2.NetworkAcl>;
@@ -172,8 +206,13 @@ export class TieredVpc extends Construct {
     }
 
     const plan = this.plan;
+    this.dualStack = (props.ipProtocol ?? ec2.IpProtocol.IPV4_ONLY) === ec2.IpProtocol.DUAL_STACK;
+    // In a dual-stack VPC without NAT gateways the app tier still routes ::/0 to the egress-only
+    // gateway: aws-cdk-lib gives that route to PRIVATE_WITH_EGRESS subnets only.
+    const appEgress = this.natGatewayCount > 0 || this.dualStack;
     this.vpc = new ec2.Vpc(this, 'Resource', {
       ipAddresses: new TierPlanIpAddresses(cidr, plan),
+      ...(this.dualStack ? { ipProtocol: ec2.IpProtocol.DUAL_STACK, ipv6Addresses: new TierPlanIpv6Addresses(plan) } : {}),
       availabilityZones: this.availabilityZones,
       natGateways: this.natGatewayCount,
       natGatewaySubnets: { subnetGroupName: subnetGroupName(Tier.PUBLIC) },
@@ -184,15 +223,35 @@ export class TieredVpc extends Construct {
           subnetType: ec2.SubnetType.PUBLIC,
           cidrMask: this.tierPlan(Tier.PUBLIC).subnetPrefixLength,
           mapPublicIpOnLaunch: false,
+          // Load balancers take their IPv6 addresses from the subnet themselves; an instance
+          // launched here would otherwise get a globally routable address behind the internet gateway.
+          ...(this.dualStack ? { ipv6AssignAddressOnCreation: false } : {}),
         },
         {
           name: subnetGroupName(Tier.APP),
-          subnetType: this.natGatewayCount > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
+          subnetType: appEgress ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
           cidrMask: this.tierPlan(Tier.APP).subnetPrefixLength,
+          // The app tier's workloads need an IPv6 address to reach the internet through the egress-only gateway.
+          ...(this.dualStack ? { ipv6AssignAddressOnCreation: true } : {}),
         },
-        { name: subnetGroupName(Tier.DATA), subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: this.tierPlan(Tier.DATA).subnetPrefixLength },
+        {
+          name: subnetGroupName(Tier.DATA),
+          subnetType: ec2.SubnetType.PRIVATE_ISOLATED,
+          cidrMask: this.tierPlan(Tier.DATA).subnetPrefixLength,
+          // Nothing in the data tier talks to the internet; a database that serves IPv6 clients asks for its address itself.
+          ...(this.dualStack ? { ipv6AssignAddressOnCreation: false } : {}),
+        },
       ],
     });
+    if (this.dualStack) {
+      for (const subnet of this.vpc.privateSubnets) {
+        acknowledgeCompliance(subnet.node.defaultChild!, 'VPCSubnetAutoAssignPublicIpDisabled',
+          'In a dual-stack VPC the app tier assigns each network interface an IPv6 address, which is globally unique, so that ' +
+          'workloads reach the internet through the egress-only internet gateway. No connection from the internet can reach ' +
+          'these addresses: the app tier routes ::/0 to the egress-only gateway only, which admits no inbound connection, ' +
+          'and its NACL and security groups admit only declared flows. The public and data tiers assign no IPv6 address.');
+      }
+    }
 
     if (this.natGatewayMode === NatGatewayMode.SINGLE) {
       // The choice is explicit and leaves the singleNatGateway warning: the library's own NAT rule
@@ -234,12 +293,16 @@ export class TieredVpc extends Construct {
     // Only the public tier routes to the internet gateway: that is what the public tier is for
     // (internet-facing load balancers and the NAT gateways); app and data subnets have no such route.
     for (const subnet of this.vpc.publicSubnets) {
-      const route = subnet.node.tryFindChild('DefaultRoute');
-      if (!route) continue;
-      acknowledgeCompliance(route, 'VPCNoUnrestrictedRouteToIGW',
-        'The public tier exists to hold internet-facing load balancers and NAT gateways, which need the route to the ' +
-        'internet gateway; only the public tier has it, and what the internet reaches there is limited by declared flows.');
+      for (const routeId of ['DefaultRoute', 'DefaultRoute6']) {
+        const route = subnet.node.tryFindChild(routeId);
+        if (!route) continue;
+        acknowledgeCompliance(route, 'VPCNoUnrestrictedRouteToIGW',
+          'The public tier exists to hold internet-facing load balancers and NAT gateways, which need the route to the ' +
+          'internet gateway; only the public tier has it, and what the internet reaches there is limited by declared flows.');
+      }
     }
+    const eigw = this.vpc.node.tryFindChild('EIGW6') as ec2.CfnEgressOnlyInternetGateway | undefined;
+    this.egressOnlyInternetGatewayId = eigw?.ref;
 
     if (props.gatewayEndpoints ?? true) {
       const subnets = [this.selectSubnets(Tier.APP), this.selectSubnets(Tier.DATA)];
@@ -261,11 +324,17 @@ export class TieredVpc extends Construct {
       });
       this.acls[tier] = acl;
     }
-    this.compiler = new NaclCompiler(this, this.acls);
+    // IPv6 entries name the VPC's IPv6 block, which exists only once its association is made.
+    this.compiler = new NaclCompiler(this, this.acls, this.vpc.node.tryFindChild('ipv6cidr') as ec2.CfnVPCCidrBlock | undefined);
+    const ipv6 = this.dualStack ? Fn.select(0, this.vpc.vpcIpv6CidrBlocks) : undefined;
     this.flowNetwork = {
-      tierBlocks: ALL_TIERS.map((tier) => ({ tier, family: 'ipv4' as const, cidr: this.tierCidr(tier) })),
-      vpcBlocks: [{ family: 'ipv4', cidr }],
+      tierBlocks: ALL_TIERS.flatMap((tier) => [
+        { tier, family: 'ipv4' as const, cidr: this.tierCidr(tier) },
+        ...(ipv6 ? [{ tier, family: 'ipv6' as const, cidr: tierIpv6Cidr(ipv6, tier) }] : []),
+      ]),
+      vpcBlocks: [{ family: 'ipv4', cidr }, ...(ipv6 ? [{ family: 'ipv6' as const, cidr: ipv6 }] : [])],
       natGateway: this.natGatewayCount > 0,
+      dualStack: this.dualStack,
     };
     const subnetTiers = (): Array<[ec2.ISubnet, Tier]> =>
       ALL_TIERS.flatMap((tier) => this.vpc.selectSubnets(this.selectSubnets(tier)).subnets.map((subnet) => [subnet, tier] as [ec2.ISubnet, Tier]));
@@ -307,6 +376,20 @@ export class TieredVpc extends Construct {
     return 2 ** (32 - this.tierPlan(tier).subnetPrefixLength) - RESERVED_ADDRESSES_PER_SUBNET;
   }
 
+  /**
+   * The tier's whole IPv6 block in a dual-stack VPC: a /58, one quarter of the VPC's
+   * Amazon-provided /56 (public, app, data in that order). A CloudFormation expression: the /56
+   * is only known once deployed.
+   */
+  public tierIpv6Cidr(tier: Tier): string {
+    return tierIpv6Cidr(this.vpcIpv6Cidr('tierIpv6Cidr'), tier);
+  }
+
+  /** The tier's per-AZ IPv6 /64s in a dual-stack VPC, in AZ order (CloudFormation expressions). */
+  public subnetIpv6Cidrs(tier: Tier): string[] {
+    return subnetIpv6Cidrs(this.vpcIpv6Cidr('subnetIpv6Cidrs'), tier, this.availabilityZones.length);
+  }
+
   /** A subnet selection for the tier, for any aws-cdk-lib construct's `vpcSubnets`. */
   public selectSubnets(tier: Tier): ec2.SubnetSelection {
     return { subnetGroupName: subnetGroupName(tier) };
@@ -315,6 +398,14 @@ export class TieredVpc extends Construct {
   /** The tier's NACL. Its entries come from `addFlow`; add none by hand. */
   public networkAcl(tier: Tier): ec2.NetworkAcl {
     return this.acls[tier];
+  }
+
+  /**
+   * The VPC's own blocks per family, as the flow model checks internet peers against them.
+   * @internal
+   */
+  public get _vpcBlocks(): FlowPeer[] {
+    return [...this.flowNetwork.vpcBlocks];
   }
 
   /** The flows declared so far, in declaration order. */
@@ -329,16 +420,20 @@ export class TieredVpc extends Construct {
    * or when one end is a workload and the other the internet (the peers' CIDRs); and into NACL
    * entries in every tier the traffic crosses, both directions: the service port one way, the
    * client's ephemeral range back. Traffic from the app tier to the internet crosses the public
-   * tier's NACL too, where the NAT gateway sits.
+   * tier's NACL too, where the NAT gateway sits (IPv4 only: over IPv6 it leaves through the
+   * egress-only internet gateway). In a dual-stack VPC every flow compiles for each family both
+   * of its ends have: tiers and workloads have both, an internet end the families of its CIDRs.
    *
    * Declaring the same flow twice (same ends, same port) declares it once. A workload end's tier
    * is derived from the subnets it is placed in when `FlowEndpoint.workload` is given none, and
    * checked against them when it is.
    *
    * Refused with a synth-time error (the README's "Fail at synth" lists each with its code): port 0;
-   * SSH 22 or RDP 3389 (TCP, or UDP for RDP) from peers that together cover every IPv4 address;
-   * an internet end with no CIDR, or a CIDR inside the VPC; any flow from the internet to the data
-   * tier; the data tier (or an app tier without NAT) to the internet; a tier to itself; a tier end
+   * SSH 22 or RDP 3389 (TCP, or UDP for RDP) from peers that together cover every IPv4 address,
+   * or from an IPv6 block covering the IPv6 internet (`::/0`, `2000::/3`); an internet end with no
+   * CIDR, a CIDR inside the VPC, or an IPv6 CIDR in a VPC that is not dual stack; any flow from the
+   * internet to the data tier, or to the app tier over IPv6; the data tier (or, over IPv4, an app
+   * tier without NAT) to the internet; a tier to itself; a tier end
    * paired with a workload end; a workload with no security group, with a security group of
    * another VPC, or with an immutable imported one; a workload declared in a tier its subnets are
    * not in; a flow declared after the app was synthesized; ports that are not TCP/UDP within 0-65535.
@@ -388,10 +483,10 @@ export class TieredVpc extends Construct {
           to.connectable!.connections.allowFrom(from.connectable!, port, portDescription);
           break;
         case SgRuleKind.INGRESS_FROM_PEER:
-          to.connectable!.connections.allowFrom(ec2.Peer.ipv4(rule.peer!.cidr), port, portDescription);
+          to.connectable!.connections.allowFrom(peerOf(rule.peer!), port, portDescription);
           break;
         case SgRuleKind.EGRESS_TO_PEER:
-          from.connectable!.connections.allowTo(ec2.Peer.ipv4(rule.peer!.cidr), port, portDescription);
+          from.connectable!.connections.allowTo(peerOf(rule.peer!), port, portDescription);
           break;
       }
     }
@@ -439,6 +534,14 @@ export class TieredVpc extends Construct {
     }
   }
 
+  private vpcIpv6Cidr(method: string): string {
+    if (!this.dualStack) {
+      throw propError(this, `${method}()`, 'ipProtocol IPV4_ONLY', 'asks for an IPv6 block of a VPC that has none',
+        'Create the TieredVpc with ipProtocol: ec2.IpProtocol.DUAL_STACK.');
+    }
+    return Fn.select(0, this.vpc.vpcIpv6CidrBlocks);
+  }
+
   private tierPlan(tier: Tier): TierPlan {
     return this.plan.find((p) => p.tier === tier)!;
   }
@@ -447,7 +550,7 @@ export class TieredVpc extends Construct {
   private resolveEnd(end: FlowEndpoint, where: string, side: 'from' | 'to'): ResolvedEnd {
     const ephemeral = { from: end.ephemeralRange.fromPort, to: end.ephemeralRange.toPort };
     if (end.kind === FlowEndpointKind.INTERNET) {
-      return { kind: end.kind, peers: end.cidrs!.map((cidr) => ({ family: 'ipv4' as const, cidr })), ephemeral, name: end.name };
+      return { kind: end.kind, peers: end.cidrs!.map((cidr) => ({ family: familyOf(cidr), cidr })), ephemeral, name: end.name };
     }
     if (end.kind === FlowEndpointKind.TIER) return { kind: end.kind, tier: end.placedTier, ephemeral, name: end.name };
 
@@ -468,7 +571,7 @@ export class TieredVpc extends Construct {
     }
     const tier = end.placedTier ?? derived;
     if (tier === undefined) {
-      throw propError(this, `${where}: ${side}`, end.name, 'has no tier, and none can be derived: its construct names none of this VPC\'s subnets',
+      throw propError(this, `${where}: ${side}`, end.name, 'has no tier, and none can be derived: its construct names none of this VPC\'s subnets (or subnets of several tiers, none with its security groups)',
         'Give the tier: FlowEndpoint.workload(workload, Tier.APP) (a bare security group, or a workload whose subnets are chosen at synth, has none to derive from).',
         ErrorCode.FLOW_WORKLOAD_TIER_UNKNOWN);
     }
@@ -500,6 +603,7 @@ export class TieredVpc extends Construct {
   /** The flow ends' placement, checked again at synth on the resolved template (lazy subnet choices are final then). */
   private validatePlacement(): string[] {
     this.synthesized = true;
+    this.placement.resetResolved();
     const errors: string[] = [];
     const seen = new Set<string>();
     for (const { end, tier } of this.workloadEnds) {
@@ -633,6 +737,11 @@ function availabilityZoneProblem(azs: readonly string[], region: string | undefi
     return { value: azs.join(', '), problem: `mixes the Regions ${[...regions].join(', ')}, and a VPC lives in one Region`, fix: 'Name AZs of one Region.' };
   }
   return undefined;
+}
+
+/** A security group peer for an internet CIDR, in its family. */
+function peerOf(peer: FlowPeer): ec2.IPeer {
+  return peer.family === 'ipv6' ? ec2.Peer.ipv6(peer.cidr) : ec2.Peer.ipv4(peer.cidr);
 }
 
 /** Options of a declared flow. */

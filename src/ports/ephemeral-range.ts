@@ -1,13 +1,16 @@
+import { ErrorCode, NetworkPatternsError } from '../private/errors';
+
 /**
  * The ephemeral (client-side) port range a kind of client uses for its end of a connection.
  * Stateless NACLs must admit the WHOLE range for return traffic, or connections die one way
- * (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html).
+ * (AWS VPC user guide, "Ephemeral ports").
  *
  * A range narrower than 1024-65535 makes tighter NACL return entries, but it holds only while the
  * client really uses it (a changed `ip_local_port_range`, a NAT in between, breaks it quietly):
  * the library's nag pack reports such entries (NetworkPatterns-NACL2); acknowledge it where you
  * control the clients.
  *
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html
  * @example
  * FlowEndpoint.workload(service, Tier.APP, { ephemeralRange: EphemeralRange.LINUX });
  */
@@ -22,7 +25,7 @@ export class EphemeralRange {
   public static readonly LINUX = new EphemeralRange('Linux kernel', 32768, 60999);
   /** Windows Server 2008 and later: 49152-65535. */
   public static readonly WINDOWS = new EphemeralRange('Windows Server 2008+', 49152, 65535);
-  /** The IANA dynamic range: 49152-65535 (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html). */
+  /** The IANA dynamic range: 49152-65535 (RFC 6335). */
   public static readonly IANA = new EphemeralRange('IANA dynamic', 49152, 65535);
   /**
    * Any client: 1024-65535, AWS's advice for a NACL that must serve every kind of client
@@ -37,7 +40,7 @@ export class EphemeralRange {
    */
   public static of(from: number, to: number): EphemeralRange {
     if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1024 || to > 65535 || from > to) {
-      throw new Error(
+      throw new NetworkPatternsError(ErrorCode.EPHEMERAL_RANGE_INVALID,
         `EphemeralRange.of: the range must lie within 1024-65535 with from <= to, got ${from}-${to}. ` +
         'Ephemeral ports are never well-known ports (0-1023); use EphemeralRange.ANY_CLIENT when unsure.',
       );

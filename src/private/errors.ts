@@ -13,11 +13,11 @@ export enum ErrorCode {
   FLOW_PORT_INVALID = 'FlowPortInvalid',
   /** Port 0: no service listens on it (ECS's hostPort 0 means "dynamic", not port 0). */
   FLOW_PORT_ZERO = 'FlowPortZero',
-  /** SSH 22 or RDP 3389 (TCP or UDP) from peers that cover every IPv4 address. */
+  /** SSH 22 or RDP 3389 (TCP or UDP) from peers that cover every IPv4 address, or every IPv6 address on the internet. */
   FLOW_ADMIN_PORT_OPEN_TO_WORLD = 'FlowAdminPortOpenToWorld',
   /** An internet end with no CIDR at all. */
   FLOW_INTERNET_NO_CIDRS = 'FlowInternetNoCidrs',
-  /** An internet CIDR that is malformed or IPv6. */
+  /** An internet CIDR that is malformed, or IPv6 in a VPC that is not dual stack. */
   FLOW_INTERNET_CIDR_INVALID = 'FlowInternetCidrInvalid',
   /** An internet CIDR inside the VPC (workloads there are admitted by security group reference). */
   FLOW_INTERNET_CIDR_INSIDE_VPC = 'FlowInternetCidrInsideVpc',
@@ -25,6 +25,8 @@ export enum ErrorCode {
   FLOW_NO_END_INSIDE_VPC = 'FlowNoEndInsideVpc',
   /** The internet to the data tier. */
   FLOW_INTERNET_TO_DATA_TIER = 'FlowInternetToDataTier',
+  /** The internet to the app tier over IPv6 (the egress-only internet gateway admits nothing in). */
+  FLOW_INTERNET_TO_APP_TIER_OVER_IPV6 = 'FlowInternetToAppTierOverIpv6',
   /** The data tier to the internet. */
   FLOW_DATA_TIER_TO_INTERNET = 'FlowDataTierToInternet',
   /** The app tier to the internet in a VPC with no NAT gateway. */
@@ -47,6 +49,9 @@ export enum ErrorCode {
   FLOW_AFTER_SYNTHESIS = 'FlowAfterSynthesis',
   /** More NACL entries in one direction than the quota. */
   FLOW_NACL_QUOTA = 'FlowNaclQuota',
+
+  /** An `EphemeralRange.of` outside 1024-65535, or inverted. */
+  EPHEMERAL_RANGE_INVALID = 'EphemeralRangeInvalid',
 
   // The VPC
   /** An availability zone name that is malformed, a Region name, or from another Region. */

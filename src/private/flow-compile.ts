@@ -1,5 +1,6 @@
 import { isIpv4Cidr, isIpv6Cidr, overlaps, parseIpv4, contains, Ipv4Range } from './cidr';
 import { ErrorCode } from './errors';
+import { coversIpv6Internet, parseIpv6Cidr } from './ipv6-cidr';
 import { describePort, includesPort, PortSpec } from './port-spec';
 import { FlowEndpointKind } from '../network/flow-endpoint';
 import { Tier } from '../network/tier';
@@ -10,9 +11,15 @@ import { Tier } from '../network/tier';
  * `TieredVpc.addFlow` resolves its ends and hands them here; tests call these functions directly.
  *
  * An address family is a dimension of every value: peers and tier blocks carry one, and legs are
- * compiled per family (an IPv4 NACL entry never matches IPv6 traffic). Only IPv4 exists today.
+ * compiled per family (an IPv4 NACL entry never matches IPv6 traffic): a flow compiles for every
+ * family both of its ends have. Tiers have IPv6 blocks in a dual-stack VPC only.
  */
-export type AddressFamily = 'ipv4';
+export type AddressFamily = 'ipv4' | 'ipv6';
+
+/** The family of a peer CIDR as written (`:` marks IPv6). */
+export function familyOf(cidr: string): AddressFamily {
+  return isIpv6Cidr(cidr) ? 'ipv6' : 'ipv4';
+}
 
 /** An address block outside the VPC, in one family. */
 export interface FlowPeer {
@@ -33,8 +40,13 @@ export interface FlowNetwork {
   readonly tierBlocks: readonly TierBlock[];
   /** The VPC's own blocks, per family. */
   readonly vpcBlocks: readonly FlowPeer[];
-  /** Whether the app tier reaches the internet (IPv4: through NAT gateways in the public tier). */
+  /** Whether the app tier reaches the internet over IPv4 (through NAT gateways in the public tier). */
   readonly natGateway: boolean;
+  /**
+   * Whether the VPC is dual stack: every tier then has an IPv6 block, the public tier routes
+   * `::/0` to the internet gateway and the app tier to an egress-only internet gateway.
+   */
+  readonly dualStack: boolean;
 }
 
 /** One end of a flow, resolved: its kind, its tier (derived or checked), its peers, its client range. */
@@ -142,15 +154,30 @@ export function peerCidrProblem(cidrs: readonly string[], vpcBlocks: readonly Fl
     };
   }
   const vpc = vpcBlocks.filter((b) => b.family === 'ipv4').map((b) => parseIpv4(b.cidr));
+  const dualStack = vpcBlocks.some((b) => b.family === 'ipv6');
   for (const c of cidrs) {
     if (isIpv6Cidr(c)) {
-      return {
-        code: ErrorCode.FLOW_INTERNET_CIDR_INVALID,
-        prop,
-        value: c,
-        problem: 'must be IPv4: this VPC has no IPv6 CIDR',
-        fix: 'Give IPv4 CIDRs, e.g. 0.0.0.0/0 or 203.0.113.0/24.',
-      };
+      if (!dualStack) {
+        return {
+          code: ErrorCode.FLOW_INTERNET_CIDR_INVALID,
+          prop,
+          value: c,
+          problem: 'is IPv6, but this VPC is not dual stack',
+          fix: 'Create the TieredVpc with ipProtocol: ec2.IpProtocol.DUAL_STACK, or give IPv4 CIDRs, e.g. 0.0.0.0/0 or 203.0.113.0/24.',
+        };
+      }
+      if (!parseIpv6Cidr(c)) {
+        return {
+          code: ErrorCode.FLOW_INTERNET_CIDR_INVALID,
+          prop,
+          value: c,
+          problem: 'must be an IPv6 CIDR block whose address is its network address',
+          fix: 'Write it as its network address and a prefix length, e.g. ::/0 or 2001:db8::/32 (a single address is 2001:db8::10/128).',
+        };
+      }
+      // The VPC's IPv6 block is Amazon-provided and known only once deployed: an IPv6 peer
+      // inside it can't be told apart here (the analyzer reads the deployed template).
+      continue;
     }
     if (!isIpv4Cidr(c)) {
       return {
@@ -196,7 +223,18 @@ export function flowProblems(from: ResolvedEnd, to: ResolvedEnd, port: PortSpec,
   if (from.kind === FlowEndpointKind.INTERNET && problems.every((p) => p.code !== ErrorCode.FLOW_INTERNET_CIDR_INVALID)) {
     const ranges = (from.peers ?? []).filter((p) => p.family === 'ipv4' && isIpv4Cidr(p.cidr)).map((p) => parseIpv4(p.cidr));
     const admin = ADMIN_PORTS.find((a) => a.protocols.includes(port.protocol) && includesPort(port, a.port));
-    if (admin && ranges.length > 0 && coversEveryIpv4Address(ranges)) {
+    // Every IPv6 address on the internet: ::/0, or blocks that together contain the global unicast space 2000::/3.
+    const v6 = (from.peers ?? []).filter((p) => p.family === 'ipv6').map((p) => p.cidr);
+    if (admin && coversIpv6Internet(v6)) {
+      problems.push({
+        code: ErrorCode.FLOW_ADMIN_PORT_OPEN_TO_WORLD,
+        prop: 'port',
+        value: describePort(port),
+        problem: `opens ${admin.name}${port.protocol === 'udp' ? ' over UDP' : ''} to ${v6.join(', ')}, i.e. to every IPv6 address on the internet`,
+        fix: 'Never open admin ports to the internet (AWS Config rule restricted-ssh; https://docs.aws.amazon.com/config/latest/developerguide/restricted-ssh.html): ' +
+          'use Systems Manager Session Manager (sessionManagerEndpoints: true) or admit only an admin range, e.g. FlowEndpoint.internet([\'2001:db8:1234::/48\']).',
+      });
+    } else if (admin && ranges.length > 0 && coversEveryIpv4Address(ranges)) {
       problems.push({
         code: ErrorCode.FLOW_ADMIN_PORT_OPEN_TO_WORLD,
         prop: 'port',
@@ -225,6 +263,18 @@ export function flowProblems(from: ResolvedEnd, to: ResolvedEnd, port: PortSpec,
       fix: 'Put a load balancer in the public tier and a service in the app tier in front of the data tier.',
     });
   }
+  const ipv6Peers = (from.peers ?? []).filter((p) => p.family === 'ipv6');
+  if (from.kind === FlowEndpointKind.INTERNET && to.tier === Tier.APP && ipv6Peers.length > 0) {
+    problems.push({
+      code: ErrorCode.FLOW_INTERNET_TO_APP_TIER_OVER_IPV6,
+      prop: 'to',
+      value: to.name,
+      problem: `is in the app tier, which the internet cannot reach over IPv6 (${ipv6Peers.map((p) => p.cidr).join(', ')}): its ::/0 route goes to an ` +
+        'egress-only internet gateway, which admits no connection from the internet',
+      fix: 'Put a load balancer in the public tier in front of it (FlowEndpoint.workload(loadBalancer, Tier.PUBLIC)); see ' +
+        'https://docs.aws.amazon.com/vpc/latest/userguide/egress-only-internet-gateway.html',
+    });
+  }
   if (to.kind === FlowEndpointKind.INTERNET && from.tier === Tier.DATA) {
     problems.push({
       code: ErrorCode.FLOW_DATA_TIER_TO_INTERNET,
@@ -234,13 +284,15 @@ export function flowProblems(from: ResolvedEnd, to: ResolvedEnd, port: PortSpec,
       fix: 'Reach AWS services from the data tier through the S3/DynamoDB gateway endpoints or interface endpoints, or move the workload to the app tier.',
     });
   }
-  if (to.kind === FlowEndpointKind.INTERNET && from.tier === Tier.APP && !net.natGateway) {
+  // NAT gateways carry IPv4 only; IPv6 leaves the app tier through the egress-only internet gateway of a dual-stack VPC.
+  if (to.kind === FlowEndpointKind.INTERNET && from.tier === Tier.APP && !net.natGateway && (to.peers ?? []).some((p) => p.family === 'ipv4')) {
     problems.push({
       code: ErrorCode.FLOW_NO_NAT_GATEWAY,
       prop: 'from',
       value: from.name,
-      problem: 'needs the internet, but the VPC has natGateways NatGatewayMode.NONE',
-      fix: 'Use NatGatewayMode.PER_AZ (or SINGLE for non-production), or reach AWS services through endpoints.',
+      problem: `needs the internet${net.dualStack ? ' over IPv4' : ''}, but the VPC has natGateways NatGatewayMode.NONE`,
+      fix: 'Use NatGatewayMode.PER_AZ (or SINGLE for non-production), or reach AWS services through endpoints' +
+        (net.dualStack ? ', or reach the internet over IPv6 only through the egress-only internet gateway: FlowEndpoint.internet([\'::/0\']).' : '.'),
     });
   }
   const kinds = [from.kind, to.kind];
@@ -303,6 +355,8 @@ export function compileFlow(from: ResolvedEnd, to: ResolvedEnd, port: PortSpec, 
         leg(to.tier, 'egress', ephemeral, c, 'return');
       }
     }
+    // IPv4 to the internet crosses the NAT gateway in the public tier; IPv6 leaves the app tier
+    // straight through the egress-only internet gateway, which sits in no subnet and has no NACL.
     if (to.kind === FlowEndpointKind.INTERNET && from.tier === Tier.APP && family === 'ipv4') {
       for (const appBlock of fromBlocks) {
         leg(Tier.PUBLIC, 'ingress', port, appBlock, 'request');

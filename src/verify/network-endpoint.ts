@@ -1,6 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
 import { isIpv4Cidr } from '../private/cidr';
+import { parseIpv6Cidr } from '../private/ipv6-cidr';
 
 /** What a `NetworkEndpoint` names. */
 export enum NetworkEndpointKind {
@@ -43,14 +44,14 @@ export class NetworkEndpoint {
 
   /**
    * The internet, or part of it.
-   * @param cidr the IPv4 CIDR of the peers
+   * @param cidr the IPv4 or IPv6 CIDR of the peers (`::/0` for the whole IPv6 internet)
    * @default '0.0.0.0/0'
    */
   public static internet(cidr?: string): NetworkEndpoint {
     const c = cidr ?? '0.0.0.0/0';
-    if (!isIpv4Cidr(c)) {
-      throw new Error(`NetworkEndpoint.internet: cidr must be an IPv4 CIDR block whose address is its network address, got '${c}'. ` +
-        'Write it as a.b.c.d/n, e.g. 203.0.113.0/24.');
+    if (!isIpv4Cidr(c) && !parseIpv6Cidr(c)) {
+      throw new Error(`NetworkEndpoint.internet: cidr must be an IPv4 or IPv6 CIDR block whose address is its network address, got '${c}'. ` +
+        'Write it as a.b.c.d/n or as an IPv6 network address and prefix, e.g. 203.0.113.0/24 or 2001:db8::/32.');
     }
     return new NetworkEndpoint(NetworkEndpointKind.INTERNET, [], c, `internet ${c}`);
   }

@@ -2,13 +2,13 @@ import { CfnResource, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { NetworkEndpoint, NetworkEndpointKind } from './network-endpoint';
 import { AddressFamily, ExposedPortRange, OpenPortRange, OpenPortsEntry, OpeningStatus, UndeclaredOpening } from './open-ports';
+import { ReachabilityAnswer, Verdict } from './reachability-answer';
+import { ReachabilityMatrix, ReachabilityMatrixEntry } from './reachability-matrix';
 import { AddressRange, coversFamily, parseCidr, subtractRanges, wholeFamily } from '../model/addresses';
 import { PortSpan, intersectSpans, subtractSpans, unionSpans } from '../model/boxes-exact';
 import { EndSpec, Evaluator, Traffic } from '../model/evaluator';
 import { ExactEnd, ExactEvaluator, LayerName } from '../model/exact';
 import { NodeModel, StackInput, TemplateModel, toCidr } from '../model/template-model';
-import { ReachabilityAnswer, Verdict } from './reachability-answer';
-import { ReachabilityMatrix, ReachabilityMatrixEntry } from './reachability-matrix';
 import { DeclaredFlow } from '../network/declared-flow';
 import { ALL_TIERS, Tier } from '../network/tier';
 import { TieredVpc } from '../network/tiered-vpc';
@@ -147,6 +147,8 @@ export class ReachabilityAnalyzer {
     const t = trafficOf(port);
     if (typeof t === 'string') return { query, verdict: Verdict.UNKNOWN, reasons: [`unknown: ${t}`], warnings: [], partiallyOpen: false };
     const portText = `${t.protocol === 6 ? 'tcp' : 'udp'} ${t.p0 === t.p1 ? t.p0 : `${t.p0}-${t.p1}`}`;
+    const ipv6Internet = [from, to].some((e) => e.kind === NetworkEndpointKind.INTERNET && parseCidr(e.cidr)?.family === 6);
+    if (ipv6Internet) return this.canReachIpv6(from, to, t, portText);
     const raw = this.evaluator.evaluate(this.end(from), this.end(to), t, portText);
     return {
       query: `${from.name} -> ${to.name} on ${portText}`,
@@ -154,6 +156,43 @@ export class ReachabilityAnalyzer {
       reasons: [...raw.reasons, ...raw.warnings.map((w) => `warning: ${w}`)],
       warnings: raw.warnings,
       partiallyOpen: raw.partiallyOpen,
+    };
+  }
+
+  /**
+   * An IPv6 internet end: the exact model answers (every layer, both directions, the client's
+   * whole ephemeral return range), for the peers' block only.
+   */
+  private canReachIpv6(from: NetworkEndpoint, to: NetworkEndpoint, t: Traffic, portText: string): ReachabilityAnswer {
+    const query = `${from.name} -> ${to.name} on ${portText}`;
+    const wanted: PortSpan[] = [{ p0: t.p0, p1: t.p1, why: [] }];
+    let open: PortSpan[] = [];
+    let maybe: PortSpan[] = [];
+    const unknown: string[] = [];
+    for (const x of this.exactEnds(from)) {
+      for (const y of this.exactEnds(to)) {
+        const r = this.exact.open(x, y, t.protocol, 6);
+        open = unionSpans(open, r.open);
+        maybe = unionSpans(maybe, r.maybe);
+        unknown.push(...r.unknown);
+      }
+    }
+    const missing = subtractSpans(wanted, open);
+    const openHere = intersectSpans(wanted, open);
+    if (missing.length === 0) {
+      const why = [...new Set(openHere.flatMap((s) => s.why))];
+      return { query, verdict: Verdict.REACHABLE, reasons: why.length ? why : ['open over IPv6'], warnings: [], partiallyOpen: false };
+    }
+    if (subtractSpans(missing, maybe).length === 0) {
+      return { query, verdict: Verdict.UNKNOWN, reasons: unknown.map((u) => `unknown: ${u}`), warnings: [], partiallyOpen: openHere.length > 0 };
+    }
+    return {
+      query,
+      verdict: Verdict.BLOCKED,
+      reasons: [`blocked over IPv6: no route, security group rule or NACL entry pair carries ${portText} between these ends (the exact model finds ` +
+        `${openHere.length ? `only ${openHere.map((s) => (s.p0 === s.p1 ? `${s.p0}` : `${s.p0}-${s.p1}`)).join(', ')} open` : 'nothing of it open'})`],
+      warnings: [],
+      partiallyOpen: openHere.length > 0,
     };
   }
 

@@ -4,6 +4,7 @@ import { App } from 'aws-cdk-lib';
 import { tmpDir, write } from './templates';
 import * as collaborativeEditor from '../../examples/collaborative-editor';
 import * as dnsFailover from '../../examples/dns-failover';
+import * as dualStackWebApp from '../../examples/dual-stack-web-app';
 import * as ecsDynamicPorts from '../../examples/ecs-dynamic-ports';
 import * as kafkaNlb from '../../examples/kafka-nlb';
 import * as lambdaRdsProxy from '../../examples/lambda-rds-proxy';
@@ -38,6 +39,7 @@ async function check(...args: string[]): Promise<{ code: number; out: string }> 
 const EXAMPLES: Array<[string, { build(app: App): unknown }, Array<{ node: string; ports: string[] }>]> = [
   ['collaborative-editor', collaborativeEditor, [{ node: 'CollaborativeEditor/Nlb/Resource', ports: ['tcp 443'] }]],
   ['dns-failover', dnsFailover, [{ node: 'DnsFailoverWest/Alb', ports: ['tcp 443'] }, { node: 'DnsFailoverEast/Alb', ports: ['tcp 443'] }]],
+  ['dual-stack-web-app', dualStackWebApp, [{ node: 'DualStackWebApp/Web/LoadBalancer', ports: ['tcp 80', 'tcp 443', 'tcp 80 (IPv6)', 'tcp 443 (IPv6)'] }]],
   ['ecs-dynamic-ports', ecsDynamicPorts, [{ node: 'EcsDynamicPorts/Web/LoadBalancer', ports: ['tcp 80'] }]],
   ['kafka-nlb', kafkaNlb, [{ node: 'KafkaNlb/PartnerNlb/Resource', ports: ['tcp 9092'] }]],
   ['lambda-rds-proxy', lambdaRdsProxy, []],

@@ -815,9 +815,9 @@ describe('EcsDynamicPortService: bad input', () => {
       .toThrow(/loadBalancer\.clientCidrs must be an IPv4 CIDR block.*\[FlowInternetCidrInvalid\]$/);
   });
 
-  test('fails when a client CIDR is IPv6 (the tiered VPC has no IPv6 CIDR)', () => {
+  test('fails when a client CIDR is IPv6 in a VPC that is not dual stack', () => {
     expect(() => build({ loadBalancer: ServiceLoadBalancer.alb({ clientCidrs: ['2001:db8::/32'] }) }))
-      .toThrow(/loadBalancer\.clientCidrs must be IPv4: this VPC has no IPv6 CIDR, got '2001:db8::\/32'.*\[FlowInternetCidrInvalid\]$/);
+      .toThrow(/loadBalancer\.clientCidrs is IPv6, but this VPC is not dual stack, got '2001:db8::\/32'\. Create the TieredVpc with ipProtocol: ec2\.IpProtocol\.DUAL_STACK.*\[FlowInternetCidrInvalid\]$/);
   });
 
   test('fails when a client CIDR lies inside the VPC (the same check as addFlow\'s internet ends)', () => {

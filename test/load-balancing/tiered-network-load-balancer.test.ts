@@ -768,6 +768,33 @@ describe('targets', () => {
   });
 });
 
+describe('internal load balancer with world-wide client CIDRs', () => {
+  test.each([
+    ['0.0.0.0/0', ['0.0.0.0/0']],
+    ['two halves of the world', ['0.0.0.0/1', '128.0.0.0/1']],
+  ])('warns on clientCidrs %s: an internal NLB admits every connected network', (_, clientCidrs) => {
+    const { stack } = world({ nlb: { internetFacing: false, clientCidrs } });
+    const found = warnings(stack, 'internalNlbWorldClients');
+    expect(found).toHaveLength(1);
+    expect(found[0].id).toBe('/Test/Nlb');
+    expect(found[0].entry.data).toMatch(/internal load balancer admits .* \(every IPv4 address\).*Name the peered or on-premises ranges instead/);
+  });
+
+  test('warns on a listener of an internal NLB whose own clientCidrs cover the world', () => {
+    const { stack } = world({ nlb: { internetFacing: false }, listener: { clientCidrs: ['0.0.0.0/0'] } });
+    expect(warnings(stack, 'internalNlbWorldClients').map((w) => w.id)).toEqual(['/Test/Nlb/Kafka']);
+  });
+
+  test.each<[string, Partial<TieredNetworkLoadBalancerProps>]>([
+    ['an internal NLB with an on-premises range', { internetFacing: false, clientCidrs: ['10.0.0.0/8'] }],
+    ['an internal NLB with half of the world', { internetFacing: false, clientCidrs: ['0.0.0.0/1'] }],
+    ['an internet-facing NLB open to the world', { internetFacing: true, clientCidrs: ['0.0.0.0/0'] }],
+  ])('no warning for %s', (_, nlb) => {
+    const { stack } = world({ nlb });
+    expect(warnings(stack, 'internalNlbWorldClients')).toHaveLength(0);
+  });
+});
+
 describe('TieredNetworkLoadBalancer bad input', () => {
   test.each([0, 65536, 1.5, -1])('fails when the listener port is %s (outside 1-65535)', (port) => {
     expect(() => world({ listener: { port } })).toThrow(new RegExp(`Test/Nlb/Kafka: port must be an integer between 1 and 65535, got ${port}\\.`));
@@ -919,7 +946,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     ['203.0.113.1/24', /must be an IPv4 CIDR block whose address is its network address, got '203.0.113.1\/24'/],
     ['300.0.0.0/8', /must be an IPv4 CIDR block/],
     ['203.0.113.0/33', /must be an IPv4 CIDR block/],
-    ['::/0', /must be IPv4: this VPC has no IPv6 CIDR, got '::\/0'.*\[FlowInternetCidrInvalid\]/],
+    ['::/0', /clientCidrs is IPv6, but this VPC is not dual stack, got '::\/0'\. Create the TieredVpc with ipProtocol: ec2\.IpProtocol\.DUAL_STACK.*\[FlowInternetCidrInvalid\]/],
     ['10.0.64.0/24', /clientCidrs lies inside the VPC \(10\.0\.0\.0\/16\): addresses inside the VPC are workloads or tiers, not internet peers, got '10.0.64.0\/24'\. Admit them with allowFrom.*\[FlowInternetCidrInsideVpc\]/],
   ])('fails when a client CIDR is malformed: %s', (cidr, message) => {
     expect(() => world({ nlb: { clientCidrs: [cidr] } })).toThrow(message);

@@ -2,7 +2,7 @@ import { FlowEndpointKind, Tier } from '../../src';
 import { parseIpv4 } from '../../src/private/cidr';
 import { ErrorCode } from '../../src/private/errors';
 import {
-  compileFlow, coversEveryIpv4Address, FlowNetwork, flowProblems, peerCidrProblem, ResolvedEnd, SgRuleKind,
+  compileFlow, coversEveryIpv4Address, familyOf, FlowNetwork, flowProblems, peerCidrProblem, ResolvedEnd, SgRuleKind,
 } from '../../src/private/flow-compile';
 import { PortSpec } from '../../src/private/port-spec';
 import { APP, DATA, PUBLIC } from '../util';
@@ -17,6 +17,7 @@ const NET: FlowNetwork = {
   ],
   vpcBlocks: [{ family: 'ipv4', cidr: '10.0.0.0/16' }],
   natGateway: true,
+  dualStack: false,
 };
 const ANY = { from: 1024, to: 65535 };
 const tcp = (from: number, to = from): PortSpec => ({ protocol: 'tcp', from, to });
@@ -177,5 +178,85 @@ describe('helpers', () => {
   test('peerCidrProblem names the property and the fix it is given', () => {
     const p = peerCidrProblem(['10.0.1.0/24'], NET.vpcBlocks, 'clientCidrs', 'Use allowFrom.');
     expect(p).toEqual(expect.objectContaining({ code: ErrorCode.FLOW_INTERNET_CIDR_INSIDE_VPC, prop: 'clientCidrs', value: '10.0.1.0/24', fix: 'Use allowFrom.' }));
+  });
+});
+
+describe('both address families (a dual-stack VPC)', () => {
+  // Concrete IPv6 tier blocks stand for the deployed /56's quarters.
+  const V6 = { public: '2600:1f18:aa:bb00::/58', app: '2600:1f18:aa:bb40::/58', data: '2600:1f18:aa:bb80::/58' };
+  const DUAL: FlowNetwork = {
+    tierBlocks: [
+      ...NET.tierBlocks,
+      { tier: Tier.PUBLIC, family: 'ipv6', cidr: V6.public },
+      { tier: Tier.APP, family: 'ipv6', cidr: V6.app },
+      { tier: Tier.DATA, family: 'ipv6', cidr: V6.data },
+    ],
+    vpcBlocks: [...NET.vpcBlocks, { family: 'ipv6', cidr: '2600:1f18:aa:bb00::/56' }],
+    natGateway: true,
+    dualStack: true,
+  };
+  const peers = (...cidrs: string[]): ResolvedEnd => ({
+    kind: FlowEndpointKind.INTERNET, peers: cidrs.map((cidr) => ({ family: familyOf(cidr), cidr })), ephemeral: ANY, name: 'internet',
+  });
+  const families = (from: ResolvedEnd, to: ResolvedEnd, port: PortSpec) =>
+    compileFlow(from, to, port, DUAL).naclLegs.map((l) => `${l.family} ${l.tier} ${l.direction} ${l.port.from}-${l.port.to} ${l.cidr}`);
+
+  test('tier and workload ends have both families: every leg twice', () => {
+    expect(families(workload(Tier.APP, 'a'), workload(Tier.DATA, 'd'), tcp(5432))).toEqual([
+      `ipv4 app egress 5432-5432 ${DATA}`, `ipv4 app ingress 1024-65535 ${DATA}`, `ipv4 data ingress 5432-5432 ${APP}`, `ipv4 data egress 1024-65535 ${APP}`,
+      `ipv6 app egress 5432-5432 ${V6.data}`, `ipv6 app ingress 1024-65535 ${V6.data}`, `ipv6 data ingress 5432-5432 ${V6.app}`, `ipv6 data egress 1024-65535 ${V6.app}`,
+    ]);
+  });
+
+  test('an internet end compiles the families of its CIDRs only', () => {
+    expect(families(peers('0.0.0.0/0'), tier(Tier.PUBLIC), tcp(443))).toEqual(['ipv4 public ingress 443-443 0.0.0.0/0', 'ipv4 public egress 1024-65535 0.0.0.0/0']);
+    expect(families(peers('::/0'), tier(Tier.PUBLIC), tcp(443))).toEqual(['ipv6 public ingress 443-443 ::/0', 'ipv6 public egress 1024-65535 ::/0']);
+  });
+
+  test('app -> internet over IPv6 has no NAT legs in the public tier (the egress-only gateway is in no subnet)', () => {
+    expect(families(workload(Tier.APP, 'a'), peers('0.0.0.0/0', '::/0'), tcp(443))).toEqual([
+      'ipv4 app egress 443-443 0.0.0.0/0', 'ipv4 app ingress 1024-65535 0.0.0.0/0',
+      `ipv4 public ingress 443-443 ${APP}`, `ipv4 public egress 1024-65535 ${APP}`, 'ipv4 public egress 443-443 0.0.0.0/0', 'ipv4 public ingress 1024-65535 0.0.0.0/0',
+      'ipv6 app egress 443-443 ::/0', 'ipv6 app ingress 1024-65535 ::/0',
+    ]);
+  });
+
+  test('security group rules name each peer in its family', () => {
+    expect(compileFlow(peers('0.0.0.0/0', '::/0'), workload(Tier.PUBLIC, 'lb'), tcp(443), DUAL).sgRules).toEqual([
+      { kind: SgRuleKind.INGRESS_FROM_PEER, peer: { family: 'ipv4', cidr: '0.0.0.0/0' } },
+      { kind: SgRuleKind.INGRESS_FROM_PEER, peer: { family: 'ipv6', cidr: '::/0' } },
+    ]);
+  });
+
+  test.each(['::/0', '2000::/3', '::/1'])('refuses SSH and RDP from %s, accepts an admin range', (cidr) => {
+    expect(codes(peers(cidr), workload(Tier.PUBLIC, 'bastion'), tcp(22), DUAL)).toEqual([ErrorCode.FLOW_ADMIN_PORT_OPEN_TO_WORLD]);
+    expect(codes(peers(cidr), workload(Tier.PUBLIC, 'bastion'), udp(3389), DUAL)).toEqual([ErrorCode.FLOW_ADMIN_PORT_OPEN_TO_WORLD]);
+    expect(codes(peers('2001:db8:1234::/48'), workload(Tier.PUBLIC, 'bastion'), tcp(22), DUAL)).toEqual([]);
+  });
+
+  test('refuses SSH from IPv6 blocks that together cover the IPv6 internet, accepts one half of it', () => {
+    expect(codes(peers('2000::/4', '3000::/4'), workload(Tier.PUBLIC, 'bastion'), tcp(22), DUAL)).toEqual([ErrorCode.FLOW_ADMIN_PORT_OPEN_TO_WORLD]);
+    expect(codes(peers('2000::/4'), workload(Tier.PUBLIC, 'bastion'), tcp(22), DUAL)).toEqual([]);
+  });
+
+  test('refuses the internet -> app tier over IPv6, accepts it to the public tier', () => {
+    expect(codes(peers('::/0'), workload(Tier.APP, 'a'), tcp(443), DUAL)).toEqual([ErrorCode.FLOW_INTERNET_TO_APP_TIER_OVER_IPV6]);
+    expect(codes(peers('2001:db8::/32'), tier(Tier.APP), tcp(443), DUAL)).toEqual([ErrorCode.FLOW_INTERNET_TO_APP_TIER_OVER_IPV6]);
+    expect(codes(peers('::/0'), workload(Tier.DATA, 'd'), tcp(5432), DUAL)).toEqual([ErrorCode.FLOW_INTERNET_TO_DATA_TIER]);
+    expect(codes(peers('::/0'), workload(Tier.PUBLIC, 'lb'), tcp(443), DUAL)).toEqual([]);
+  });
+
+  test('without NAT gateways only the IPv4 half of app -> internet is refused', () => {
+    const noNat = { ...DUAL, natGateway: false };
+    expect(flowProblems(workload(Tier.APP, 'a'), peers('0.0.0.0/0', '::/0'), tcp(443), noNat).map((p) => p.code)).toEqual([ErrorCode.FLOW_NO_NAT_GATEWAY]);
+    expect(flowProblems(workload(Tier.APP, 'a'), peers('::/0'), tcp(443), noNat)).toEqual([]);
+  });
+
+  test('IPv6 peers: refused in an IPv4-only VPC and when malformed', () => {
+    expect(peerCidrProblem(['::/0'], NET.vpcBlocks, 'cidrs')?.problem).toBe('is IPv6, but this VPC is not dual stack');
+    expect(peerCidrProblem(['::/0'], DUAL.vpcBlocks, 'cidrs')).toBeUndefined();
+    for (const bad of ['2001:db8::1/32', '2001:db8:::/48', '2001:db8::/129']) {
+      expect(peerCidrProblem([bad], DUAL.vpcBlocks, 'cidrs')?.problem).toBe('must be an IPv6 CIDR block whose address is its network address');
+    }
   });
 });

@@ -172,13 +172,43 @@ describe('workload ends', () => {
     expect(e.message).toMatch(/to has no tier, and none can be derived.*FlowEndpoint\.workload\(workload, Tier\.APP\)/);
   });
 
-  test('fails on a workload placed in subnets of several tiers', () => {
+  test('fails on a workload whose own resources (those with its security group) are in several tiers', () => {
     const { stack, net, lb } = setup();
     const server = new Server(stack, 'Server', net, net.selectSubnets(Tier.APP));
-    new ec2.CfnInstance(server, 'Second', { imageId: 'ami-12345678', subnetId: net.vpc.selectSubnets(net.selectSubnets(Tier.DATA)).subnetIds[0] });
+    new ec2.CfnInstance(server, 'Second', {
+      imageId: 'ami-12345678',
+      subnetId: net.vpc.selectSubnets(net.selectSubnets(Tier.DATA)).subnetIds[0],
+      securityGroupIds: server.connections.securityGroups.map((g) => g.securityGroupId),
+    });
     const e = errorOf(() => net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC), FlowEndpoint.workload(server), WellKnownPorts.HTTP_ALT));
     expect(e.code).toBe('FlowWorkloadTierMismatch');
     expect(e.message).toMatch(/is placed in subnets of several tiers \(app, data\)/);
+  });
+
+  test('a construct holding another workload elsewhere (a service and its own load balancer): the resources with its security group decide', () => {
+    const { stack, net, lb } = setup();
+    const server = new Server(stack, 'Server', net, net.selectSubnets(Tier.APP));
+    const frontSg = new ec2.SecurityGroup(server, 'FrontSg', { vpc: net.vpc });
+    new ec2.CfnInstance(server, 'Front', {
+      imageId: 'ami-12345678',
+      subnetId: net.vpc.selectSubnets(net.selectSubnets(Tier.PUBLIC)).subnetIds[0],
+      securityGroupIds: [frontSg.securityGroupId],
+    });
+    net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC), FlowEndpoint.workload(server), WellKnownPorts.HTTP_ALT);
+    expect(net.flows[0].toTier).toBe(Tier.APP);
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('several tiers and none with the workload\'s security group: no tier can be derived', () => {
+    const { stack, net, lb } = setup();
+    const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc: net.vpc });
+    const holder = new Construct(stack, 'Holder');
+    for (const tier of [Tier.APP, Tier.DATA]) {
+      new ec2.CfnInstance(holder, tier, { imageId: 'ami-12345678', subnetId: net.vpc.selectSubnets(net.selectSubnets(tier)).subnetIds[0] });
+    }
+    const workload = Object.assign(holder, { connections: new ec2.Connections({ securityGroups: [sg] }) });
+    const e = errorOf(() => net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC), FlowEndpoint.workload(workload), WellKnownPorts.HTTP_ALT));
+    expect(e.code).toBe('FlowWorkloadTierUnknown');
   });
 
   test('a placement that only resolves at synth is checked at synth', () => {

@@ -232,7 +232,7 @@ describe('flow bad input', () => {
   test('fails on IPv6 peers', () => {
     const { net, lb } = setup();
     expect(() => net.addFlow(FlowEndpoint.internet(['::/0']), FlowEndpoint.workload(lb, Tier.PUBLIC), WellKnownPorts.HTTPS))
-      .toThrow(/internet cidrs must be IPv4: this VPC has no IPv6 CIDR, got '::\/0'/);
+      .toThrow(/internet cidrs is IPv6, but this VPC is not dual stack, got '::\/0'\. Create the TieredVpc with ipProtocol: ec2\.IpProtocol\.DUAL_STACK/);
   });
 
   test('fails on a malformed peer CIDR', () => {
@@ -287,10 +287,10 @@ describe('flow bad input', () => {
     expect(() => net.addFlow(FlowEndpoint.tier(Tier.APP), FlowEndpoint.tier(Tier.DATA), port)).toThrow(message);
   });
 
-  test('fails when a NACL direction would exceed 20 entries, listing the flows', () => {
+  test('fails when a NACL direction would exceed 19 entries (AWS\'s 20 rules, the default deny rule included), listing the flows', () => {
     const { net } = setup();
-    for (let i = 0; i < 20; i++) net.addFlow(FlowEndpoint.tier(Tier.APP), FlowEndpoint.tier(Tier.DATA), ec2.Port.tcp(7000 + i), { description: `svc${i}` });
+    for (let i = 0; i < 19; i++) net.addFlow(FlowEndpoint.tier(Tier.APP), FlowEndpoint.tier(Tier.DATA), ec2.Port.tcp(7000 + i), { description: `svc${i}` });
     expect(() => net.addFlow(FlowEndpoint.tier(Tier.APP), FlowEndpoint.tier(Tier.DATA), ec2.Port.tcp(8000), { description: 'one too many' }))
-      .toThrow(/Test\/Net: addFlow\(one too many\) would be entry 21 in the outbound side of the app tier's NACL, over the quota of 20, got 'egress tcp 8000 10.0.128.0\/18'\. Merge these flows.*Flows involved: svc0; svc1;.*svc19; one too many\./);
+      .toThrow(/Test\/Net: addFlow\(one too many\) would be IPv4 entry 20 in the outbound side of the app tier's NACL, over the quota of 19, got 'egress tcp 8000 10.0.128.0\/18'\. Merge these flows.*20 rules per direction and address family, the family's default deny rule included.*Flows involved: svc0; svc1;.*svc18; one too many\./);
   });
 });

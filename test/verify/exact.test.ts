@@ -1,6 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { NetworkEndpoint, OpenPortRange, ReachabilityAnalyzer } from '../../src';
 import { CDK_NO_OUTBOUND, TemplateBuilder, ref } from './template-builder';
+import { NetworkEndpoint, OpenPortRange, ReachabilityAnalyzer } from '../../src';
 
 /** `tcp 443 IPv4` (with ` ?` when not certain), for compact expectations. */
 function show(ranges: OpenPortRange[]): string[] {
@@ -155,6 +155,49 @@ describe('IPv6, evaluated like IPv4', () => {
     // PrivateA is the third subnet (index 2): its /64 is admitted, the internet is not.
     expect(show(a.openPorts(node('App'), node('Web')))).toEqual(['tcp 443 IPv6']);
     expect(a.openPorts(inet, node('Web'))).toEqual([]);
+  });
+});
+
+describe('canReach with an IPv6 internet end (the exact model answers)', () => {
+  const dual = () => new TemplateBuilder().standardVpc().dualStack()
+    .sg('WebSg', { ingress: [{ from: 443, cidr: '::/0' }] });
+  const inet6 = NetworkEndpoint.internet('::/0');
+
+  test('reachable over ::/0 to a public instance; blocked to another port, with the reason', () => {
+    const a = ReachabilityAnalyzer.fromTemplate(dual().instance('Web', 'PublicA', ['WebSg']).toJSON());
+    expect(a.canReach(inet6, node('Web'), ec2.Port.tcp(443)).verdict).toBe('reachable');
+    const closed = a.canReach(inet6, node('Web'), ec2.Port.tcp(22));
+    expect(closed.verdict).toBe('blocked');
+    expect(closed.reasons.join(' ')).toMatch(/blocked over IPv6: .*tcp 22/);
+    // A range is reachable only when every port of it is.
+    expect(a.canReach(inet6, node('Web'), ec2.Port.tcpRange(443, 444))).toEqual(expect.objectContaining({ verdict: 'blocked', partiallyOpen: true }));
+  });
+
+  test('an IPv6 peer outside the rule\'s block is blocked; one inside it is reachable', () => {
+    const a = ReachabilityAnalyzer.fromTemplate(new TemplateBuilder().standardVpc().dualStack()
+      .sg('WebSg', { ingress: [{ from: 443, cidr: '2001:db8::/32' }] }).instance('Web', 'PublicA', ['WebSg']).toJSON());
+    expect(a.canReach(NetworkEndpoint.internet('2001:db8:1::/48'), node('Web'), ec2.Port.tcp(443)).verdict).toBe('reachable');
+    expect(a.canReach(NetworkEndpoint.internet('2001:db9::/32'), node('Web'), ec2.Port.tcp(443)).verdict).toBe('blocked');
+  });
+
+  test('behind an egress-only internet gateway: out over IPv6, never in', () => {
+    const a = ReachabilityAnalyzer.fromTemplate(dual().sg('AppSg', { egress: [{ protocol: '-1', cidr: '::/0' }] })
+      .instance('App', 'PrivateA', ['WebSg', 'AppSg']).toJSON());
+    expect(a.canReach(node('App'), inet6, ec2.Port.tcp(443)).verdict).toBe('reachable');
+    expect(a.canReach(inet6, node('App'), ec2.Port.tcp(443)).verdict).toBe('blocked');
+  });
+
+  test('an IPv4-only NACL entry blocks IPv6; its IPv6 twin opens it', () => {
+    const b = dual().instance('Web', 'PublicA', ['WebSg']).nacl('PublicAcl', ['PublicA'], [
+      [100, 'in', 'tcp', 443, 443, '0.0.0.0/0'], [100, 'out', 'tcp', 1024, 65535, '0.0.0.0/0'],
+    ]);
+    expect(ReachabilityAnalyzer.fromTemplate(b.toJSON()).canReach(inet6, node('Web'), ec2.Port.tcp(443)).verdict).toBe('blocked');
+    b.naclEntries('V6', ref('PublicAcl'), [[101, 'in', 'tcp', 443, 443, '::/0'], [101, 'out', 'tcp', 1024, 65535, '::/0']]);
+    expect(ReachabilityAnalyzer.fromTemplate(b.toJSON()).canReach(inet6, node('Web'), ec2.Port.tcp(443)).verdict).toBe('reachable');
+  });
+
+  test.each(['2001:db8::1/32', 'fe80::/129', 'not-a-cidr'])('NetworkEndpoint.internet refuses %s', (cidr) => {
+    expect(() => NetworkEndpoint.internet(cidr)).toThrow(/cidr must be an IPv4 or IPv6 CIDR block whose address is its network address/);
   });
 });
 

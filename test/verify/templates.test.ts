@@ -445,6 +445,6 @@ describe('construct paths from metadata', () => {
   });
 
   test('fails on an invalid internet CIDR', () => {
-    expect(() => NetworkEndpoint.internet('10.0.0.1/16')).toThrow(/NetworkEndpoint.internet: cidr must be an IPv4 CIDR block whose address is its network address, got '10.0.0.1\/16'/);
+    expect(() => NetworkEndpoint.internet('10.0.0.1/16')).toThrow(/NetworkEndpoint.internet: cidr must be an IPv4 or IPv6 CIDR block whose address is its network address, got '10.0.0.1\/16'/);
   });
 });

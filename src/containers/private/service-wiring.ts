@@ -18,6 +18,7 @@ import { EphemeralRange } from '../../ports/ephemeral-range';
 import { WellKnownPorts } from '../../ports/well-known-ports';
 import { acknowledgeCompliance, CompliancePack, createLogEncryptionKey, ManagedPolicyRole } from '../../private/compliance';
 import { propError } from '../../private/errors';
+import { isAnyAddress } from '../../private/ipv6-cidr';
 import { EcsServiceBaseProps } from '../ecs-service-props';
 import {
   AlbServiceLoadBalancerOptions, NlbServiceLoadBalancerOptions, ServiceLoadBalancer, ServiceLoadBalancerType,
@@ -36,6 +37,7 @@ export const DEFAULTS = {
   healthCheckPath: '/',
   deregistrationDelay: Duration.seconds(30),
   clientCidrs: ['0.0.0.0/0'],
+  dualStackClientCidrs: ['0.0.0.0/0', '::/0'],
   logRetention: logs.RetentionDays.ONE_MONTH,
 };
 
@@ -116,10 +118,12 @@ export function validateBaseProps(
   const alb = loadBalancer._albOptions;
   const nlb = loadBalancer._nlbOptions;
   const internetFacing = (network ? nlb.internetFacing : alb.internetFacing) ?? true;
-  const clientCidrs = (network ? nlb.clientCidrs : alb.clientCidrs) ?? (internetFacing ? DEFAULTS.clientCidrs : []);
+  const dualStack = props.vpc.dualStack;
+  const clientCidrs = (network ? nlb.clientCidrs : alb.clientCidrs)
+    ?? (internetFacing ? (dualStack ? DEFAULTS.dualStackClientCidrs : DEFAULTS.clientCidrs) : []);
   if (internetFacing && clientCidrs.length === 0) {
     throw propError(scope, 'loadBalancer.clientCidrs', clientCidrs, 'must name at least one CIDR',
-      'Give the clients\' IPv4 CIDRs, or omit clientCidrs to admit anyone (0.0.0.0/0).');
+      `Give the clients' CIDRs, or omit clientCidrs to admit anyone (${(dualStack ? DEFAULTS.dualStackClientCidrs : DEFAULTS.clientCidrs).join(' and ')}).`);
   }
   if (!internetFacing && clientCidrs.some((c) => c.endsWith('/0'))) {
     throw propError(scope, 'loadBalancer.clientCidrs', clientCidrs,
@@ -285,6 +289,8 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
     vpcSubnets: net.selectSubnets(lbTier),
     dropInvalidHeaderFields: true,
     deletionProtection: alb.deletionProtection ?? true,
+    // Dual stack when the VPC is: clients reach it over IPv4 and IPv6; it reaches the tasks over IPv4.
+    ipAddressType: net.dualStack ? elbv2.IpAddressType.DUAL_STACK : undefined,
   });
   if (alb.webAclArn !== undefined) {
     // An L1: aws-cdk-lib has no L2 for AWS WAF.
@@ -381,7 +387,7 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
     listenerPorts.push(WellKnownPorts.HTTP);
     if (clients) net.addFlow(clients, lbEnd, WellKnownPorts.HTTP, { description: `clients -> ${loadBalancer.node.path} http 80` });
   }
-  if (resolved.clientCidrs.includes('0.0.0.0/0')) {
+  if (resolved.clientCidrs.some(isAnyAddress)) {
     Validations.of(loadBalancer).acknowledge({
       id: 'AwsSolutions-EC23',
       reason: 'An internet-facing load balancer: its listener ports (80/443 only) are open to every client by design ' +
@@ -490,11 +496,13 @@ function registerTasks(targets: ServiceTargets, targetGroup: elbv2.ApplicationTa
 
 /**
  * The tasks' own outbound flows: HTTPS to the internet through the NAT gateway (image pulls,
- * the ECS agent, CloudWatch Logs), and 443 to the VPC's interface endpoints.
+ * the ECS agent, CloudWatch Logs), and in a dual-stack VPC over IPv6 through the egress-only
+ * internet gateway too; and 443 to the VPC's interface endpoints.
  */
 export function declareEgress(net: TieredVpc, workload: ec2.IConnectable, name: string, allowInterfaceEndpoints: boolean | undefined): void {
-  net.addFlow(FlowEndpoint.workload(workload, Tier.APP), FlowEndpoint.internet(), WellKnownPorts.HTTPS,
-    { description: `${name} -> internet https 443 through the NAT gateway (image pulls, ECS and CloudWatch Logs APIs)` });
+  const through = net.dualStack ? 'the NAT gateway (IPv4) and the egress-only internet gateway (IPv6)' : 'the NAT gateway';
+  net.addFlow(FlowEndpoint.workload(workload, Tier.APP), FlowEndpoint.internet(net.dualStack ? ['0.0.0.0/0', '::/0'] : undefined), WellKnownPorts.HTTPS,
+    { description: `${name} -> internet https 443 through ${through} (image pulls, ECS and CloudWatch Logs APIs)` });
   if (allowInterfaceEndpoints ?? true) {
     net.allowInterfaceEndpoints(workload, Tier.APP);
   }

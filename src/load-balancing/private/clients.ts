@@ -26,7 +26,7 @@ export function validateClientCidrs(scope: IConstruct, prop: string, cidrs: stri
   insideVpcFix = 'Admit them with allowFrom(workload, tier) (security group reference and the NACL entries between the tiers); keep clientCidrs for addresses outside the VPC.'): void {
   const concrete = cidrs.filter((c) => !Token.isUnresolved(c));
   if (concrete.length === 0) return;
-  const problem = peerCidrProblem(concrete, [{ family: 'ipv4', cidr: net.cidr }], prop, insideVpcFix);
+  const problem = peerCidrProblem(concrete, net._vpcBlocks, prop, insideVpcFix);
   if (problem) throw propError(scope, problem.prop, problem.value, problem.problem, problem.fix, problem.code);
 }
 

@@ -100,7 +100,7 @@ function resolveEcs(scope: IConstruct, net: TieredVpc, target: NlbTarget, where:
   const mode = taskDefinition.networkMode;
   if (mode === ecs.NetworkMode.NONE) {
     throw propError(scope, `${where}: service`, service.node.path, 'uses NetworkMode.NONE, which can\'t receive load-balanced traffic',
-      'Use NetworkMode.AWS_VPC (recommended: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html), BRIDGE or HOST.');
+      'Use NetworkMode.AWS_VPC (recommended: each task gets its own network interface and security group), BRIDGE or HOST.');
   }
   if (!sameVpc(service.cluster.vpc, net)) {
     throw propError(scope, `${where}: service`, service.node.path, 'runs in a cluster outside the load balancer\'s VPC',
