@@ -1,10 +1,19 @@
-import { awscdk, javascript, JsonFile } from 'projen';
+import { awscdk, DependencyType, javascript, JsonFile } from 'projen';
 
 /**
- * Versions and offline-safe settings follow ../shared/design/TOOLCHAIN.md.
+ * Versions and offline-safe settings: the registries these machines reach serve npm only, so the
+ * non-JavaScript targets are configured and their code generated (jsii-pacmak --code-only) in the
+ * build, while building their packages (pip, Maven, dotnet, go) stays a separate task.
  */
 const CDK_VERSION = '2.276.0';
 const CDK_CLI_VERSION = '2.1148.1';
+/**
+ * The lowest aws-cdk-lib the library works with: `bash scripts/check-peer-floor.sh <version>` re-checks
+ * it. 2.269.0 is the first release whose `Validations.acknowledge` accepts cdk-nag's finding ids
+ * that contain `::` (e.g. `AwsSolutions-IAM4[Policy::arn:...]`, aws-cdk pull request 38787);
+ * 2.257.0 (cdk-nag 3's floor) rejects them.
+ */
+const CDK_PEER_FLOOR = '2.269.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-network-patterns',
@@ -14,11 +23,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
   author: 'cdk-network-patterns maintainers',
   authorAddress: 'maintainers@cdk-network-patterns.invalid',
   repositoryUrl: 'https://example.invalid/cdk-network-patterns.git',
-  keywords: ['cdk', 'vpc', 'nacl', 'security-group', 'nlb', 'ecs', 'rds-proxy', 'route53', 'cdk-nag'],
+  // `awscdk` is the keyword Construct Hub indexes (https://constructs.dev/contribute).
+  keywords: ['awscdk', 'aws-cdk', 'cdk', 'vpc', 'nacl', 'security-group', 'nlb', 'ecs', 'rds-proxy', 'route53', 'cdk-nag'],
   defaultReleaseBranch: 'main',
   license: 'Apache-2.0',
+  // 0.x and experimental until the API has met its first users: minor versions may break it.
+  stability: 'experimental',
 
   cdkVersion: CDK_VERSION,
+  // Dev dependencies are listed explicitly below: a pinned copy of each peer would install the
+  // aws-cdk-lib peer floor for development.
+  peerDependencyOptions: { pinnedDevDependency: false },
   constructsVersion: '10.8.1',
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~6.0.3',
@@ -26,7 +41,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
 
-  // Offline-safe: no GitHub workflows, no release, no non-JS packaging.
+  // jsii targets (Construct Hub shows each language's install line and API from them).
+  publishToPypi: { distName: 'cdk-network-patterns', module: 'cdk_network_patterns' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdknetworkpatterns',
+    mavenGroupId: 'io.github.cdk-network-patterns',
+    mavenArtifactId: 'cdk-network-patterns',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkNetworkPatterns', packageId: 'CdkNetworkPatterns' },
+  publishToGo: { moduleName: 'github.com/cdk-network-patterns/cdk-network-patterns-go', packageName: 'cdknetworkpatterns' },
+
+  // Offline-safe: no GitHub workflows, no release.
   github: false,
   release: false,
   docgen: true,
@@ -43,6 +68,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // intrinsic tags) are read with `yaml`; jsii requires a library's runtime dependencies bundled.
   bundledDeps: ['yaml@^2'],
   devDeps: [
+    `aws-cdk-lib@${CDK_VERSION}`,
+    'constructs@10.8.1',
     `aws-cdk@${CDK_CLI_VERSION}`,
     'cdk-nag@^3.0.2',
     'ts-node@^10.9.2',
@@ -55,6 +82,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'pg@^8',
     '@types/pg@^8',
     '@types/aws-lambda@^8',
+    // The report's diagrams are checked with Mermaid's own parser (it needs a DOM: jsdom).
+    'mermaid@^11',
+    'jsdom@^29', // jsdom 30+ needs Node 22 (undici 8)
+    // AWS Control Tower proactive controls as cfn-guard rules: an optional check of the main job.
+    '@cdklabs/cdk-validator-cfnguard@^0.0.62',
     // The SARIF 2.1.0 JSON schema (and a jest matcher validating against it with ajv): the
     // `check` command's SARIF output is tested against it.
     '@microsoft/jest-sarif@1.0.0-beta.0',
@@ -95,7 +127,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     devdirs: ['test', 'examples', 'bench', 'scripts', 'projenrc'],
     ignorePatterns: ['examples/**/lambda/**/*.js', 'cdk.out/**'],
   },
-  gitignore: ['cdk.out/', '.cdk.staging/', 'bench/results/*.tmp.json'],
+  gitignore: ['cdk.out/', '.cdk.staging/', 'bench/results/*.tmp.json', '.jsii.tabl.json'],
   npmIgnoreOptions: { ignorePatterns: ['examples/', 'bench/', 'scripts/', 'cdk.out/', '.ci/'] },
 });
 
@@ -106,6 +138,11 @@ for (const dir of ['examples', 'bench', 'scripts']) {
     obj: { extends: '../test/tsconfig.json', include: ['**/*.ts'] },
   });
 }
+
+// The peer range starts at the lowest aws-cdk-lib the library is tested with (README, "Installation");
+// development, the tests' snapshots and the examples use CDK_VERSION.
+project.deps.removeDependency('aws-cdk-lib', DependencyType.PEER);
+project.deps.addDependency(`aws-cdk-lib@^${CDK_PEER_FLOOR}`, DependencyType.PEER);
 
 // Layering, enforced by lint over src/ (docs/architecture.md explains each layer). Data flows one
 // way: ports <- model <- network <- workloads <- verify / nag / cli. A zone lists, for the files
@@ -254,6 +291,33 @@ postCompile.spawn(typecheck);
 postCompile.exec('ts-node -P test/tsconfig.json --transpile-only scripts/check-docs.ts', { name: 'public API documented' });
 // The build fails in CI when the committed API.md is stale or missing.
 postCompile.exec('bash scripts/check-api-md.sh', { name: 'API.md is committed and up to date' });
+
+// The NetworkPatterns rule reference ships with the package, next to the pack's code (the README
+// gives that path): src/ is not packaged.
+project.tasks.tryFind('post-compile')!.exec('cp src/nag/RULES.md lib/nag/RULES.md', { name: 'ship the nag rule reference' });
+
+// The version users see: 0.x until the API is stable (package.json "stability": "experimental").
+project.package.addVersion('0.1.0');
+
+// README and @example snippets compile (jsii-rosetta, strict): rosetta/*.ts-fixture supplies the
+// imports and the scope, so every snippet reads as a user's own stack code.
+project.package.file.addOverride('jsii.metadata.jsii.rosetta.strict', true);
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile every README and @example snippet against the built assembly (strict)',
+  exec: 'jsii-rosetta extract --strict --compile --fail',
+});
+postCompile.spawn(rosetta);
+
+// Python, Java, .NET and Go: the code generation runs in every build, offline; building the
+// packages (pip, Maven, dotnet, go toolchains and their registries) stays in `package:<language>`.
+const codegen = project.addTask('package:codegen', {
+  description: 'Generate the Python, Java, .NET and Go bindings (jsii-pacmak --code-only) into dist/codegen',
+  exec: 'jsii-pacmak --code-only --target python --target java --target dotnet --target go --outdir dist/codegen',
+});
+const packageTask = project.tasks.tryFind('package')!;
+packageTask.reset();
+packageTask.spawn(project.tasks.tryFind('package:js')!);
+packageTask.spawn(codegen);
 
 // The main job: synthesize every example with the checks on (README quick start).
 project.addTask('examples', {

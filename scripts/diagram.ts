@@ -2,12 +2,19 @@
  * A Mermaid diagram of a TieredVpc: its tiers (with their blocks), AZs and NAT gateways, the
  * workloads of its declared flows in their tiers, and the flows with their ports.
  */
+import { spawnSync } from 'child_process';
+import * as path from 'path';
 import { DeclaredFlow, Tier, TieredVpc } from '../src';
 
 const TIERS: Tier[] = [Tier.PUBLIC, Tier.APP, Tier.DATA];
 
 function label(name: string, stackPrefix: string): string {
   return name.startsWith(stackPrefix) ? name.slice(stackPrefix.length) : name;
+}
+
+/** Mermaid text inside a quoted label: a double quote ends the label, so it becomes an entity. */
+export function quoted(text: string): string {
+  return `"${text.replace(/"/g, '#quot;')}"`;
 }
 
 function ports(flows: DeclaredFlow[]): string {
@@ -28,17 +35,24 @@ export function mermaid(net: TieredVpc): string {
     if (f.toTier) tierOf.set(f.to, f.toTier);
   }
   const lines = ['flowchart LR'];
+  // Each node is declared once; `end` closes a subgraph and repeats by design.
+  const declared = new Set<string>();
+  const node = (indent: string, key: string, shape: (text: string) => string, text: string) => {
+    if (declared.has(key)) return;
+    declared.add(key);
+    lines.push(`${indent}${id(key)}${shape(quoted(text))}`);
+  };
   const internets = [...new Set(net.flows.flatMap((f) => (f.fromTier ? [] : [f.from])).concat(net.flows.flatMap((f) => (f.toTier ? [] : [f.to]))))];
-  for (const i of internets) lines.push(`  ${id(i)}(("${i}"))`);
-  lines.push(`  subgraph ${id(net.node.path)}["VPC ${label(net.node.path, stackPrefix)}: ${net.availabilityZones.length} AZs (${net.availabilityZones.join(', ')})"]`);
+  for (const i of internets) node('  ', i, (t) => `((${t}))`, i);
+  lines.push(`  subgraph ${id(net.node.path)}[${quoted(`VPC ${label(net.node.path, stackPrefix)}: ${net.availabilityZones.length} AZs (${net.availabilityZones.join(', ')})`)}]`);
   for (const tier of TIERS) {
-    lines.push(`    subgraph ${id(`tier:${tier}`)}["${tier} tier ${net.tierCidr(tier)}"]`);
+    lines.push(`    subgraph ${id(`tier:${tier}`)}[${quoted(`${tier} tier ${net.tierCidr(tier)}`)}]`);
     if (tier === Tier.PUBLIC && net.natGatewayCount > 0) {
-      lines.push(`      ${id('nat')}[["NAT gateway x${net.natGatewayCount}${net.natGatewayCount === net.availabilityZones.length ? ' (one per AZ)' : ''}"]]`);
+      node('      ', 'nat', (t) => `[[${t}]]`, `NAT gateway x${net.natGatewayCount}${net.natGatewayCount === net.availabilityZones.length ? ' (one per AZ)' : ''}`);
     }
     const members = [...tierOf.entries()].filter(([, t]) => t === tier).map(([n]) => n);
-    for (const m of members) lines.push(`      ${id(m)}["${m.startsWith('tier ') ? `(whole ${tier} tier)` : label(m, stackPrefix)}"]`);
-    if (!members.length && !(tier === Tier.PUBLIC && net.natGatewayCount > 0)) lines.push(`      ${id(`empty:${tier}`)}[" "]`);
+    for (const m of members) node('      ', m, (t) => `[${t}]`, m.startsWith('tier ') ? `(whole ${tier} tier)` : label(m, stackPrefix));
+    if (!members.length && !(tier === Tier.PUBLIC && net.natGatewayCount > 0)) node('      ', `empty:${tier}`, (t) => `[${t}]`, ' ');
     lines.push('    end');
   }
   lines.push('  end');
@@ -47,20 +61,42 @@ export function mermaid(net: TieredVpc): string {
     const key = `${f.from}\u0000${f.to}`;
     edges.set(key, [...(edges.get(key) ?? []), f]);
   }
+  const links = new Set<string>();
   for (const [key, flows] of edges) {
     const [from, to] = key.split('\u0000');
     const viaNat = flows[0].fromTier === Tier.APP && !flows[0].toTier && net.natGatewayCount > 0;
     if (viaNat) {
-      lines.push(`  ${id(from)} -->|"${ports(flows)}"| ${id('nat')}`);
-      lines.push(`  ${id('nat')} -.->|"${ports(flows)}"| ${id(to)}`);
+      links.add(`  ${id(from)} -->|${quoted(ports(flows))}| ${id('nat')}`);
+      links.add(`  ${id('nat')} -.->|${quoted(ports(flows))}| ${id(to)}`);
     } else {
-      lines.push(`  ${id(from)} -->|"${ports(flows)}"| ${id(to)}`);
+      links.add(`  ${id(from)} -->|${quoted(ports(flows))}| ${id(to)}`);
     }
   }
-  return [...new Set(lines)].join('\n');
+  lines.push(...links);
+  return lines.join('\n');
 }
 
 /** Every TieredVpc under `scope`. */
 export function tieredVpcs(scope: { node: { findAll(): unknown[] } }): TieredVpc[] {
   return scope.node.findAll().filter((c): c is TieredVpc => c instanceof TieredVpc);
+}
+
+/** The result of parsing one diagram with Mermaid's own parser. */
+export interface MermaidParse {
+  readonly ok: boolean;
+  /** The diagram type Mermaid recognized (e.g. `flowchart-v2`). */
+  readonly type?: string;
+  readonly error?: string;
+}
+
+/** Parses diagrams with Mermaid's parser (scripts/mermaid-parse.mjs, in a Node process of its own). */
+export function parseMermaid(diagrams: string[]): MermaidParse[] {
+  if (!diagrams.length) return [];
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'mermaid-parse.mjs')], {
+    input: JSON.stringify(diagrams),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`Mermaid's parser failed to run (exit ${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout);
 }

@@ -1,15 +1,22 @@
 /**
- * Synthesizes ONE example (argv[2], e.g. `three-tier-vpc`) in this fresh process with the
- * checks on, and writes `cdk.out/examples/<example>/summary.json` for scripts/run-examples.ts.
+ * Synthesizes examples with the checks on, each into its own App, and writes
+ * `cdk.out/examples/<example>/summary.json` for scripts/run-examples.ts.
+ *
+ * - `synth-example.ts <example> ...`: the named examples, one after the other, in this process;
+ * - `synth-example.ts --worker`: a worker of the main job: reads example names from stdin, one per
+ *   line, and answers `done <example>` on stdout after each (the modules, the packs' rules and the
+ *   template validator's schema are loaded once per worker, not once per example).
  *
  * Checks: cdk-nag's AwsSolutions, NIST 800-53 R5, HIPAA Security and PCI DSS 3.2.1 packs and the
  * library's NetworkPatterns pack, registered as policy-validation plugins (an unacknowledged error
- * fails the synth), aws-cdk-lib's template validator (on unless CDK_VALIDATION=false), and cfn-lint on
- * every template when it is installed.
+ * fails the synth), aws-cdk-lib's template validator (on unless CDK_VALIDATION=false), and, with
+ * EXAMPLES_GUARD=1, the AWS Control Tower proactive controls (cfn-guard rules of
+ * @cdklabs/cdk-validator-cfnguard). cfn-lint runs once over every template in scripts/run-examples.ts.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as readline from 'readline';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { mermaid, tieredVpcs } from './diagram';
@@ -22,7 +29,8 @@ export interface ExampleSummary {
   readonly error?: string;
   readonly stacks: string[];
   readonly templates: string[];
-  readonly cfnLint: { readonly ran: boolean; readonly errors: string[]; readonly warnings: number; readonly note?: string };
+  /** cfn-lint's findings (filled in by scripts/run-examples.ts, which lints every template at once). */
+  readonly cfnLint: CfnLintResult;
   /** Unacknowledged findings of the validation plugins (cdk-nag packs, the template validator). */
   readonly findings: Finding[];
   /** Every acknowledgment in the app: where, which rule, why. */
@@ -46,6 +54,14 @@ export interface Reachability {
   /** Every undeclared opening that one layer alone stops (reported, allowed). */
   readonly latent: string[];
   readonly failures: string[];
+}
+
+export interface CfnLintResult {
+  readonly ran: boolean;
+  /** `file:line:col:endline:endcol:RULE:message` lines of cfn-lint's parseable format. */
+  readonly errors: string[];
+  readonly warnings: string[];
+  readonly note?: string;
 }
 
 export interface Finding {
@@ -119,29 +135,11 @@ function resourceCounts(templates: string[]): Record<string, number> {
   return counts;
 }
 
-function cfnLint(templates: string[]): ExampleSummary['cfnLint'] {
-  if (spawnSync('sh', ['-c', 'command -v cfn-lint'], { encoding: 'utf8' }).status !== 0) {
-    return { ran: false, errors: [], warnings: 0, note: 'cfn-lint is not installed: skipped (pip install cfn-lint to run it)' };
-  }
-  const errors: string[] = [];
-  let warnings = 0;
-  for (const t of templates) {
-    const r = spawnSync('cfn-lint', ['--format', 'parseable', t], { encoding: 'utf8' });
-    for (const line of (r.stdout ?? '').split('\n').filter(Boolean)) {
-      // parseable: file:line:col:endline:endcol:RULE:message
-      const rule = line.split(':')[5] ?? '';
-      if (rule.startsWith('E')) errors.push(line);
-      else warnings++;
-    }
-    // cfn-lint's exit code is a bit mask: 2 = an error was found.
-    // eslint-disable-next-line no-bitwise
-    if (((r.status ?? 0) & 2) !== 0 && errors.length === 0) errors.push(`${t}: cfn-lint reported an error (exit ${r.status}): ${r.stderr}`);
-  }
-  return { ran: true, errors, warnings };
-}
+/** EXAMPLES_GUARD=1 (`npm run examples -- --guard`): also run the AWS Control Tower proactive controls. */
+export const GUARD = process.env.EXAMPLES_GUARD === '1';
 
-function main(): void {
-  const example = process.argv[2];
+/** Synthesizes one example with every check on and writes its summary.json. */
+export function synthExample(example: string): ExampleSummary {
   const outdir = path.join('cdk.out', 'examples', example);
   fs.rmSync(outdir, { recursive: true, force: true });
   const started = Date.now();
@@ -153,6 +151,7 @@ function main(): void {
     new HIPAASecurityChecks(app),
     new PCIDSS321Checks(app),
     new NetworkPatternsChecks(app),
+    ...(GUARD ? [new CfnGuardValidator({ controlTowerRulesEnabled: true, maxBuffer: 64 * 1024 * 1024 })] : []),
   );
   let stacks: Stack[] = [];
   let error: string | undefined;
@@ -165,15 +164,14 @@ function main(): void {
     error = (e as Error).message;
   }
   const templates = fs.existsSync(outdir) ? fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')).map((f) => path.join(outdir, f)) : [];
-  const lint = error ? { ran: false, errors: [], warnings: 0, note: 'not run: synthesis failed' } : cfnLint(templates);
   const summary: ExampleSummary = {
     example,
-    ok: !error && lint.errors.length === 0,
+    ok: !error,
     seconds: (Date.now() - started) / 1000,
     error,
     stacks: stacks.map((s) => s.stackName),
     templates,
-    cfnLint: lint,
+    cfnLint: { ran: false, errors: [], warnings: [], note: error ? 'not run: synthesis failed' : 'not run' },
     findings: findings(outdir).filter((f) => f.severity === 'error' || f.plugin !== 'CloudFormation Validate'),
     acknowledgments: acknowledgments(app),
     resources: resourceCounts(templates),
@@ -190,7 +188,23 @@ function main(): void {
   (summary as { ok: boolean }).ok = summary.ok && summary.reachability.every((r) => r.failures.length === 0);
   fs.mkdirSync(outdir, { recursive: true });
   fs.writeFileSync(path.join(outdir, 'summary.json'), JSON.stringify(summary, null, 2));
-  process.exitCode = summary.ok ? 0 : 1;
+  return summary;
 }
 
-main();
+function main(): void {
+  const args = process.argv.slice(2);
+  if (args[0] === '--worker') {
+    const lines = readline.createInterface({ input: process.stdin });
+    lines.on('line', (line) => {
+      const example = line.trim();
+      if (!example) return;
+      synthExample(example);
+      process.stdout.write(`done ${example}\n`);
+    });
+    return;
+  }
+  const summaries = args.map(synthExample);
+  process.exitCode = summaries.every((s) => s.ok) ? 0 : 1;
+}
+
+if (require.main === module) main();

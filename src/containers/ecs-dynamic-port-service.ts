@@ -12,7 +12,8 @@ import { Construct } from 'constructs';
 import { EcsServiceBaseProps } from './ecs-service-props';
 import { ManagedPolicyRole } from '../private/compliance';
 import {
-  buildLoadBalancer, CONTAINER_NAME, createCluster, createLogGroup, createTaskRoles, declareEgress, validateBaseProps,
+  allowLoadBalancerFrom, BuiltLoadBalancer, buildLoadBalancer, CONTAINER_NAME, createCluster, createLogGroup, createTaskRoles,
+  declareEgress, validateBaseProps,
 } from './private/service-wiring';
 import { TieredNetworkLoadBalancer } from '../load-balancing/tiered-network-load-balancer';
 import { Tier } from '../network/tier';
@@ -46,8 +47,8 @@ export interface EcsDynamicPortServiceProps extends EcsServiceBaseProps {
    * PortMapping.hostPort), a range no security group written at synth time can know. The AWS
    * docs name no other range for the ECS-optimized AMI.
    *
-   * @default ec2.Port.tcpRange(32768, 51677) - the seed's range (seed 000 section 9: 32768-61000)
-   * stopped below the ECS agent's reserved ports 51678-51680, which the seed's range contains and
+   * @default ec2.Port.tcpRange(32768, 51677) - the Linux kernel's ephemeral range (32768-60999) (see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html)
+   * stopped below the ECS agent's reserved ports 51678-51680, which that range contains and
    * which must never be admitted from the load balancer
    */
   readonly dynamicHostPortRange?: ec2.Port;
@@ -97,8 +98,7 @@ export interface EcsDynamicPortServiceProps extends EcsServiceBaseProps {
 
 /**
  * An ECS service on the EC2 launch type in the app tier, in bridge network mode with dynamic
- * host port mapping, behind a load balancer in the public tier (seed 000 section 9, "ECS
- * Dynamic Port Mapping"; seed 003 "Container Networking").
+ * host port mapping, behind a load balancer in the public tier (see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html).
  *
  * Many copies of a container that listens on one port (e.g. 8080) share an instance: each is
  * mapped to its own host port (hostPort 0), and ECS registers each task's instance and host
@@ -187,6 +187,9 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
   /** The container instances' connections (the instance security group). */
   public readonly connections: ec2.Connections;
 
+  private readonly built: BuiltLoadBalancer;
+  private readonly net: TieredVpc;
+
   constructor(scope: Construct, id: string, props: EcsDynamicPortServiceProps) {
     super(scope, id);
     const resolved = validateBaseProps(this, props, ecs.NetworkMode.BRIDGE, 'EcsFargateService');
@@ -198,7 +201,7 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
     this.validateCapacity(props, hostPort, from, to, minInstances, maxInstances, resolved.desiredCount, resolved.maxHealthyPercent);
     this.dynamicHostPortRange = range;
     this.trafficPorts = hostPort === 0 ? range : ec2.Port.tcp(hostPort);
-    const net: TieredVpc = props.vpc;
+    const net: TieredVpc = this.net = props.vpc;
 
     // Capacity: ECS-optimized AL2023 instances in the app tier, reached only through the flows below.
     this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
@@ -250,7 +253,7 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
       });
     }
 
-    this.cluster = createCluster(this, net);
+    this.cluster = createCluster(this, net, props.cluster);
     this.capacityProvider = new ecs.AsgCapacityProvider(this, 'CapacityProvider', {
       autoScalingGroup: this.autoScalingGroup,
       enableManagedScaling: true,
@@ -302,7 +305,7 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
     });
 
     // The load balancer, and the flow load balancer -> instances on the host ports: the same value as the agent's range.
-    const built = buildLoadBalancer(this, net, resolved, {
+    const built = this.built = buildLoadBalancer(this, net, resolved, {
       service: this.service,
       containerPort: props.containerPort,
       targetType: elbv2.TargetType.INSTANCE,
@@ -403,5 +406,16 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
           'or raise maxInstances.');
       }
     }
+  }
+
+  /**
+   * Admits a workload of the tiered VPC to the load balancer's listener ports, as declared flows
+   * (security group referencing security group, and the NACL entries of both tiers). This is how
+   * clients inside the VPC reach an internal load balancer.
+   * @param client the client workload (its security groups)
+   * @param tier the tier the client runs in
+   */
+  public allowLoadBalancerFrom(client: ec2.IConnectable, tier: Tier): void {
+    allowLoadBalancerFrom(this.net, this.built, client, tier);
   }
 }

@@ -7,7 +7,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EcsServiceBaseProps } from './ecs-service-props';
 import {
-  buildLoadBalancer, CONTAINER_NAME, createCluster, createLogGroup, createTaskRoles, declareEgress, validateBaseProps,
+  allowLoadBalancerFrom, BuiltLoadBalancer, buildLoadBalancer, CONTAINER_NAME, createCluster, createLogGroup, createTaskRoles,
+  declareEgress, validateBaseProps,
 } from './private/service-wiring';
 import { TieredNetworkLoadBalancer } from '../load-balancing/tiered-network-load-balancer';
 import { Tier } from '../network/tier';
@@ -26,8 +27,7 @@ export interface EcsFargateServiceProps extends EcsServiceBaseProps {
 }
 
 /**
- * The Fargate contrast to `EcsDynamicPortService` (seed 000 section 9, "Fargate differs"; seed
- * 003 "ECS network modes: awsvpc recommended"): each task gets its own ENI, private IP and
+ * The Fargate contrast to `EcsDynamicPortService` (see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html): each task gets its own ENI, private IP and
  * security group in the app tier, binds its container port directly, and the load balancer
  * registers the task's IP and container port. No host ports, no dynamic range, no instances:
  * the task security group admits the load balancer's security group on the container port
@@ -88,13 +88,16 @@ export class EcsFargateService extends Construct implements ec2.IConnectable {
   /** The tasks' connections (the task security group). */
   public readonly connections: ec2.Connections;
 
+  private readonly built: BuiltLoadBalancer;
+  private readonly net: TieredVpc;
+
   constructor(scope: Construct, id: string, props: EcsFargateServiceProps) {
     super(scope, id);
     const resolved = validateBaseProps(this, props, ecs.NetworkMode.AWS_VPC, 'EcsDynamicPortService');
-    const net: TieredVpc = props.vpc;
+    const net: TieredVpc = this.net = props.vpc;
     this.trafficPorts = ec2.Port.tcp(props.containerPort);
 
-    this.cluster = createCluster(this, net);
+    this.cluster = createCluster(this, net, props.cluster);
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: resolved.cpu,
       memoryLimitMiB: resolved.memoryLimitMiB,
@@ -132,7 +135,7 @@ export class EcsFargateService extends Construct implements ec2.IConnectable {
     });
 
     // The load balancer, and the flow load balancer -> tasks on the container port itself.
-    const built = buildLoadBalancer(this, net, resolved, {
+    const built = this.built = buildLoadBalancer(this, net, resolved, {
       service: this.service,
       containerPort: props.containerPort,
       targetType: elbv2.TargetType.IP,
@@ -148,5 +151,16 @@ export class EcsFargateService extends Construct implements ec2.IConnectable {
     this.targetGroup = built.targetGroup;
     this.accessLogBucket = built.accessLogBucket;
     declareEgress(net, this.service, this.service.node.path, props.allowInterfaceEndpoints);
+  }
+
+  /**
+   * Admits a workload of the tiered VPC to the load balancer's listener ports, as declared flows
+   * (security group referencing security group, and the NACL entries of both tiers). This is how
+   * clients inside the VPC reach an internal load balancer.
+   * @param client the client workload (its security groups)
+   * @param tier the tier the client runs in
+   */
+  public allowLoadBalancerFrom(client: ec2.IConnectable, tier: Tier): void {
+    allowLoadBalancerFrom(this.net, this.built, client, tier);
   }
 }

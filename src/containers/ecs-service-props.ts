@@ -11,6 +11,14 @@ import { TieredVpc } from '../network/tiered-vpc';
 export interface EcsServiceBaseProps {
   /** The tiered VPC: the load balancer goes in the public tier, the tasks in the app tier. */
   readonly vpc: TieredVpc;
+  /**
+   * An ECS cluster to run in, shared with other services (it must be in `vpc`). A platform team
+   * creates one cluster per environment; each service then adds only its own capacity
+   * (`EcsDynamicPortService`: its auto scaling group and capacity provider) and tasks.
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/clusters.html
+   * @default - a cluster of the service's own, with Container Insights on
+   */
+  readonly cluster?: ecs.Cluster;
   /** The container image, e.g. `ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx')`. */
   readonly image: ecs.ContainerImage;
   /**
@@ -64,7 +72,8 @@ export interface EcsServiceBaseProps {
   /**
    * The task's network mode. `EcsDynamicPortService` accepts only BRIDGE (host ports mapped
    * dynamically), `EcsFargateService` only AWS_VPC (Fargate supports no other mode: each task
-   * gets its own ENI and security group, seed 000 section 9 "Fargate differs").
+   * gets its own ENI and security group; see
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html).
    * @default - ecs.NetworkMode.BRIDGE for EcsDynamicPortService, ecs.NetworkMode.AWS_VPC for EcsFargateService
    */
   readonly networkMode?: ecs.NetworkMode;

@@ -8,8 +8,17 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
  */
 export interface AlbServiceLoadBalancerOptions {
   /**
+   * Internet-facing in the public tier, or internal in the app tier. An internal load balancer
+   * has private addresses only: it serves clients inside the VPC, admitted by security group
+   * reference with the service's `allowLoadBalancerFrom`, and networks reached privately (peering,
+   * VPN, AWS Direct Connect) named in `clientCidrs`.
+   * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme
+   * @default true
+   */
+  readonly internetFacing?: boolean;
+  /**
    * The ACM certificate of the HTTPS 443 listener. With a certificate, HTTP 80 only redirects to
-   * HTTPS 443 (seed 000 section 10: "ALB terminates TLS on port 443"). Without one, the load
+   * HTTPS 443 (see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/create-https-listener.html). Without one, the load
    * balancer listens on HTTP 80 only, and the construct leaves the warning
    * `cdk-network-patterns:httpOnlyLoadBalancer` (and the NIST 800-53, HIPAA and PCI DSS packs'
    * ALBHttpToHttpsRedirection and ELBv2ACMCertificateRequired findings stay, unacknowledged).
@@ -24,19 +33,18 @@ export interface AlbServiceLoadBalancerOptions {
   /**
    * The CIDRs admitted to the listeners (80 and 443); IPv6 CIDRs only in a dual-stack VPC, where
    * the load balancer is dual stack too. Each is a declared flow from the internet to the load balancer.
-   * @default ['0.0.0.0/0'], or ['0.0.0.0/0', '::/0'] in a dual-stack VPC
+   * @default ['0.0.0.0/0'], or ['0.0.0.0/0', '::/0'] in a dual-stack VPC, when internet-facing; none when internal
    */
   readonly clientCidrs?: string[];
   /**
    * The path of the target group's HTTP health check. The check always goes to the traffic port,
-   * i.e. to the host port ECS registered for each task (seed 000 section 9, "ECS Dynamic Port
-   * Mapping": the load balancer discovers the ports).
+   * i.e. to the host port ECS registered for each task (see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html).
    * @default '/'
    */
   readonly healthCheckPath?: string;
   /**
    * How long the load balancer keeps serving in-flight requests of a deregistering task
-   * (connection draining, seed 004 "connection draining").
+   * (connection draining).
    * @default Duration.seconds(30) - ELB's own 300 s default slows every deployment of a web service
    */
   readonly deregistrationDelay?: Duration;
@@ -77,10 +85,19 @@ export interface AlbServiceLoadBalancerOptions {
 
 /**
  * Options of the internet-facing Network Load Balancer in front of an ECS service, for TCP
- * services an ALB can't front (seed 000 section 10: "NLB can forward any TCP port"). Built on the
+ * services an ALB can't front (see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/introduction.html). Built on the
  * library's `TieredNetworkLoadBalancer`.
  */
 export interface NlbServiceLoadBalancerOptions {
+  /**
+   * Internet-facing in the public tier, or internal in the app tier. An internal load balancer
+   * has private addresses only: it serves clients inside the VPC, admitted by security group
+   * reference with the service's `allowLoadBalancerFrom`, and networks reached privately (peering,
+   * VPN, AWS Direct Connect) named in `clientCidrs`.
+   * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/network-load-balancers.html#load-balancer-scheme
+   * @default true
+   */
+  readonly internetFacing?: boolean;
   /**
    * The listener port, 1-65535.
    * @default - the container port
@@ -93,7 +110,7 @@ export interface NlbServiceLoadBalancerOptions {
   readonly certificate?: acm.ICertificate;
   /**
    * Without a certificate: the tasks terminate TLS themselves, and the TCP listener passes it
-   * through (seed 000 section 12: wss:// 443 with "TLS at the servers"). The construct then
+   * through (see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/create-tls-listener.html). The construct then
    * acknowledges the compliance packs' ELBv2ACMCertificateRequired on the listener
    * (`NlbListenerOptions.targetsTerminateTls`).
    * @default false
@@ -102,7 +119,7 @@ export interface NlbServiceLoadBalancerOptions {
   /**
    * The CIDRs admitted to the listener (declared flows from the internet to the load balancer);
    * IPv6 CIDRs only in a dual-stack VPC, where the load balancer is dual stack too.
-   * @default ['0.0.0.0/0'], or ['0.0.0.0/0', '::/0'] in a dual-stack VPC
+   * @default ['0.0.0.0/0'], or ['0.0.0.0/0', '::/0'] in a dual-stack VPC, when internet-facing; none when internal
    */
   readonly clientCidrs?: string[];
   /**

@@ -91,7 +91,7 @@ export interface ProxiedDatabaseProps {
 
   /**
    * The AZs of the data tier that the proxy and the database subnet group span, at least two
-   * (RDS Proxy needs subnets in two AZs; AWS-FACTS.md "Lambda + RDS Proxy").
+   * (RDS Proxy needs subnets in two AZs).
    * @default - every AZ of the network
    */
   readonly availabilityZones?: string[];
@@ -267,8 +267,7 @@ const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
 /**
  * An RDS database (PostgreSQL or MySQL) in the data tier behind an RDS Proxy, with the security
  * group chain declared as flows and IAM auth wired: Lambda SG -> proxy SG -> database SG on the
- * database port, nothing else (seed 000 sections 9 and 11: "Lambda + RDS requires RDS Proxy";
- * AWS-FACTS.md "Lambda + RDS Proxy").
+ * database port, nothing else (see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html).
  *
  * - The database: Multi-AZ, storage encrypted, deletion protection on, removal policy SNAPSHOT,
  *   credentials generated into Secrets Manager (encrypted with a customer managed KMS key) and

@@ -6,7 +6,7 @@ import { FailoverHealthCheckSpec } from './record-spec';
 
 /** How a Route 53 endpoint health check probes its endpoint. */
 export enum FailoverHealthCheckProtocol {
-  /** A TCP connection within 4 s, then an HTTP 2xx/3xx within 2 s (AWS-FACTS.md "Route 53 failover"). */
+  /** A TCP connection within 4 s, then an HTTP 2xx/3xx within 2 s (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html). */
   HTTP = 'HTTP',
   /** As HTTP, over TLS. Route 53 doesn't validate the certificate; it sends the domain name as SNI. */
   HTTPS = 'HTTPS',
@@ -18,7 +18,7 @@ export enum FailoverHealthCheckProtocol {
 export interface FailoverEndpointHealthCheckOptions {
   /**
    * The protocol of the probe.
-   * @default FailoverHealthCheckProtocol.HTTPS (seed 003 "Health Checks" probes HTTP /health; HTTPS is the secure-by-default variant)
+   * @default FailoverHealthCheckProtocol.HTTPS (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html)
    */
   readonly protocol?: FailoverHealthCheckProtocol;
   /**
@@ -29,7 +29,7 @@ export interface FailoverEndpointHealthCheckOptions {
   readonly port?: number;
   /**
    * The path requested (HTTP and HTTPS only), at most 255 characters.
-   * @default '/health' (seed 003 "Health Checks")
+   * @default '/health' (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html)
    */
   readonly path?: string;
   /**
@@ -40,13 +40,13 @@ export interface FailoverEndpointHealthCheckOptions {
   readonly searchString?: string;
   /**
    * Seconds between probes from each checker: 10 or 30. Fixed when the health check is created
-   * (AWS-FACTS.md "Route 53 failover"); 10 s costs more.
-   * @default Duration.seconds(30) (seed 003 "Health Checks")
+   * (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html); 10 s costs more.
+   * @default Duration.seconds(30) (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html)
    */
   readonly interval?: Duration;
   /**
    * Consecutive failed (or passed) probes before the status changes, 1-10.
-   * @default 3 (seed 003 "Health Checks")
+   * @default 3 (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html)
    */
   readonly failureThreshold?: number;
   /**
@@ -94,7 +94,7 @@ export interface FailoverTargetGroupHealthOptions extends FailoverAlarmHealthChe
   /**
    * Consecutive one-minute periods below `minHealthyTargets` before the alarm (and so the
    * health check) turns unhealthy, 1-10.
-   * @default 3 (as the endpoint check's failure threshold, seed 003 "Health Checks")
+   * @default 3 (as the endpoint check's failure threshold, Route 53's default)
    */
   readonly evaluationPeriods?: number;
 }
@@ -105,8 +105,7 @@ export interface FailoverTargetGroupHealthOptions extends FailoverAlarmHealthChe
  * - `endpoint()`: Route 53 checkers probe the target from outside AWS's VPCs (public targets only).
  * - `applicationTargetGroupHealth()` / `networkTargetGroupHealth()` / `cloudWatchAlarm()` /
  *   `cloudWatchAlarmName()`: a CLOUDWATCH_METRIC health check, for private targets (an internal
- *   load balancer, private addresses) that checkers can't reach (AWS-FACTS.md "Route 53 failover";
- *   seed 003 "Health Checks": CloudWatch alarm type).
+ *   load balancer, private addresses) that checkers can't reach (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html).
  *
  * @example
  * FailoverHealthCheck.endpoint({ path: '/health', failureThreshold: 3 });

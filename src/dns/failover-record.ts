@@ -22,8 +22,8 @@ export interface FailoverRecordEndpoint {
   /**
    * The health check Route 53 consults before answering with this side.
    * @default - primary: `FailoverHealthCheck.endpoint()` (HTTPS /health every 30 s, failure threshold 3,
-   * seed 003 "Health Checks"), refused for a private target; secondary: none, so Route 53 answers
-   * with the secondary whenever the primary is unhealthy (AWS-FACTS.md "Route 53 failover")
+   * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html), refused for a private target; secondary: none, so Route 53 answers
+   * with the secondary whenever the primary is unhealthy (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html)
    */
   readonly healthCheck?: FailoverHealthCheck;
   /**
@@ -55,7 +55,7 @@ export interface FailoverRecordProps {
 
 /** Route 53 checker regions (Route 53 API reference, HealthCheckConfig Regions). */
 const CHECKER_REGIONS = ['us-east-1', 'us-west-1', 'us-west-2', 'eu-west-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1'];
-/** Record TTLs above this delay failover noticeably (seed 004 "Records TTL"). */
+/** Record TTLs above this delay failover noticeably (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-types.html). */
 const HIGH_TTL_SECONDS = 300;
 const DEFAULT_TTL = Duration.seconds(60);
 const ALARM_STATISTICS = ['Average', 'Minimum', 'Maximum', 'Sum', 'SampleCount'];
@@ -92,9 +92,7 @@ interface ReachabilityCheck {
 
 /**
  * A Route 53 failover pair for one record name: a PRIMARY record answered while its health
- * check passes and a SECONDARY answered when it fails (seed 003 "Routing Policies": failover,
- * primary in one region, secondary in another; "Health Checks": HTTP /health every 30 s,
- * failure threshold 3).
+ * check passes and a SECONDARY answered when it fails (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html).
  *
  * Each side points at a load balancer (an alias record with evaluate-target-health; A, plus
  * AAAA when dual-stack), IP addresses (A/AAAA, TTL 60 s by default) or a domain name (CNAME,

@@ -6,8 +6,7 @@ import { FailoverTargetSpec } from './record-spec';
 export interface FailoverValueTargetOptions {
   /**
    * How long resolvers may cache the answer. Failover is never faster than this: a resolver
-   * keeps answering with the failed primary until its cached record expires (seed 004 "Records
-   * TTL": a low TTL for failover). Alias records to load balancers have no TTL of their own.
+   * keeps answering with the failed primary until its cached record expires (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html). Alias records to load balancers have no TTL of their own.
    * @default Duration.seconds(60)
    */
   readonly ttl?: Duration;
@@ -54,8 +53,7 @@ export interface FailoverLoadBalancerAttributes {
  * The target of one side of a failover pair: a load balancer (an alias record with
  * evaluate-target-health), IP addresses (A/AAAA records) or a domain name (a CNAME record).
  *
- * For an ALB or NLB prefer the alias (AWS-FACTS.md "Route 53 failover"; seed 003 "ALIAS
- * Record": no charge for queries, works at the zone apex, health supported).
+ * For an ALB or NLB prefer the alias (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html).
  *
  * @example
  * FailoverTarget.loadBalancer(alb);

@@ -32,7 +32,7 @@ export interface NlbHealthCheck {
    */
   readonly port?: number;
   /**
-   * The path of HTTP/HTTPS checks, starting with `/` (seed 004: "/health is common").
+   * The path of HTTP/HTTPS checks, starting with `/` (see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html).
    * @default '/'
    */
   readonly path?: string;
@@ -58,7 +58,7 @@ export interface NlbHealthCheck {
   readonly healthyThresholdCount?: number;
   /**
    * Consecutive failures before a target is unhealthy, 2-10. With the defaults a dead target is
-   * out after about a minute (2 x 30 s); seed 000's editor wants 10 s: interval 5 s, threshold 2.
+   * out after about a minute (2 x 30 s); a client that must fail over within 10 s needs interval 5 s, threshold 2.
    * @default 2
    */
   readonly unhealthyThresholdCount?: number;
@@ -75,7 +75,7 @@ export interface NlbListenerOptions {
   readonly protocol?: elbv2.Protocol;
   /**
    * The certificates of a TLS listener (e.g. `elbv2.ListenerCertificate.fromCertificateManager(cert)`);
-   * required for TLS, refused otherwise. Several certificates are served by SNI (seed 004 "SNI").
+   * required for TLS, refused otherwise. Several certificates are served by SNI (see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/create-tls-listener.html).
    * @default - none
    */
   readonly certificates?: elbv2.IListenerCertificate[];
@@ -86,8 +86,8 @@ export interface NlbListenerOptions {
   readonly sslPolicy?: elbv2.SslPolicy;
   /**
    * The targets terminate TLS themselves: this TCP listener passes the clients' encrypted bytes
-   * through untouched (e.g. seed 000 section 12's WebSocket servers on wss:// 443, "TLS at the
-   * servers", or Kafka brokers with an SSL listener). A TCP listener can hold no certificate, so
+   * through untouched (e.g. WebSocket servers on wss:// 443 that
+   * end TLS themselves, or Kafka brokers with an SSL listener). A TCP listener can hold no certificate, so
    * the NIST 800-53, HIPAA and PCI DSS packs' ELBv2ACMCertificateRequired flags it; with this
    * set, the construct acknowledges that finding on the listener, citing your statement. Only for
    * TCP listeners; nothing checks that the targets really speak TLS.
@@ -101,8 +101,7 @@ export interface NlbListenerOptions {
   readonly alpnPolicy?: elbv2.AlpnPolicy;
   /**
    * TCP idle timeout of a TCP listener, 60-6000 s (a TLS listener's is fixed at 350 s: AWS ELB
-   * user guide, "Update the TCP idle timeout"). Long-lived connections (Kafka, WebSockets: seed
-   * 000 section 12) are why an NLB's is long; raise it above the clients' own idle timeout.
+   * user guide, "Update the TCP idle timeout"). Long-lived connections (Kafka, WebSockets) are why an NLB's is long; raise it above the clients' own idle timeout.
    * @default Duration.seconds(350) (AWS's NLB default)
    */
   readonly tcpIdleTimeout?: Duration;
@@ -131,8 +130,8 @@ export interface NlbListenerOptions {
    */
   readonly healthCheck?: NlbHealthCheck;
   /**
-   * How long a deregistering target keeps its connections (connection draining, seed 004
-   * "Deregistration Delay"), 0-3600 s.
+   * How long a deregistering target keeps its connections (connection draining,
+   * the target group's deregistration delay), 0-3600 s.
    * @default Duration.seconds(300) (AWS's default)
    */
   readonly deregistrationDelay?: Duration;

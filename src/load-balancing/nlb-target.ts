@@ -127,8 +127,7 @@ export class NlbTarget {
 
   /**
    * An ECS service: `awsvpc` tasks are registered by IP (each task has its own ENI), `bridge`
-   * and `host` tasks by container instance and host port (AWS-FACTS.md "ECS dynamic port
-   * mapping"). With `bridge` mode and a dynamic host port (hostPort 0), give `trafficPort`: the
+   * and `host` tasks by container instance and host port (see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html). With `bridge` mode and a dynamic host port (hostPort 0), give `trafficPort`: the
    * range the ECS agent is pinned to (`EcsDynamicPortService` pins it and opens exactly it).
    */
   public static ecsService(service: ecs.BaseService, options: EcsServiceTargetOptions = {}): NlbTarget {

@@ -30,7 +30,7 @@ export interface TieredNetworkLoadBalancerProps {
    * (the flow model compiles the NACL entries both ways). Per-listener `clientCidrs` override it.
    *
    * Clients inside the VPC are workloads, admitted by security group reference with `allowFrom`
-   * (ARCHITECTURE.md: never a CIDR inside the VPC in a security group); a CIDR overlapping the VPC
+   * (see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/introduction.html); a CIDR overlapping the VPC
    * is refused. An internal load balancer's CIDR clients are peered networks or on-premises
    * ranges reached over VPN or Direct Connect.
    * @default ['0.0.0.0/0'] when internet-facing (['0.0.0.0/0', '::/0'] in a dual-stack VPC); none when internal (admit workloads with `allowFrom`)
@@ -39,8 +39,7 @@ export interface TieredNetworkLoadBalancerProps {
 
   /**
    * One Elastic IP per AZ, attached through subnet mappings, so the addresses never change and
-   * a partner can allowlist them (seed 000 section 9, "ALB and NLB Port Exam Points": "Static IP per AZ —
-   * important for whitelisting in corporate firewalls"; section 10, Table 5). Only for
+   * a partner can allowlist them (see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/introduction.html). Only for
    * internet-facing load balancers.
    * @default true when internet-facing
    */
@@ -65,8 +64,7 @@ export interface TieredNetworkLoadBalancerProps {
   /**
    * Cross-zone load balancing: every load balancer node spreads connections over the healthy
    * targets of every AZ, so an AZ with few (or no) healthy targets doesn't strand the clients
-   * that reach its static IP. AWS's NLB default is off (seed 003 "Cross-Zone Load Balancing":
-   * "NLB: disabled by default (costs $)"): on here for availability, at the price of inter-AZ data charges.
+   * that reach its static IP. AWS's NLB default is off (see https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/how-elastic-load-balancing-works.html#cross-zone-load-balancing): on here for availability, at the price of inter-AZ data charges.
    * @default true
    */
   readonly crossZone?: boolean;
@@ -139,7 +137,7 @@ export interface NlbClientOptions {
  * - internet-facing: in the public tier, one Elastic IP per AZ (subnet mappings), `staticIps`;
  *   internal: in the app tier;
  * - always created with a security group (an NLB created without one can never get one,
- *   AWS-FACTS.md "Load balancers"), admitting only the clients on the listener ports:
+ *   https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html), admitting only the clients on the listener ports:
  *   `clientCidrs -> load balancer` on each listener port, `workload -> load balancer` for each
  *   `allowFrom`;
  * - `load balancer -> targets` on the target port and the health-check port (SG referencing SG,
@@ -170,7 +168,7 @@ export interface NlbClientOptions {
 export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnectable {
   /**
    * The default Regional quota of Elastic IP addresses ("EC2-VPC Elastic IPs", Service Quotas
-   * code L-0263D0A3): 5 per Region (AWS-FACTS.md "NAT gateways and addressing").
+   * code L-0263D0A3): 5 per Region (see https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
    */
   public static readonly ELASTIC_IP_DEFAULT_QUOTA = 5;
 

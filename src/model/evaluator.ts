@@ -305,7 +305,7 @@ export class Evaluator {
         layers.push(this.sg(s, 'egress', t, dPeer, what));
         layers.push(this.sg(d, 'ingress', t, sPeer, what));
         if (ssid !== dsid) {
-          // Traffic inside one subnet never crosses its NACL.
+          // Traffic inside one subnet never crosses its NACL (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html).
           const back: Traffic = { protocol: t.protocol, p0: ret.from, p1: ret.to };
           const retWhat = `return traffic of ${what}, to ${s.display}'s ephemeral ports (${ret.label})`;
           if (!ss.cidr || !ds.cidr) {
@@ -450,7 +450,7 @@ export class Evaluator {
     const natSub = this.model.subnets.get(nat.subnet)!;
     if (natSub.az !== sub.az && !natSub.az.startsWith('an unknown') && !sub.az.startsWith('an unknown')) {
       warnings.push(`NAT gateway ${nat.display} is in ${natSub.az} but serves subnet ${sub.display} in ${sub.az}: that subnet loses the internet when ` +
-        `${natSub.az} fails, and its traffic pays cross-AZ charges (use one NAT gateway per AZ)`);
+        `${natSub.az} fails, and its traffic pays cross-AZ charges (use one NAT gateway per AZ: see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html)`);
     }
     const layers: Layer[] = [];
     const r = this.lpm(natSub, inet);

@@ -5,12 +5,13 @@ import { PACK_NAME, RULES } from './private/rule-table';
 import { resetStackIndexes } from './private/stack-index';
 
 /**
- * The seeds' network rules as a cdk-nag v3 rule pack, for any stack (with or without this
+ * AWS networking practice as a cdk-nag v3 rule pack, for any stack (with or without this
  * library's constructs): SSH/RDP open to the internet in security groups and NACLs, NACL entries
  * without their ephemeral return traffic, cross-AZ NAT routing, non-HTTP ports on an ALB, NLBs
  * without security groups, Lambda reaching RDS without a proxy, security group rules naming
  * CIDRs inside their own VPC, NACL numbers without room for insertion, and more Elastic IPs
- * than the default quota. Rule ids are `NetworkPatterns-<id>`; src/nag/RULES.md lists them.
+ * than the default quota. Rule ids are `NetworkPatterns-<id>`; the README's rule table lists them, and
+ * lib/nag/RULES.md in the package explains each.
  *
  * Register it like `AwsSolutionsChecks`, as a policy-validation plugin, or call `validateScope`
  * directly (in tests). Acknowledge a finding with
@@ -25,7 +26,7 @@ import { resetStackIndexes } from './private/stack-index';
 export class NetworkPatternsChecks extends NagPack {
   /** The plugin's name: `NetworkPatterns`. */
   public readonly name: string;
-  /** The pack's rule ids, e.g. `NetworkPatterns-SG1` (src/nag/RULES.md explains each). */
+  /** The pack's rule ids, e.g. `NetworkPatterns-SG1` (lib/nag/RULES.md in the package explains each). */
   public readonly ruleIds?: string[];
 
   /**

@@ -3,7 +3,7 @@
  *
  * Each tier owns ONE contiguous block of the VPC CIDR, split per AZ inside it, so that a single
  * CIDR names a whole tier in a NACL entry and the NACL size does not grow with the AZ count
- * (ARCHITECTURE.md, "Tier-contiguous IP plan").
+ * (see https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html).
  */
 export interface IpPlanProps {
   /**

@@ -1,5 +1,5 @@
 /**
- * The three tiers of a `TieredVpc` (seed 003 "VPC Fundamentals", seed 004 "Amazon Networking").
+ * The three tiers of a `TieredVpc` (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html).
  */
 export enum Tier {
   /** Public subnets: a route to the internet gateway; load balancers and NAT gateways live here. */

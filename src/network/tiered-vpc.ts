@@ -141,6 +141,8 @@ export interface TieredVpcProps {
  * (NACLs are stateless: each direction needs its own entry). With `ipProtocol: ec2.IpProtocol.DUAL_STACK`
  * each tier also owns a quarter of the VPC's IPv6 /56, and flows compile for both families.
  *
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html
+ *
  * @example
  * const net = new TieredVpc(this, 'Net');
  * net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(alb, Tier.PUBLIC), WellKnownPorts.HTTPS);

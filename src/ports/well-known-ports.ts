@@ -1,17 +1,16 @@
 import { Port } from 'aws-cdk-lib/aws-ec2';
 
 /**
- * The well-known and registered ports from the seeds' port tables (seed 000 section 10,
- * Table 1; seed 002 "Common ports"; seed 004 "Classic ports"), as `ec2.Port` values that any
+ * The usual well-known and registered service ports (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html), as `ec2.Port` values that any
  * aws-cdk-lib API and this library's flow model accept.
  *
  * @example
  * vpc.addFlow(FlowEndpoint.workload(api, Tier.APP), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
  */
 export class WellKnownPorts {
-  /** SSH, TCP 22. Never open to 0.0.0.0/0: use Session Manager (seed 000 section 9). */
+  /** SSH, TCP 22. Never open to 0.0.0.0/0: use Session Manager (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html). */
   public static readonly SSH = Port.tcp(22);
-  /** RDP, TCP 3389. Never open to 0.0.0.0/0: use Session Manager (seed 000 section 9). */
+  /** RDP, TCP 3389. Never open to 0.0.0.0/0: use Session Manager (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html). */
   public static readonly RDP = Port.tcp(3389);
   /** SMTP, TCP 25. */
   public static readonly SMTP = Port.tcp(25);
@@ -23,7 +22,7 @@ export class WellKnownPorts {
   public static readonly HTTP = Port.tcp(80);
   /** NTP, UDP 123 (e.g. to the Amazon Time Sync Service). */
   public static readonly NTP = Port.udp(123);
-  /** HTTPS, TCP 443; also wss:// WebSockets (seed 000 section 12). */
+  /** HTTPS, TCP 443; also wss:// WebSockets (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html). */
   public static readonly HTTPS = Port.tcp(443);
   /** Microsoft SQL Server, TCP 1433. */
   public static readonly MSSQL = Port.tcp(1433);

@@ -17,7 +17,7 @@ export const MIN_VPC_PREFIX = 16;
 export const MAX_VPC_PREFIX = 24;
 /** AWS's smallest subnet is a /28 (16 addresses, 11 usable after the 5 reserved). */
 export const MAX_SUBNET_PREFIX = 28;
-/** AWS reserves the first four addresses and the last one of every subnet (AWS-FACTS.md). */
+/** AWS reserves the first four addresses and the last one of every subnet (see https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html). */
 export const RESERVED_ADDRESSES_PER_SUBNET = 5;
 
 /**

@@ -52,6 +52,8 @@ export interface ResolvedBaseProps {
   readonly alb: AlbServiceLoadBalancerOptions;
   readonly nlb: NlbServiceLoadBalancerOptions;
   readonly clientCidrs: string[];
+  /** Internet-facing in the public tier, or internal in the app tier. */
+  readonly internetFacing: boolean;
 }
 
 /** A regional WAFv2 web ACL (AWS WAF developer guide, "AWS WAF resource ARNs"). */
@@ -115,14 +117,22 @@ export function validateBaseProps(
   const network = loadBalancer.loadBalancerType === ServiceLoadBalancerType.NETWORK;
   const alb = loadBalancer._albOptions;
   const nlb = loadBalancer._nlbOptions;
+  const internetFacing = (network ? nlb.internetFacing : alb.internetFacing) ?? true;
   const dualStack = props.vpc.dualStack;
-  const clientCidrs = (network ? nlb.clientCidrs : alb.clientCidrs) ?? (dualStack ? DEFAULTS.dualStackClientCidrs : DEFAULTS.clientCidrs);
-  if (clientCidrs.length === 0) {
+  const clientCidrs = (network ? nlb.clientCidrs : alb.clientCidrs)
+    ?? (internetFacing ? (dualStack ? DEFAULTS.dualStackClientCidrs : DEFAULTS.clientCidrs) : []);
+  if (internetFacing && clientCidrs.length === 0) {
     throw propError(scope, 'loadBalancer.clientCidrs', clientCidrs, 'must name at least one CIDR',
       `Give the clients' CIDRs, or omit clientCidrs to admit anyone (${(dualStack ? DEFAULTS.dualStackClientCidrs : DEFAULTS.clientCidrs).join(' and ')}).`);
   }
-  validateClientCidrs(scope, 'loadBalancer.clientCidrs', clientCidrs, props.vpc,
-    'The load balancer faces the internet: its clients are outside the VPC. Reach the service from inside the VPC through its own security group (service.connections) with TieredVpc.addFlow.');
+  if (!internetFacing && clientCidrs.some((c) => c.endsWith('/0'))) {
+    throw propError(scope, 'loadBalancer.clientCidrs', clientCidrs,
+      'must not contain 0.0.0.0/0 for an internal load balancer: it has private addresses only, and the app tier\'s NACL would admit every address',
+      'Name the private networks that reach it (a peered VPC, a VPN or Direct Connect range), admit workloads in the VPC with allowLoadBalancerFrom, or make it internet-facing.');
+  }
+  validateClientCidrs(scope, 'loadBalancer.clientCidrs', clientCidrs, props.vpc, internetFacing
+    ? 'The load balancer faces the internet: its clients are outside the VPC. Reach the service from inside the VPC through its own security group (service.connections) with TieredVpc.addFlow.'
+    : 'Clients inside the VPC are admitted by security group reference: service.allowLoadBalancerFrom(workload, tier); keep clientCidrs for networks outside the VPC.');
   const path = network ? nlb.healthCheckPath : alb.healthCheckPath;
   if (path !== undefined && !Token.isUnresolved(path) && !path.startsWith('/')) {
     throw propError(scope, 'loadBalancer.healthCheckPath', path, 'must start with /', 'Give an absolute path, e.g. /health.');
@@ -157,11 +167,21 @@ export function validateBaseProps(
         'Give the stack an env with a region (e.g. env: { region: \'us-east-1\' }), or turn logs off with ServiceLoadBalancer.alb({ accessLogs: false }).');
     }
   }
-  return { desiredCount, cpu, memoryLimitMiB, minHealthyPercent, maxHealthyPercent, loadBalancer, alb, nlb, clientCidrs };
+  return { desiredCount, cpu, memoryLimitMiB, minHealthyPercent, maxHealthyPercent, loadBalancer, alb, nlb, clientCidrs, internetFacing };
 }
 
-/** A cluster with Container Insights on (AwsSolutions-ECS4). */
-export function createCluster(scope: Construct, net: TieredVpc): ecs.Cluster {
+/**
+ * The given cluster, which must be in the tiered VPC, or a new one with Container Insights on
+ * (AwsSolutions-ECS4).
+ */
+export function createCluster(scope: Construct, net: TieredVpc, cluster?: ecs.Cluster): ecs.Cluster {
+  if (cluster) {
+    if (cluster.vpc !== net.vpc) {
+      throw propError(scope, 'cluster', cluster.node.path, `must be in the tiered VPC ${net.node.path}, but is in ${cluster.vpc.node.path}`,
+        'Create the shared cluster with vpc: tieredVpc.vpc, or omit cluster to let the service create its own.');
+    }
+    return cluster;
+  }
   return new ecs.Cluster(scope, 'Cluster', {
     vpc: net.vpc,
     containerInsightsV2: ecs.ContainerInsights.ENABLED,
@@ -239,6 +259,10 @@ export interface BuiltLoadBalancer {
   readonly applicationLoadBalancer?: elbv2.ApplicationLoadBalancer;
   readonly networkLoadBalancer?: TieredNetworkLoadBalancer;
   readonly accessLogBucket?: s3.IBucket;
+  /** The tier the load balancer sits in: public when internet-facing, app when internal. */
+  readonly tier: Tier;
+  /** The listener ports clients connect to. */
+  readonly listenerPorts: ec2.Port[];
 }
 
 /**
@@ -258,10 +282,11 @@ export function buildLoadBalancer(scope: Construct, net: TieredVpc, resolved: Re
  */
 function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps, targets: ServiceTargets): BuiltLoadBalancer {
   const alb = resolved.alb;
+  const lbTier = resolved.internetFacing ? Tier.PUBLIC : Tier.APP;
   const loadBalancer = new elbv2.ApplicationLoadBalancer(scope, 'LoadBalancer', {
     vpc: net.vpc,
-    internetFacing: true,
-    vpcSubnets: net.selectSubnets(Tier.PUBLIC),
+    internetFacing: resolved.internetFacing,
+    vpcSubnets: net.selectSubnets(lbTier),
     dropInvalidHeaderFields: true,
     deletionProtection: alb.deletionProtection ?? true,
     // Dual stack when the VPC is: clients reach it over IPv4 and IPv6; it reaches the tasks over IPv4.
@@ -321,8 +346,10 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
   });
 
   let listener: elbv2.ApplicationListener;
-  const clients = FlowEndpoint.internet(resolved.clientCidrs);
-  const lbEnd = FlowEndpoint.workload(loadBalancer, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB });
+  // An internal load balancer without client CIDRs admits only workloads (allowLoadBalancerFrom).
+  const clients = resolved.clientCidrs.length ? FlowEndpoint.internet(resolved.clientCidrs) : undefined;
+  const lbEnd = FlowEndpoint.workload(loadBalancer, lbTier, { ephemeralRange: EphemeralRange.ELB });
+  const listenerPorts: ec2.Port[] = [];
   if (alb.certificate) {
     listener = loadBalancer.addListener('Https', {
       port: 443,
@@ -342,8 +369,11 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
     acknowledgeCompliance(redirect, 'ELBv2ACMCertificateRequired',
       'This HTTP 80 listener only answers with a redirect to HTTPS 443 (ALBHttpToHttpsRedirection holds), which carries the ' +
       'ACM certificate: it serves no content, and an HTTP listener can hold no certificate.');
-    net.addFlow(clients, lbEnd, WellKnownPorts.HTTPS, { description: `clients -> ${loadBalancer.node.path} https 443` });
-    net.addFlow(clients, lbEnd, WellKnownPorts.HTTP, { description: `clients -> ${loadBalancer.node.path} http 80 (redirect to 443)` });
+    listenerPorts.push(WellKnownPorts.HTTPS, WellKnownPorts.HTTP);
+    if (clients) {
+      net.addFlow(clients, lbEnd, WellKnownPorts.HTTPS, { description: `clients -> ${loadBalancer.node.path} https 443` });
+      net.addFlow(clients, lbEnd, WellKnownPorts.HTTP, { description: `clients -> ${loadBalancer.node.path} http 80 (redirect to 443)` });
+    }
   } else {
     Annotations.of(scope).addWarningV2('cdk-network-patterns:httpOnlyLoadBalancer',
       'The load balancer listens on HTTP 80 only: traffic between clients and the load balancer is not encrypted. ' +
@@ -354,7 +384,8 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
       open: false,
       defaultTargetGroups: [targetGroup],
     });
-    net.addFlow(clients, lbEnd, WellKnownPorts.HTTP, { description: `clients -> ${loadBalancer.node.path} http 80` });
+    listenerPorts.push(WellKnownPorts.HTTP);
+    if (clients) net.addFlow(clients, lbEnd, WellKnownPorts.HTTP, { description: `clients -> ${loadBalancer.node.path} http 80` });
   }
   if (resolved.clientCidrs.some(isAnyAddress)) {
     Validations.of(loadBalancer).acknowledge({
@@ -368,7 +399,14 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
   net.addFlow(lbEnd, FlowEndpoint.workload(targets.connectable, Tier.APP), targets.trafficPorts,
     { description: `${loadBalancer.node.path} -> ${nameOf(targets.connectable)} on ${targets.trafficDescription}` });
   return {
-    loadBalancer, connections: loadBalancer.connections, listener, targetGroup, applicationLoadBalancer: loadBalancer, accessLogBucket,
+    loadBalancer,
+    connections: loadBalancer.connections,
+    listener,
+    targetGroup,
+    applicationLoadBalancer: loadBalancer,
+    accessLogBucket,
+    tier: lbTier,
+    listenerPorts,
   };
 }
 
@@ -382,7 +420,7 @@ function buildNlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
   const options = resolved.nlb;
   const nlb = new TieredNetworkLoadBalancer(scope, 'LoadBalancer', {
     vpc: net,
-    internetFacing: true,
+    internetFacing: resolved.internetFacing,
     clientCidrs: resolved.clientCidrs,
     staticIps: options.staticIps ?? false,
     accessLogBucket: options.accessLogBucket,
@@ -411,7 +449,25 @@ function buildNlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
     targetGroup: listener.targetGroup,
     networkLoadBalancer: nlb,
     accessLogBucket: options.accessLogBucket,
+    tier: nlb.tier,
+    listenerPorts: [ec2.Port.tcp(listener.port)],
   };
+}
+
+/**
+ * Admits a workload of the tiered VPC to the load balancer's listener ports: declared flows,
+ * security group referencing security group, and the NACL entries of both tiers.
+ */
+export function allowLoadBalancerFrom(net: TieredVpc, built: BuiltLoadBalancer, client: ec2.IConnectable, tier: Tier): void {
+  if (built.networkLoadBalancer) {
+    built.networkLoadBalancer.allowFrom(client, tier);
+    return;
+  }
+  const lbEnd = FlowEndpoint.workload(built.loadBalancer as elbv2.ApplicationLoadBalancer, built.tier, { ephemeralRange: EphemeralRange.ELB });
+  for (const port of built.listenerPorts) {
+    net.addFlow(FlowEndpoint.workload(client, tier), lbEnd, port,
+      { description: `${nameOf(client)} -> ${built.loadBalancer.node.path} ${port.toString()}` });
+  }
 }
 
 function nameOf(connectable: ec2.IConnectable): string {

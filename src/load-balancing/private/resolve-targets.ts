@@ -131,7 +131,7 @@ function resolveEcs(scope: IConstruct, net: TieredVpc, target: NlbTarget, where:
       `must be given for ${service.node.path}'s ${mode} mode dynamic host ports (hostPort 0)`,
       'Pass the range the ECS agent is pinned to with ECS_DYNAMIC_HOST_PORT_RANGE, e.g. ' +
       'NlbTarget.ecsService(service, { trafficPort: ec2.Port.tcpRange(32768, 51677) }), or use EcsDynamicPortService, which pins ' +
-      'the range and opens exactly it (seed 000 section 9; AWS-FACTS.md "ECS dynamic port mapping").');
+      'the range and opens exactly it (see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html).');
   } else {
     trafficPort = udp ? ec2.Port.udp(mapping.containerPort) : ec2.Port.tcp(mapping.containerPort);
   }

@@ -6,7 +6,7 @@ export const TCP = 6;
 export const UDP = 17;
 export const ALL_PROTOCOLS = -1;
 
-/** The range every kind of client may use for its end of a connection (AWS-FACTS.md "NACLs"). */
+/** The range every kind of client may use for its end of a connection (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html). */
 export const CLIENT_EPHEMERAL: Ports = [1024, 65535];
 
 /** An inclusive port range. */
@@ -18,7 +18,7 @@ export const RETURN_RANGE_MIN_SPAN = 1000;
 /**
  * True for a TCP/UDP port range that is a return (ephemeral) range rather than a service: it lies
  * within 1024-65535 and spans 1000 ports or more (every client kind's ephemeral range does:
- * AWS-FACTS.md "NACLs"; seed 000 section 9's public-subnet rule set).
+ * AWS's recommended public-subnet rule set: https://docs.aws.amazon.com/vpc/latest/userguide/nacl-examples.html).
  */
 export function isReturnRange(ports: Ports): boolean {
   return ports[0] >= CLIENT_EPHEMERAL[0] && ports[1] <= CLIENT_EPHEMERAL[1] && ports[1] - ports[0] + 1 >= RETURN_RANGE_MIN_SPAN;

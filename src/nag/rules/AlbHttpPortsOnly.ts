@@ -9,7 +9,7 @@ import { StackIndex } from '../private/stack-index';
  * port of a non-HTTP protocol (SSH 22, SMTP 25, DNS 53, SQL Server 1433, Oracle 1521, NFS 2049,
  * MySQL 3306, RDP 3389, PostgreSQL 5432, Redis 6379, Kafka 9092/9094, Memcached 11211, MongoDB
  * 27017): an ALB speaks only HTTP/HTTPS and cannot front them; use a Network Load Balancer
- * (seed 000 section 9, "ALB and NLB Port Exam Points"; AWS-FACTS.md "Load balancers").
+ * (see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/introduction.html).
  *
  * A listener is an ALB listener when its load balancer (in the stack) has `Type` application
  * (the default), or, for a load balancer outside the stack, when its protocol is HTTP or HTTPS.

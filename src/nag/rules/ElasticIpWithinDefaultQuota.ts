@@ -3,12 +3,12 @@ import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { IndexedResource, StackIndex } from '../private/stack-index';
 
-/** Elastic IP addresses per Region: AWS's default quota (adjustable; AWS-FACTS.md "NAT gateways and addressing"). */
+/** Elastic IP addresses per Region: AWS's default quota (adjustable). */
 const DEFAULT_ELASTIC_IP_QUOTA = 5;
 
 /**
  * The stack uses no more Elastic IPs than the default Regional quota of 5 (3 NAT gateways and an
- * internet-facing NLB with a static IP in each of 3 AZs need 6: AWS-FACTS.md).
+ * internet-facing NLB with a static IP in each of 3 AZs need 6; see https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
  *
  * Counted once each, in construct-tree order: every `AWS::EC2::EIP` of the stack, and every
  * allocation id that is not an EIP of the stack (a literal `eipalloc-...` or an import) named by

@@ -9,8 +9,7 @@ import { IndexedResource, StackIndex } from '../private/stack-index';
 /**
  * Lambda functions reach RDS through an RDS Proxy: each concurrent invocation may open its own
  * database connection, and a burst exhausts the database's connections; the proxy pools them
- * (seed 000 section 9, "Lambda and Ports", and section 11: "Lambda + RDS requires RDS Proxy";
- * AWS-FACTS.md "Lambda + RDS Proxy").
+ * (see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html).
  *
  * Non-compliant: a function in a VPC whose security groups, or whose subnets' CIDRs, a security
  * group of an RDS DB instance or cluster of the same stack admits directly on the database port

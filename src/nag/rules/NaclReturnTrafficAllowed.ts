@@ -10,10 +10,10 @@ import { StackIndex, unresolvedError } from '../private/stack-index';
  * NACL service entries have their return traffic: NACLs are stateless, so an allow entry that
  * admits a service port (inbound) needs an outbound allow for the client's ephemeral range back
  * to the same peer, and an outbound service entry needs the inbound return range from its peer
- * (seed 000 section 9, "NACLs and Ephemeral Ports": "Stateless = Say Both Ways").
+ * (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html).
  *
  * The return range checked is the WHOLE client range 1024-65535 (TCP or UDP, as the service
- * entry): NAT gateways, Elastic Load Balancing and Lambda use all of it (AWS-FACTS.md "NACLs").
+ * entry): NAT gateways, Elastic Load Balancing and Lambda use all of it (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html).
  * Both directions are evaluated in rule-number order, first match wins, so a lower-numbered deny
  * that cuts into the return range makes the entry non-compliant.
  *

@@ -5,8 +5,7 @@ import { StackIndex } from '../private/stack-index';
 
 /**
  * NACL rule numbers leave room for insertion: no entry's number directly follows another entry's
- * number in the same NACL and direction (seed 004 "NACL numbering": steps of 100, so that a deny
- * can later be inserted before an allow without renumbering). Reported on the higher-numbered
+ * number in the same NACL and direction (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html). Reported on the higher-numbered
  * entry of each consecutive pair. Entries with unresolved numbers are not applicable.
  * @param node the CfnResource to check
  */

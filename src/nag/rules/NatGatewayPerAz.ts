@@ -6,7 +6,7 @@ import { IndexedResource, StackIndex } from '../private/stack-index';
 /**
  * Private subnets route to the NAT gateway in their own AZ, and no NAT gateway serves several
  * AZs: a NAT gateway is redundant only inside its AZ, so a subnet routing to a NAT gateway in
- * another AZ loses the internet when that AZ fails, and pays cross-AZ data charges.
+ * another AZ loses the internet when that AZ fails, and pays cross-AZ data charges (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html).
  *
  * Checked on every `AWS::EC2::Route` whose `NatGatewayId` is a NAT gateway of the stack, or whose
  * `InstanceId` is a NAT instance of the stack (`SourceDestCheck: false`): the NAT's subnet AZ

@@ -7,8 +7,7 @@ import { StackIndex } from '../private/stack-index';
  * Network Load Balancers are created with security groups: security groups can only be attached
  * to an NLB when it is created, so an NLB created without them can never get them, its targets
  * must then admit the clients' or the NLB's IPs by CIDR, and replacing the NLB changes its DNS
- * name and static IPs (AWS-FACTS.md "Load balancers"; the ELB user guide, "Security groups for
- * your Network Load Balancer"). An unresolved `SecurityGroups` value counts as present.
+ * name and static IPs (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html). An unresolved `SecurityGroups` value counts as present.
  * @param node the CfnResource to check
  */
 export default Object.defineProperty(

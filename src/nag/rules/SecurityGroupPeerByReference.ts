@@ -8,7 +8,7 @@ import { IndexedResource, StackIndex } from '../private/stack-index';
 /**
  * Security group ingress rules do not name a CIDR inside the group's own VPC: inside a VPC, a
  * rule referencing the peer's security group admits exactly the peer's ENIs, whatever their
- * IPs (seed 004 "SG referencing for tiers"; AWS-FACTS.md "Security groups"). 0.0.0.0/0 and CIDRs
+ * IPs (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html). 0.0.0.0/0 and CIDRs
  * outside the VPC (partners, on-premises, peered VPCs) are out of this rule's scope.
  * The VPC's CIDRs are its literal `CidrBlock` and `AWS::EC2::VPCCidrBlock` blocks, and its
  * `CidrBlock` attribute; a group whose VPC is not in the stack is not applicable.
