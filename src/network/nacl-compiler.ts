@@ -34,12 +34,19 @@ interface CompiledEntry {
  */
 export class NaclCompiler {
   private readonly entries = new Map<string, CompiledEntry[]>();
+  /** Stable names for blocks known only at deploy time (a tier's IPv6 block): construct ids derive from them, never from a token. */
+  private readonly blockNames = new Map<string, string>();
 
   /**
    * @param ipv6Block the VPC's IPv6 block association, in a dual-stack VPC: IPv6 entries name
    * blocks derived from it, so they wait for it.
    */
   constructor(private readonly scope: IConstruct, private readonly acls: Record<Tier, ec2.NetworkAcl>, private readonly ipv6Block?: IConstruct) {}
+
+  /** Names a block that is a token (e.g. `app-tier-ipv6`), so that the ids of its entries are stable across syntheses. */
+  public nameBlock(cidr: string, name: string): void {
+    this.blockNames.set(cidr, name);
+  }
 
   public add(leg: NaclLeg, flow: string): void {
     const { tier, direction, port, cidr } = leg;
@@ -63,7 +70,10 @@ export class NaclCompiler {
     }
     const ruleNumber = (list.length + 1) * RULE_NUMBER_STEP;
     list.push({ key, family: leg.family, ruleNumber, flows: [flow] });
-    const id = `${direction === 'ingress' ? 'In' : 'Out'}-${key.replace(/[^A-Za-z0-9-]/g, '_')}`;
+    // A token's text changes with the order tokens are created in: the id names the block instead.
+    const blockName = this.blockNames.get(cidr) ?? cidr;
+    const idKey = `${leg.family === 'ipv4' ? '' : `${leg.family}-`}${port.protocol}-${port.from}-${port.to}-${blockName}`;
+    const id = `${direction === 'ingress' ? 'In' : 'Out'}-${idKey.replace(/[^A-Za-z0-9-]/g, '_')}`;
     const entry = this.acls[tier].addEntry(id, {
       ruleNumber,
       cidr: leg.family === 'ipv4' ? ec2.AclCidr.ipv4(cidr) : ec2.AclCidr.ipv6(cidr),

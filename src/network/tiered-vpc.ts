@@ -342,6 +342,9 @@ export class TieredVpc extends Construct {
       natGateway: this.natGatewayCount > 0,
       dualStack: this.dualStack,
     };
+    for (const block of this.flowNetwork.tierBlocks) {
+      if (Token.isUnresolved(block.cidr)) this.compiler.nameBlock(block.cidr, `${block.tier}-tier-${block.family}`);
+    }
     const subnetTiers = (): Array<[ec2.ISubnet, Tier]> =>
       ALL_TIERS.flatMap((tier) => this.vpc.selectSubnets(this.selectSubnets(tier)).subnets.map((subnet) => [subnet, tier] as [ec2.ISubnet, Tier]));
     this.placement = new WorkloadPlacement(

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { EphemeralRange, FlowEndpoint, NatGatewayMode, Tier, TieredVpc, TieredVpcProps, WellKnownPorts } from '../../src';
@@ -216,5 +216,22 @@ describe('the NACL quota in a dual-stack TieredVpc', () => {
     flows(net, 19, v6);
     expect(() => net.addFlow(FlowEndpoint.internet(['2001:db8:ff::/48']), FlowEndpoint.tier(Tier.PUBLIC), WellKnownPorts.HTTPS, { description: 'one too many' }))
       .toThrow(/addFlow\(one too many\) would be IPv6 entry 20 in the inbound side of the public tier's NACL, over the quota of 19, got 'ingress tcp 443 2001:db8:ff::\/48'.*\[FlowNaclQuota\]/);
+  });
+});
+
+describe('construct ids of IPv6 NACL entries', () => {
+  /** The logical ids of the stack's NACL entries, with the tokens the process created before it as a parameter. */
+  function entryIds(tokensBefore: number): string[] {
+    for (let i = 0; i < tokensBefore; i++) Lazy.string({ produce: () => 'x' });
+    const { stack, net, app, db } = build();
+    net.addFlow(FlowEndpoint.workload(app, Tier.APP), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
+    return Object.keys(Template.fromStack(stack).findResources('AWS::EC2::NetworkAclEntry')).sort();
+  }
+
+  test('name the tier block, not the token text, so they do not change with the order tokens are created in', () => {
+    const ids = entryIds(0);
+    expect(ids.some((id) => /ipv6tcp54325432datatieripv6/.test(id))).toBe(true);
+    expect(ids.some((id) => /Token/.test(id))).toBe(false);
+    expect(entryIds(7)).toEqual(ids);
   });
 });
