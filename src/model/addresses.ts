@@ -140,7 +140,7 @@ export function subtractRanges(set: AddressRange[], cut: AddressRange[]): Addres
 }
 
 /** The addresses in both sets. */
-export function intersectRanges(a: AddressRange[], b: AddressRange[]): AddressRange[] {
+export function intersectRanges(a: readonly AddressRange[], b: readonly AddressRange[]): AddressRange[] {
   const out: AddressRange[] = [];
   for (const x of a) {
     for (const y of b) {

@@ -1,4 +1,4 @@
-import { AddressRange, describeRange, subtractRanges, wholeFamily } from './addresses';
+import { AddressRange, describeRange, intersectRanges, subtractRanges, wholeFamily } from './addresses';
 import {
   LBox, PortSpan, addressesAdmittingAll, clipAddresses, fullBox, intersectSets, intersectSpans, projectPorts, subtractSpans, unionSpans,
 } from './boxes-exact';
@@ -162,7 +162,7 @@ export class ExactEvaluator {
       const ds = this.model.subnets.get(dsid)!;
       if (!this.addressesOf(ds, family, ctx)) continue;
       let domain = this.internetAddresses(ds, family);
-      if (from.only) domain = intersectRangeLists(domain, from.only);
+      if (from.only) domain = intersectRanges(domain, from.only);
       let c: LBox[] = domain.map((r) => fullBox(r));
       if (ctx.ignore !== 'routing') {
         // An IPv4 connection from the internet needs a public address; an IPv6 address is
@@ -193,7 +193,7 @@ export class ExactEvaluator {
       const as = this.addressesOf(ss, family, ctx);
       if (!as) continue;
       let domain = this.internetAddresses(ss, family);
-      if (to.only) domain = intersectRangeLists(domain, to.only);
+      if (to.only) domain = intersectRanges(domain, to.only);
       let base: LBox[] = domain.map((r) => fullBox(r));
       base = intersectSets(base, this.sgSet(s, 'egress', family, protocol, undefined, ctx));
       base = intersectSets(base, this.naclSet(ss, true, family, protocol, ctx));
@@ -417,17 +417,4 @@ export class ExactEvaluator {
     }
     return unionSpans([], out);
   }
-}
-
-function intersectRangeLists(a: readonly AddressRange[], b: readonly AddressRange[]): AddressRange[] {
-  const out: AddressRange[] = [];
-  for (const x of a) {
-    for (const y of b) {
-      if (x.family !== y.family) continue;
-      const lo = x.lo > y.lo ? x.lo : y.lo;
-      const hi = x.hi < y.hi ? x.hi : y.hi;
-      if (lo <= hi) out.push({ family: x.family, lo, hi });
-    }
-  }
-  return out;
 }
