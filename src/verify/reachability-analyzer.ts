@@ -150,9 +150,7 @@ export class ReachabilityAnalyzer {
     const t = trafficOf(port);
     if (typeof t === 'string') return { query, verdict: Verdict.UNKNOWN, reasons: [`unknown: ${t}`], warnings: [], partiallyOpen: false };
     const portText = `${t.protocol === 6 ? 'tcp' : 'udp'} ${t.p0 === t.p1 ? t.p0 : `${t.p0}-${t.p1}`}`;
-    const ipv6Internet = [from, to].some((e) => e.kind === NetworkEndpointKind.INTERNET && parseCidr(e.cidr)?.family === 6);
-    if (ipv6Internet) return this.canReachIpv6(from, to, t, portText);
-    const raw = this.evaluator.evaluate(this.end(from), this.end(to), t, portText);
+    const raw = this.evaluator.evaluate(this.end(from), this.end(to), { ...t, family: familyOf(from, to) }, portText);
     return {
       query: `${from.name} -> ${to.name} on ${portText}`,
       verdict: raw.verdict === 'reachable' ? Verdict.REACHABLE : raw.verdict === 'blocked' ? Verdict.BLOCKED : Verdict.UNKNOWN,
@@ -162,47 +160,10 @@ export class ReachabilityAnalyzer {
     };
   }
 
-  /**
-   * An IPv6 internet end: the exact model answers (every layer, both directions, the client's
-   * whole ephemeral return range), for the peers' block only.
-   */
-  private canReachIpv6(from: NetworkEndpoint, to: NetworkEndpoint, t: Traffic, portText: string): ReachabilityAnswer {
-    const query = `${from.name} -> ${to.name} on ${portText}`;
-    const wanted: PortSpan[] = [{ p0: t.p0, p1: t.p1, why: [] }];
-    let open: PortSpan[] = [];
-    let maybe: PortSpan[] = [];
-    const unknown: string[] = [];
-    for (const x of this.exactEnds(from)) {
-      for (const y of this.exactEnds(to)) {
-        const r = this.exact.open(x, y, t.protocol, 6);
-        open = unionSpans(open, r.open);
-        maybe = unionSpans(maybe, r.maybe);
-        unknown.push(...r.unknown);
-      }
-    }
-    const missing = subtractSpans(wanted, open);
-    const openHere = intersectSpans(wanted, open);
-    if (missing.length === 0) {
-      const why = [...new Set(openHere.flatMap((s) => s.why))];
-      return { query, verdict: Verdict.REACHABLE, reasons: why.length ? why : ['open over IPv6'], warnings: [], partiallyOpen: false };
-    }
-    if (subtractSpans(missing, maybe).length === 0) {
-      return { query, verdict: Verdict.UNKNOWN, reasons: unknown.map((u) => `unknown: ${u}`), warnings: [], partiallyOpen: openHere.length > 0 };
-    }
-    return {
-      query,
-      verdict: Verdict.BLOCKED,
-      reasons: [`blocked over IPv6: no route, security group rule or NACL entry pair carries ${portText} between these ends (the exact model finds ` +
-        `${openHere.length ? `only ${openHere.map((s) => (s.p0 === s.p1 ? `${s.p0}` : `${s.p0}-${s.p1}`)).join(', ')} open` : 'nothing of it open'})`],
-      warnings: [],
-      partiallyOpen: openHere.length > 0,
-    };
-  }
-
   private canReachRelayed(from: NetworkEndpoint, to: NetworkEndpoint, port: ec2.Port): ReachabilityAnswer {
-    const t = trafficOf(port) as Traffic;
+    const t = trafficOf(port) as Omit<Traffic, 'family'>;
     const portText = `${t.protocol === 6 ? 'tcp' : 'udp'} ${t.p0 === t.p1 ? t.p0 : `${t.p0}-${t.p1}`}`;
-    const raw = this.evaluator.evaluateRelayedNacls(this.end(from), this.end(to), t, portText);
+    const raw = this.evaluator.evaluateRelayedNacls(this.end(from), this.end(to), { ...t, family: familyOf(from, to) }, portText);
     return {
       query: `${from.name} -> ${to.name} on ${portText} (relayed)`,
       verdict: raw.verdict === 'reachable' ? Verdict.REACHABLE : raw.verdict === 'blocked' ? Verdict.BLOCKED : Verdict.UNKNOWN,
@@ -544,7 +505,13 @@ function displayName(e: NetworkEndpoint, model: TemplateModel): string {
   return node ? node.display : e.name;
 }
 
-function trafficOf(port: ec2.Port): Traffic | string {
+/** The address family of a question: an internet end's CIDR decides it; between nodes, IPv4. */
+function familyOf(from: NetworkEndpoint, to: NetworkEndpoint): 4 | 6 {
+  const inet = [from, to].find((e) => e.kind === NetworkEndpointKind.INTERNET);
+  return inet && parseCidr(inet.cidr)?.family === 6 ? 6 : 4;
+}
+
+function trafficOf(port: ec2.Port): Omit<Traffic, 'family'> | string {
   const json = port.toRuleJson();
   const protocol = String(json.ipProtocol);
   if (protocol !== 'tcp' && protocol !== 'udp') {
