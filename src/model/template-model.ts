@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { AddressRange, cidrSplit, formatAddress, parseCidr } from './addresses';
+import { AddressRange, cidrSplit, formatAddress, parseCidr, symbolBlock } from './addresses';
 import { defaultDatabasePort } from '../private/database-ports';
 
 /**
@@ -123,6 +123,11 @@ export interface NaclEntryModel {
   readonly ipv6: boolean;
   readonly allow: boolean;
   readonly unknown?: string;
+  /**
+   * When only the entry's CIDR is unresolved (a parameter, an import): the block standing for
+   * that value (see `symbolBlock`), shared by every entry naming the same value.
+   */
+  readonly symbol?: AddressRange;
   /** The entry's resource display name (`NACL rule 100` for the default NACL's). */
   readonly display: string;
   /** The entry's global id (the default NACL's rules: the VPC's id and the rule). */
@@ -158,6 +163,8 @@ export interface SgRuleModel {
 export interface SgModel {
   readonly key: string;
   readonly display: string;
+  /** The group's VPC (its global id), when the template defines both. */
+  readonly vpc?: string;
   readonly ingress: SgRuleModel[];
   readonly egress: SgRuleModel[];
 }
@@ -251,6 +258,8 @@ export class TemplateModel {
   private readonly defaultSgs = new Set<string>();
   /** Each VPC's default NACL (allow all, both families, until the template adds entries to it). */
   public readonly defaultNacls = new Map<string, NaclModel>();
+  /** Unresolved CIDR values of NACL entries, per family, in order of appearance. */
+  private readonly symbols = new Map<string, number>();
 
   constructor(inputs: StackInput[]) {
     for (const input of inputs) {
@@ -601,8 +610,13 @@ export class TemplateModel {
       this.nacls.set(r.id, { id: r.id, display: r.display, entries: [], isDefault: false });
     }
     for (const r of this.ofType('AWS::EC2::NetworkAclEntry')) {
-      const acl = this.naclRef(r.stack, r.props.NetworkAclId, 'NetworkAclId');
-      if (typeof acl !== 'string') continue;
+      let acl = this.naclRef(r.stack, r.props.NetworkAclId, 'NetworkAclId');
+      if (typeof acl !== 'string') {
+        // An entry of a NACL outside the template (imported by id, a parameter): keep it, no subnet of the template uses it.
+        const key = `ext:${JSON.stringify(r.props.NetworkAclId)}`;
+        if (!this.nacls.has(key)) this.nacls.set(key, { id: key, display: `NACL ${JSON.stringify(r.props.NetworkAclId)}`, entries: [], isDefault: false });
+        acl = key;
+      }
       const p = r.props;
       const protocol = protocolNumber(this.litOr(r.stack, p.Protocol));
       const rule = Number(this.litOr(r.stack, p.RuleNumber));
@@ -615,12 +629,14 @@ export class TemplateModel {
       const from = ported ? Number(this.litOr(r.stack, p.PortRange?.From)) : 0;
       const to = ported ? Number(this.litOr(r.stack, p.PortRange?.To)) : 65535;
       let unknown: string | undefined;
-      if (protocol === undefined) unknown = `entry ${r.display} has protocol ${JSON.stringify(p.Protocol)}`;
-      else if (!Number.isInteger(rule)) unknown = `entry ${r.display} has a rule number known only at deploy time`;
-      else if (!cidr) unknown = `entry ${r.display} has a CIDR known only at deploy time`;
-      else if (!Number.isInteger(from) || !Number.isInteger(to)) unknown = `entry ${r.display} has ports known only at deploy time`;
+      let symbol: AddressRange | undefined;
+      if (protocol === undefined) {unknown = `entry ${r.display} has protocol ${JSON.stringify(p.Protocol)}`;} else if (!Number.isInteger(rule)) {unknown = `entry ${r.display} has a rule number known only at deploy time`;} else if (action !== 'allow' && action !== 'deny') {unknown = `entry ${r.display} has an action known only at deploy time`;} else if (!Number.isInteger(from) || !Number.isInteger(to)) {unknown = `entry ${r.display} has ports known only at deploy time`;} else if (!cidr) {
+        unknown = `entry ${r.display} has a CIDR known only at deploy time`;
+        const raw = ipv6 ? p.Ipv6CidrBlock : p.CidrBlock;
+        if (raw && typeof raw === 'object') symbol = this.symbolOf(ipv6 ? 6 : 4, raw);
+      }
       this.nacls.get(acl)!.entries.push({
-        ruleNumber: rule, egress, protocol: protocol ?? -1, p0: from, p1: to, cidr, ipv6, allow: action === 'allow', unknown, display: r.display, id: r.id,
+        ruleNumber: rule, egress, protocol: protocol ?? -1, p0: from, p1: to, cidr, ipv6, allow: action === 'allow', unknown, symbol, display: r.display, id: r.id,
       });
     }
     for (const acl of this.nacls.values()) acl.entries.sort((a, b) => a.ruleNumber - b.ruleNumber);
@@ -632,6 +648,17 @@ export class TemplateModel {
       if (typeof acl === 'string') subnet.nacl = acl;
       else subnet.naclUnknown = acl.unknown;
     }
+  }
+
+  /** The block standing for an unresolved CIDR value (one per distinct value and family). */
+  private symbolOf(family: 4 | 6, value: any): AddressRange {
+    const key = `${family}|${JSON.stringify(value)}`;
+    let index = this.symbols.get(key);
+    if (index === undefined) {
+      index = [...this.symbols.keys()].filter((k) => k.startsWith(`${family}|`)).length;
+      this.symbols.set(key, index);
+    }
+    return symbolBlock(family, index);
   }
 
   private litOr(stack: string, v: any): any {
@@ -662,7 +689,8 @@ export class TemplateModel {
 
   private buildSecurityGroups(): void {
     for (const r of this.ofType('AWS::EC2::SecurityGroup')) {
-      const sg: SgModel = { key: r.id, display: r.display, ingress: [], egress: [] };
+      const vpc = this.refTo(r.stack, r.props.VpcId, ['AWS::EC2::VPC'], 'VpcId');
+      const sg: SgModel = { key: r.id, display: r.display, vpc: typeof vpc === 'string' ? vpc : undefined, ingress: [], egress: [] };
       for (const rule of asArray(r.props.SecurityGroupIngress)) sg.ingress.push(this.sgRule(r.stack, rule ?? {}, 'ingress', r.id));
       for (const rule of asArray(r.props.SecurityGroupEgress)) sg.egress.push(this.sgRule(r.stack, rule ?? {}, 'egress', r.id));
       this.sgs.set(r.id, sg);
