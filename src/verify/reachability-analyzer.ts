@@ -57,14 +57,19 @@ export interface DeclaredFlowVerdict {
  * anything is deployed: an app can run and listen and still be unreachable behind a security
  * group, a NACL or a route table.
  *
- * It models VPCs, subnets, route tables and routes (internet gateway, NAT gateway, egress-only
- * IGW, local), NACLs (first match by rule number, stateless: the request one way and the
- * client's WHOLE ephemeral range back), security groups (stateful; inline and standalone rules;
- * a group with no egress rule at all allows all outbound, CDK's `255.255.255.255/32` placeholder
- * allows none), and the nodes that sit in subnets with security groups. Traffic from the
- * internet reaches only nodes with a public address in subnets routed to an internet gateway;
- * traffic to the internet leaves through an internet gateway (public address needed) or a NAT
- * gateway, whose own subnet's NACL must pass it both ways. Load balancers are proxies: ask
+ * It models VPCs, subnets, route tables and routes (internet gateway, NAT gateway, NAT
+ * instance, egress-only IGW, local), NACLs (first match by rule number, per address family,
+ * stateless: the request one way and the client's WHOLE ephemeral range back), security groups
+ * (stateful; inline and standalone rules; a group with no egress rule at all allows all
+ * outbound, CDK's `255.255.255.255/32` placeholder allows none), and the nodes that sit in
+ * subnets with security groups. Every method reads NACLs and security groups through the same
+ * first-match evaluator and rule reader (the ones the `NetworkPatternsChecks` rule pack uses).
+ * IPv4 traffic from the internet reaches only nodes with a public address in subnets routed to
+ * an internet gateway; IPv6 traffic any address of such a subnet (IPv6 addresses are globally
+ * routable), never through an egress-only internet gateway. Traffic to the internet leaves
+ * through an internet gateway (a public IPv4 address needed), an egress-only internet gateway
+ * (IPv6), a NAT gateway or a NAT instance (IPv4; the NAT's subnet NACL must pass it both ways,
+ * and a NAT instance's security groups filter what it forwards). Load balancers are proxies: ask
  * `internet -> load balancer` and `load balancer -> targets` separately.
  *
  * A node in several subnets (every AZ) is reachable only if EVERY (source subnet, destination
@@ -72,7 +77,8 @@ export interface DeclaredFlowVerdict {
  * Anything the template doesn't say (parameters, imports without the exporting stack, prefix
  * lists, groups defined elsewhere) makes the answer UNKNOWN with the reason, never a guess.
  *
- * Approximations: IPv4 TCP/UDP only (no ICMP, no path MTU discovery); cross-VPC routes (peering,
+ * Approximations: TCP/UDP only (no ICMP, no path MTU discovery); between two nodes, `canReach`
+ * asks about IPv4 (an internet end with an IPv6 CIDR asks about IPv6); cross-VPC routes (peering,
  * transit gateway) and routes to appliances are UNKNOWN; NLB client IP preservation is not
  * modelled (the load balancer -> target hop is checked from the load balancer's subnets, so a
  * target NACL that must admit the clients' CIDRs is not checked); gateway endpoint routes (S3,
@@ -143,7 +149,8 @@ export class ReachabilityAnalyzer {
   /**
    * Can `from` open a connection to `to` on `port`, and get the answers back?
    *
-   * `port` must be TCP or UDP (a range is reachable only when every port of it is).
+   * `port` must be TCP or UDP (a range is reachable only when every port of it is). The question
+   * is asked over IPv6 when an internet end has an IPv6 CIDR, else over IPv4.
    */
   public canReach(from: NetworkEndpoint, to: NetworkEndpoint, port: ec2.Port): ReachabilityAnswer {
     const query = `${from.name} -> ${to.name} on ${port.toString()}`;
