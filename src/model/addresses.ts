@@ -172,3 +172,27 @@ export function cidrSplit(block: AddressRange, count: number, cidrBits: number):
   for (let i = 0; i < count; i++) out.push(`${formatAddress(block.family, block.lo + BigInt(i) * size)}/${bits - cidrBits}`);
   return out;
 }
+
+/**
+ * Unresolved address values (a CIDR given as a parameter or an import) are kept as symbols: each
+ * distinct value gets a block of its own past the family's real addresses, standing for "the
+ * addresses this value resolves to". An entry naming the same value matches that block exactly,
+ * an entry for the whole family matches it too, and anything else may or may not match it.
+ */
+const SYMBOLS_MAX = 2n ** 24n;
+
+/** The block standing for the `index`th unresolved address value of a family. */
+export function symbolBlock(family: 4 | 6, index: number): AddressRange {
+  const size = 2n ** BigInt(BITS[family]);
+  return { family, lo: size * BigInt(index + 1), hi: size * BigInt(index + 2) - 1n };
+}
+
+/** The last address of the symbol space: a whole-family entry covers real addresses and every symbol. */
+export function symbolSpaceEnd(family: 4 | 6): bigint {
+  return 2n ** BigInt(BITS[family]) * (SYMBOLS_MAX + 1n) - 1n;
+}
+
+/** The first address past the family's real addresses (where symbol blocks start). */
+export function symbolSpaceStart(family: 4 | 6): bigint {
+  return 2n ** BigInt(BITS[family]);
+}

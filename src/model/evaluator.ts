@@ -1,6 +1,8 @@
-import { ALL_ADDRESSES, Box, addressSpans, describeAddresses, describePorts, portSpans, removeFrom } from './boxes';
+import { AddressRange, describeRange, normalize, wholeFamily } from './addresses';
+import { LBox, intersectSets, projectPorts, subtractBox } from './boxes-exact';
+import { LayerCtx, NetworkLayers } from './layers';
 import {
-  Cidr, ClientKind, NaclModel, NodeModel, RouteModel, SgModel, SubnetModel, TemplateModel, displayPath, protocolName, toCidr,
+  Cidr, ClientKind, NodeModel, RouteModel, SubnetModel, TemplateModel, displayPath, protocolName,
 } from './template-model';
 
 /** A port range a client uses for return traffic. */
@@ -10,8 +12,9 @@ export interface ClientRange {
   readonly label: string;
 }
 
-/** The traffic asked about: a protocol (6 or 17) and a destination port range. */
+/** The traffic asked about: an address family, a protocol (6 or 17) and a destination port range. */
 export interface Traffic {
+  readonly family: 4 | 6;
   readonly protocol: number;
   readonly p0: number;
   readonly p1: number;
@@ -48,8 +51,7 @@ export interface RawAnswer {
 
 /** An address range with a description, the "other side" of a layer check. */
 interface Peer {
-  readonly first: number;
-  readonly last: number;
+  readonly range: AddressRange;
   readonly text: string;
   readonly node?: NodeModel;
 }
@@ -60,15 +62,25 @@ const INTERNET_CLIENT: ClientRange = { from: 1024, to: 65535, label: 'internet c
 const NAT_RANGE: ClientRange = { from: 1024, to: 65535, label: 'NAT gateway' };
 
 /**
- * Evaluates reachability over a `TemplateModel`: routing, security groups (stateful) and NACLs
- * (stateless, both ways, with the client's whole ephemeral return range), for every
- * (source subnet, destination subnet) pair the traffic could use.
+ * Explains reachability over a `TemplateModel`, path by path: routing, security groups (stateful)
+ * and NACLs (stateless, both ways, with the client's whole ephemeral return range), for every
+ * (source subnet, destination subnet) pair the traffic could use, in IPv4 or IPv6, through
+ * internet gateways, egress-only internet gateways, NAT gateways and NAT instances.
+ *
+ * Each layer is read from the network model's shared layers (`NetworkLayers`: the one
+ * first-match NACL evaluator and the one security group reader, over address x port boxes),
+ * the same the exact open-set evaluator uses; this class only decides, per subnet pair, whether
+ * a layer passes the WHOLE traffic asked about, and names the rule that admits or blocks it.
  */
 export class Evaluator {
+  private readonly layers: NetworkLayers;
+
   constructor(
     private readonly model: TemplateModel,
     private readonly clientRanges: Record<ClientKind, ClientRange>,
-  ) {}
+  ) {
+    this.layers = new NetworkLayers(model);
+  }
 
   /** The nodes an end's construct paths name; falls back to the security groups', then the subnets'. */
   public resolvePaths(paths: string[], name: string): EndSpec {
@@ -109,7 +121,7 @@ export class Evaluator {
 
   /** A host standing for "anything in this subnet": no security group layer, public when the subnet routes to an IGW. */
   private subnetHost(s: SubnetModel): NodeModel {
-    const route = this.lpm(s, parseAll());
+    const route = this.lpm(s, wholeFamily(4));
     const isPublic = 'route' in route && route.route?.target === 'igw';
     return {
       id: s.id,
@@ -152,7 +164,7 @@ export class Evaluator {
         for (const d of to.nodes) {
           if (s.outsideVpc) {
             notes.push(`${s.display} is a Lambda function outside any VPC: it connects from AWS's public network, like an internet client`);
-            paths.push(...this.internetToNode(parseAll(), `${s.display} (outside any VPC)`, d, t, portText));
+            paths.push(...this.internetToNode(wholeFamily(t.family), `${s.display} (outside any VPC)`, d, t, portText));
           } else {
             if (s.kind === 'network load balancer') {
               notes.push(`${s.display} is a network load balancer: with client IP preservation (on by default for instance targets) its targets ` +
@@ -174,7 +186,7 @@ export class Evaluator {
    */
   public evaluateRelayedNacls(from: EndSpec, to: EndSpec, t: Traffic, portText: string): RawAnswer {
     if (from.kind !== 'internet' || to.kind !== 'nodes') return this.evaluate(from, to, t, portText);
-    const peer: Peer = { first: from.range.first, last: from.range.last, text: from.range.cidr };
+    const peer: Peer = { range: from.range, text: from.range.cidr };
     const what = `${from.name} -> ${to.name} on ${portText}, relayed with the client's address`;
     const paths: PathResult[] = [];
     for (const d of to.nodes) {
@@ -182,9 +194,9 @@ export class Evaluator {
         const sub = this.model.subnets.get(sid)!;
         paths.push(this.path(`${from.name} -> ${this.subnetText(sub)} (relayed)`, [
           this.nacl(sub, false, t, peer, what),
-          this.nacl(sub, true, { protocol: t.protocol, p0: INTERNET_CLIENT.from, p1: INTERNET_CLIENT.to }, peer,
+          this.nacl(sub, true, { ...t, p0: INTERNET_CLIENT.from, p1: INTERNET_CLIENT.to }, peer,
             `return traffic of ${what}, to the ${INTERNET_CLIENT.label}' ephemeral ports`),
-        ]));
+        ], t.family));
       }
     }
     return this.combine(paths, t, from, [], ['NACL-only flow: the clients reach this tier only through a proxy that keeps their ' +
@@ -205,7 +217,8 @@ export class Evaluator {
       return {
         verdict: 'reachable',
         reasons: [
-          `reachable: all ${paths.length} subnet path(s) pass ${notes.some((n) => n.startsWith('NACL-only')) ? 'the NACLs' : 'routing, security groups and NACLs'} in both directions (return traffic ${ret})`,
+          `reachable: all ${paths.length} subnet path(s) pass ${notes.some((n) => n.startsWith('NACL-only')) ? 'the NACLs' : 'routing, security groups and NACLs'} ` +
+          `in both directions${t.family === 6 ? ' over IPv6' : ''} (return traffic ${ret})`,
           ...uniq(notes).map((n) => `note: ${n}`),
         ],
         warnings: uniq(warnings),
@@ -243,44 +256,53 @@ export class Evaluator {
   // Paths
   // ---------------------------------------------------------------------------------------
 
-  private internetToNode(inet: Cidr, inetName: string, d: NodeModel, t: Traffic, portText: string): PathResult[] {
+  private internetToNode(inet: AddressRange, inetName: string, d: NodeModel, t: Traffic, portText: string): PathResult[] {
     const what = `${inetName} -> ${d.display} on ${portText}`;
     const label = (sub?: SubnetModel) => `${inetName} -> ${d.display}${sub ? ` in ${this.subnetText(sub)}` : ''}`;
     const head = this.destinationLayers(d, t);
-    if (d.outsideVpc) return [this.path(label(), head)];
-    if (d.subnetsUnknown) return [this.path(label(), [...head, { status: 'unknown', reason: d.subnetsUnknown }])];
-    const peer: Peer = { first: inet.first, last: inet.last, text: inet.cidr };
+    if (d.outsideVpc) return [this.path(label(), head, t.family)];
+    if (d.subnetsUnknown) return [this.path(label(), [...head, { status: 'unknown', reason: d.subnetsUnknown }], t.family)];
+    const peer: Peer = { range: inet, text: describeRange(inet) };
     return d.subnets.map((sid) => {
       const sub = this.model.subnets.get(sid)!;
       const layers: Layer[] = [...head];
+      layers.push(this.familyAddress(d, sub, t.family));
       layers.push(this.routeIn(d, sub, inet));
       layers.push(this.nacl(sub, false, t, peer, what));
       layers.push(this.sg(d, 'ingress', t, peer, what));
-      layers.push(this.nacl(sub, true, { protocol: t.protocol, p0: INTERNET_CLIENT.from, p1: INTERNET_CLIENT.to }, peer,
+      layers.push(this.nacl(sub, true, { ...t, p0: INTERNET_CLIENT.from, p1: INTERNET_CLIENT.to }, peer,
         `return traffic of ${what}, to the ${INTERNET_CLIENT.label}' ephemeral ports`));
-      return this.path(label(sub), layers);
+      return this.path(label(sub), layers, t.family);
     });
   }
 
-  private nodeToInternet(s: NodeModel, inet: Cidr, inetName: string, t: Traffic, portText: string, warnings: string[]): PathResult[] {
+  /** An IPv6 end needs an IPv6 address: its subnet must have an IPv6 block. */
+  private familyAddress(n: NodeModel, sub: SubnetModel, family: 4 | 6): Layer {
+    if (family === 4 || sub.ipv6Cidr) return PASS;
+    if (sub.ipv6CidrUnknown) return { status: 'unknown', reason: sub.ipv6CidrUnknown };
+    return { status: 'none', reason: `addressing: subnet ${sub.display} has no IPv6 CIDR block, so ${n.display} has no IPv6 address there` };
+  }
+
+  private nodeToInternet(s: NodeModel, inet: AddressRange, inetName: string, t: Traffic, portText: string, warnings: string[]): PathResult[] {
     const what = `${s.display} -> ${inetName} on ${portText}`;
     const label = (sub?: SubnetModel) => `${s.display}${sub ? ` in ${this.subnetText(sub)}` : ''} -> ${inetName}`;
     if (s.outsideVpc) {
       return [{ label: label(), status: 'pass', partial: false, reasons: [] }];
     }
-    if (!s.initiates) return [this.path(label(), [this.neverInitiates(s)])];
-    if (s.subnetsUnknown) return [this.path(label(), [{ status: 'unknown', reason: s.subnetsUnknown }])];
-    const peer: Peer = { first: inet.first, last: inet.last, text: inet.cidr };
+    if (!s.initiates) return [this.path(label(), [this.neverInitiates(s)], t.family)];
+    if (s.subnetsUnknown) return [this.path(label(), [{ status: 'unknown', reason: s.subnetsUnknown }], t.family)];
+    const peer: Peer = { range: inet, text: describeRange(inet) };
     const ret = this.clientRange(s);
     return s.subnets.map((sid) => {
       const sub = this.model.subnets.get(sid)!;
       const layers: Layer[] = [];
+      layers.push(this.familyAddress(s, sub, t.family));
       layers.push(this.sg(s, 'egress', t, peer, what));
       layers.push(this.nacl(sub, true, t, peer, what));
-      layers.push(this.nacl(sub, false, { protocol: t.protocol, p0: ret.from, p1: ret.to }, peer,
+      layers.push(this.nacl(sub, false, { ...t, p0: ret.from, p1: ret.to }, peer,
         `return traffic of ${what}, to ${s.display}'s ephemeral ports (${ret.label})`));
       layers.push(...this.routeOut(s, sub, inet, t, what, warnings));
-      return this.path(label(sub), layers);
+      return this.path(label(sub), layers, t.family);
     });
   }
 
@@ -288,9 +310,9 @@ export class Evaluator {
     const what = `${s.display} -> ${d.display} on ${portText}`;
     const head = this.destinationLayers(d, t);
     if (!s.initiates) head.push(this.neverInitiates(s));
-    if (d.outsideVpc) return [this.path(`${s.display} -> ${d.display}`, head)];
+    if (d.outsideVpc) return [this.path(`${s.display} -> ${d.display}`, head, t.family)];
     if (s.subnetsUnknown || d.subnetsUnknown) {
-      return [this.path(`${s.display} -> ${d.display}`, [...head, { status: 'unknown', reason: (s.subnetsUnknown ?? d.subnetsUnknown)! }])];
+      return [this.path(`${s.display} -> ${d.display}`, [...head, { status: 'unknown', reason: (s.subnetsUnknown ?? d.subnetsUnknown)! }], t.family)];
     }
     const ret = this.clientRange(s);
     const out: PathResult[] = [];
@@ -306,7 +328,7 @@ export class Evaluator {
         layers.push(this.sg(d, 'ingress', t, sPeer, what));
         if (ssid !== dsid) {
           // Traffic inside one subnet never crosses its NACL (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html).
-          const back: Traffic = { protocol: t.protocol, p0: ret.from, p1: ret.to };
+          const back: Traffic = { ...t, p0: ret.from, p1: ret.to };
           const retWhat = `return traffic of ${what}, to ${s.display}'s ephemeral ports (${ret.label})`;
           if (!ss.cidr || !ds.cidr) {
             layers.push({ status: 'unknown', reason: (ss.cidrUnknown ?? ds.cidrUnknown)! });
@@ -317,7 +339,7 @@ export class Evaluator {
             layers.push(this.nacl(ss, false, back, dPeer, retWhat));
           }
         }
-        out.push(this.path(`${s.display} in ${this.subnetText(ss)} -> ${d.display} in ${this.subnetText(ds)}`, layers));
+        out.push(this.path(`${s.display} in ${this.subnetText(ss)} -> ${d.display} in ${this.subnetText(ds)}`, layers, t.family));
       }
     }
     return out;
@@ -325,26 +347,27 @@ export class Evaluator {
 
   private subnetPeer(sub: SubnetModel, node: NodeModel): Peer {
     return sub.cidr
-      ? { first: sub.cidr.first, last: sub.cidr.last, text: `${sub.cidr.cidr} (${node.display} in ${sub.display})`, node }
-      : { first: 0, last: ALL_ADDRESSES.last, text: `${node.display} in ${sub.display}`, node };
+      ? { range: sub.cidr, text: `${sub.cidr.cidr} (${node.display} in ${sub.display})`, node }
+      : { range: wholeFamily(4), text: `${node.display} in ${sub.display}`, node };
   }
 
   private subnetText(s: SubnetModel): string {
     return `${s.display} (${s.cidr?.cidr ?? 'unknown CIDR'}, ${s.az})`;
   }
 
-  private path(label: string, layers: Layer[]): PathResult {
+  private path(label: string, layers: Layer[], family: 4 | 6): PathResult {
     const bad = layers.filter((l) => l.status === 'none' || l.status === 'partial');
     const unknown = layers.filter((l) => l.status === 'unknown');
+    const over = family === 6 ? ' over IPv6' : '';
     if (bad.length > 0) {
       return {
         label,
         status: 'blocked',
         partial: !layers.some((l) => l.status === 'none'),
-        reasons: bad.map((l) => `blocked: ${l.reason}`),
+        reasons: bad.map((l) => `blocked${over}: ${l.reason}`),
       };
     }
-    if (unknown.length > 0) return { label, status: 'unknown', partial: true, reasons: unknown.map((l) => `unknown: ${l.reason}`) };
+    if (unknown.length > 0) return { label, status: 'unknown', partial: true, reasons: unknown.map((l) => `unknown${over}: ${l.reason}`) };
     return { label, status: 'pass', partial: false, reasons: [] };
   }
 
@@ -377,23 +400,23 @@ export class Evaluator {
     return layers;
   }
 
-  // ---------------------------------------------------------------------------------------
   // Routing
   // ---------------------------------------------------------------------------------------
 
-  private lpm(sub: SubnetModel, dest: Cidr): { route?: RouteModel; table: string; main: boolean } | { unknown: string } {
+  /** The longest-prefix route of a subnet's table that covers the whole `dest` block (same family). */
+  private lpm(sub: SubnetModel, dest: AddressRange): { route?: RouteModel; table: string; main: boolean } | { unknown: string } {
     if (sub.routeTableUnknown) return { unknown: sub.routeTableUnknown };
     if (!sub.routeTable) return { table: 'the VPC main route table', main: true };
     const rt = this.model.routeTables.get(sub.routeTable)!;
-    const candidates = rt.routes.filter((r) => r.family === 4 && r.dest && r.dest.first <= dest.first && dest.last <= r.dest.last);
+    const candidates = rt.routes.filter((r) => r.family === dest.family && r.dest && r.dest.lo <= dest.lo && dest.hi <= r.dest.hi);
     candidates.sort((a, b) => b.dest!.prefix - a.dest!.prefix);
-    const unknownRoute = rt.routes.find((r) => r.family === 4 && r.unknown);
+    const unknownRoute = rt.routes.find((r) => r.family === dest.family && r.unknown);
     if (candidates.length === 0 && unknownRoute) return { unknown: unknownRoute.unknown! };
     return { route: candidates[0], table: rt.display, main: false };
   }
 
-  private routeIn(d: NodeModel, sub: SubnetModel, inet: Cidr): Layer {
-    if (!d.publicIp) {
+  private routeIn(d: NodeModel, sub: SubnetModel, inet: AddressRange): Layer {
+    if (inet.family === 4 && !d.publicIp) {
       return { status: 'none', reason: `routing: ${d.display} has ${d.publicNote}, so nothing on the internet can open a connection to it` };
     }
     const r = this.lpm(sub, inet);
@@ -401,8 +424,15 @@ export class Evaluator {
     if (!r.route) {
       return {
         status: 'none',
-        reason: `routing: subnet ${sub.display} has no route to ${inet.cidr} in ${r.table}${r.main ? ' (no explicit route table association: ' +
+        reason: `routing: subnet ${sub.display} has no route to ${describeRange(inet)} in ${r.table}${r.main ? ' (no explicit route table association: ' +
           'the main route table, to which a template cannot add routes, is taken as local-only)' : ''}, so the internet cannot reach it`,
+      };
+    }
+    if (r.route.target === 'eigw') {
+      return {
+        status: 'none',
+        reason: `routing: ${r.table} of subnet ${sub.display} sends ${r.route.destText} to egress-only internet gateway ${r.route.targetText}, ` +
+          'which lets connections out but none in',
       };
     }
     if (r.route.target !== 'igw') {
@@ -415,34 +445,40 @@ export class Evaluator {
     return PASS;
   }
 
-  private routeOut(s: NodeModel, sub: SubnetModel, inet: Cidr, t: Traffic, what: string, warnings: string[]): Layer[] {
+  private routeOut(s: NodeModel, sub: SubnetModel, inet: AddressRange, t: Traffic, what: string, warnings: string[]): Layer[] {
     const r = this.lpm(sub, inet);
     if ('unknown' in r) return [{ status: 'unknown', reason: r.unknown }];
     if (!r.route) {
       return [{
         status: 'none',
-        reason: `routing: subnet ${sub.display} has no route to ${inet.cidr} in ${r.table} (an isolated subnet${r.main ? '; no explicit route table ' +
+        reason: `routing: subnet ${sub.display} has no route to ${describeRange(inet)} in ${r.table} (an isolated subnet${r.main ? '; no explicit route table ' +
           'association, so the VPC main route table, taken as local-only' : ''})`,
       }];
     }
     const route = r.route;
     switch (route.target) {
       case 'igw':
-        return s.publicIp ? [PASS] : [{
+        // An IPv6 address is globally routable; an IPv4 one needs a public address to use the gateway.
+        return inet.family === 6 || s.publicIp ? [PASS] : [{
           status: 'none',
           reason: `routing: subnet ${sub.display} sends ${route.destText} to internet gateway ${route.targetText}, but ${s.display} has ${s.publicNote} ` +
             'there, so the gateway drops its traffic (put it behind a NAT gateway or give it a public IP)',
         }];
       case 'nat':
+        if (inet.family === 6) return [{ status: 'none', reason: `routing: ${r.table} sends ${route.destText} to NAT gateway ${route.targetText}, which carries IPv4 only` }];
         return this.natHop(s, sub, route, inet, t, what, warnings);
       case 'eigw':
+        if (inet.family === 6) return [PASS];
         return [{ status: 'none', reason: `routing: ${r.table} sends ${route.destText} to an egress-only internet gateway, which carries IPv6 only` }];
+      case 'instance':
+        if (inet.family === 4) return this.natInstanceHop(s, sub, route, r.table, inet, t, what);
+        return [{ status: 'unknown', reason: `routing: ${r.table} sends ${route.destText} to ${route.targetText}; traffic beyond it is not modelled` }];
       default:
         return [{ status: 'unknown', reason: `routing: ${r.table} sends ${route.destText} to ${route.targetText}; traffic beyond it is not modelled` }];
     }
   }
 
-  private natHop(s: NodeModel, sub: SubnetModel, route: RouteModel, inet: Cidr, t: Traffic, what: string, warnings: string[]): Layer[] {
+  private natHop(s: NodeModel, sub: SubnetModel, route: RouteModel, inet: AddressRange, t: Traffic, what: string, warnings: string[]): Layer[] {
     const nat = route.targetId ? this.model.nats.get(route.targetId) : undefined;
     if (!nat) return [{ status: 'unknown', reason: `routing: NAT gateway ${route.targetText} is not in the analyzed template(s)` }];
     if (nat.isPrivate) return [{ status: 'none', reason: `routing: NAT gateway ${nat.display} is a private NAT gateway (ConnectivityType private): it has no internet path` }];
@@ -457,23 +493,68 @@ export class Evaluator {
     if ('unknown' in r) {layers.push({ status: 'unknown', reason: r.unknown });} else if (!r.route || r.route.target !== 'igw') {
       layers.push({
         status: 'none',
-        reason: `routing: NAT gateway ${nat.display} sits in subnet ${natSub.display}, whose ${r.table} ${r.route ? `sends ${r.route.destText} to ${r.route.targetText}` : `has no route to ${inet.cidr}`}, not to an internet gateway`,
+        reason: `routing: NAT gateway ${nat.display} sits in subnet ${natSub.display}, whose ${r.table} ${r.route ? `sends ${r.route.destText} to ${r.route.targetText}` : `has no route to ${describeRange(inet)}`}, not to an internet gateway`,
       });
     }
+    if (natSub.id !== sub.id) layers.push(...this.relayNacls(s, sub, natSub, inet, t, what, `NAT gateway ${nat.display}`, NAT_RANGE));
+    return layers;
+  }
+
+  /**
+   * A NAT instance (an EC2 instance with `SourceDestCheck: false` and a public address) forwards
+   * what its security groups admit: the client's traffic in, the translated traffic out.
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/work-with-nat-instances.html
+   */
+  private natInstanceHop(s: NodeModel, sub: SubnetModel, route: RouteModel, table: string, inet: AddressRange, t: Traffic, what: string): Layer[] {
+    const nat = route.targetId ? this.model.nodes.find((n) => n.id === route.targetId) : undefined;
+    if (!nat) return [{ status: 'unknown', reason: `routing: ${table} sends ${route.destText} to ${route.targetText}, which is not an instance in the analyzed template(s)` }];
+    if (!nat.forwards) {
+      return [{
+        status: 'none',
+        reason: `routing: ${table} sends ${route.destText} to instance ${nat.display}, which drops traffic that is not its own ` +
+          '(its SourceDestCheck is not false, so it is no NAT instance)',
+      }];
+    }
+    if (nat.subnetsUnknown || nat.subnets.length === 0) return [{ status: 'unknown', reason: nat.subnetsUnknown ?? `${nat.display} names no subnet` }];
+    const natSub = this.model.subnets.get(nat.subnets[0])!;
+    const via = `through NAT instance ${nat.display}`;
+    const layers: Layer[] = [];
+    if (!nat.publicIp) {
+      layers.push({ status: 'none', reason: `routing: NAT instance ${nat.display} has ${nat.publicNote}, so the internet gateway drops what it forwards` });
+    }
+    const r = this.lpm(natSub, inet);
+    if ('unknown' in r) {layers.push({ status: 'unknown', reason: r.unknown });} else if (!r.route || r.route.target !== 'igw') {
+      layers.push({
+        status: 'none',
+        reason: `routing: NAT instance ${nat.display} sits in subnet ${natSub.display}, whose ${r.table} ${r.route ? `sends ${r.route.destText} to ${r.route.targetText}` : `has no route to ${describeRange(inet)}`}, not to an internet gateway`,
+      });
+    }
+    const inner = this.subnetPeer(sub, s);
+    layers.push(this.sg(nat, 'ingress', t, inner, `${what}, ${via}`));
+    layers.push(this.sg(nat, 'egress', t, { range: inet, text: describeRange(inet) }, `${what}, ${via}`));
     if (natSub.id !== sub.id) {
-      if (!sub.cidr) return [...layers, { status: 'unknown', reason: sub.cidrUnknown! }];
-      const inner: Peer = { first: sub.cidr.first, last: sub.cidr.last, text: `${sub.cidr.cidr} (${s.display} in ${sub.display})` };
-      const outer: Peer = { first: inet.first, last: inet.last, text: inet.cidr };
-      const ret = this.clientRange(s);
-      const via = `through NAT gateway ${nat.display}`;
-      layers.push(this.nacl(natSub, false, t, inner, `${what}, ${via}`));
-      layers.push(this.nacl(natSub, true, t, outer, `${what}, ${via}`));
-      layers.push(this.nacl(natSub, false, { protocol: t.protocol, p0: NAT_RANGE.from, p1: NAT_RANGE.to }, outer,
-        `return traffic of ${what}, to the ${NAT_RANGE.label}'s ephemeral ports`));
-      layers.push(this.nacl(natSub, true, { protocol: t.protocol, p0: ret.from, p1: ret.to }, inner,
-        `return traffic of ${what}, relayed by NAT gateway ${nat.display} to ${s.display}'s ephemeral ports (${ret.label})`));
+      const natRange = this.clientRange(nat);
+      layers.push(...this.relayNacls(s, sub, natSub, inet, t, what, `NAT instance ${nat.display}`, { ...natRange, label: `NAT instance ${nat.display}, ${natRange.label}` }));
     }
     return layers;
+  }
+
+  /** The NAT's subnet NACL, both ways on both sides: from the client and back to it, to the internet and back to the NAT. */
+  private relayNacls(
+    s: NodeModel, sub: SubnetModel, natSub: SubnetModel, inet: AddressRange, t: Traffic, what: string, natName: string, natRange: ClientRange,
+  ): Layer[] {
+    if (!sub.cidr) return [{ status: 'unknown', reason: sub.cidrUnknown! }];
+    const inner: Peer = { range: sub.cidr, text: `${sub.cidr.cidr} (${s.display} in ${sub.display})` };
+    const outer: Peer = { range: inet, text: describeRange(inet) };
+    const ret = this.clientRange(s);
+    const via = `through ${natName}`;
+    return [
+      this.nacl(natSub, false, t, inner, `${what}, ${via}`),
+      this.nacl(natSub, true, t, outer, `${what}, ${via}`),
+      this.nacl(natSub, false, { ...t, p0: natRange.from, p1: natRange.to }, outer, `return traffic of ${what}, to the ${natRange.label}'s ephemeral ports`),
+      this.nacl(natSub, true, { ...t, p0: ret.from, p1: ret.to }, inner,
+        `return traffic of ${what}, relayed by ${natName} to ${s.display}'s ephemeral ports (${ret.label})`),
+    ];
   }
 
   private routeLocal(s: SubnetModel, d: SubnetModel): Layer {
@@ -494,39 +575,39 @@ export class Evaluator {
   }
 
   // ---------------------------------------------------------------------------------------
-  // NACLs and security groups
+  // NACLs and security groups, read from the shared layers
   // ---------------------------------------------------------------------------------------
 
-  private naclOf(sub: SubnetModel): NaclModel | { unknown: string } | undefined {
-    if (sub.naclUnknown) return { unknown: sub.naclUnknown };
-    if (sub.nacl) return this.model.nacls.get(sub.nacl);
-    // No association: the VPC's default NACL, which allows everything unless the template adds entries to it.
-    return sub.vpc ? this.model.defaultNacls.get(sub.vpc) : undefined;
-  }
-
+  /**
+   * Whether a subnet's NACL passes the whole traffic `t` to or from `peer`, by the one first-match
+   * evaluator: the part allowed, the part an earlier deny entry takes (named), and the part no
+   * entry matches. With unresolved entries, the answer is PASS only when it passes however they
+   * resolve, blocked when some traffic is blocked however they resolve, else unknown.
+   */
   private nacl(sub: SubnetModel, egress: boolean, t: Traffic, peer: Peer, purpose: string): Layer {
-    const acl = this.naclOf(sub);
+    const acl = this.layers.naclOf(sub);
     if (acl === undefined) return PASS;
     if ('unknown' in acl) return { status: 'unknown', reason: acl.unknown };
-    let remaining: Box[] = [{ a0: peer.first, a1: peer.last, p0: t.p0, p1: t.p1 }];
-    let allowed = false;
-    const denials: string[] = [];
-    for (const e of acl.entries) {
-      if (remaining.length === 0) break;
-      if (e.egress !== egress || e.ipv6) continue;
-      if (e.protocol !== -1 && e.protocol !== t.protocol) continue;
-      if (e.unknown) return { status: 'unknown', reason: `NACL ${displayPath(acl.display)}: ${e.unknown}` };
-      const { left, hit } = removeFrom(remaining, { a0: e.cidr!.first, a1: e.cidr!.last, p0: e.p0, p1: e.p1 });
-      if (hit.length > 0) {
-        if (e.allow) allowed = true;
-        else denials.push(`rule ${e.ruleNumber} denies ${this.describeBoxes(hit, t, peer)} before any allow`);
-      }
-      remaining = left;
+    const q: LBox = { lo: peer.range.lo, hi: peer.range.hi, p0: t.p0, p1: t.p1, why: [] };
+    const lower = this.layers.nacl(acl, egress, t.family, t.protocol, 'lower', 'rule');
+    if (minus(q, intersectSets([q], lower.boxes)).length === 0) return PASS;
+    let m = lower;
+    if (lower.unknown.length > 0) {
+      const upper = this.layers.nacl(acl, egress, t.family, t.protocol, 'upper', 'rule');
+      if (minus(q, intersectSets([q], upper.boxes)).length === 0) return { status: 'unknown', reason: [...new Set(lower.unknown)].join('; ') };
+      m = upper;
     }
-    if (denials.length === 0 && remaining.length === 0) return PASS;
+    const allowedHere = intersectSets([q], m.boxes);
+    const deniedHere = intersectSets([q], m.denied);
+    const denials: string[] = [];
+    const byRule = new Map<string, LBox[]>();
+    for (const b of deniedHere) byRule.set(b.why[0], [...(byRule.get(b.why[0]) ?? []), b]);
+    for (const [rule, hit] of byRule) denials.push(`${rule} denies ${this.describeBoxes(hit, t, peer)} before any allow`);
+    const remaining = minus(q, [...allowedHere, ...deniedHere]);
     const dir = egress ? 'outbound' : 'inbound';
     const want = `${protocolName(t.protocol)} ${describePorts(t.p0, t.p1)} ${egress ? 'to' : 'from'} ${peer.text}`;
     const name = `NACL ${displayPath(acl.display)} ${dir}`;
+    const allowed = allowedHere.length > 0;
     if (!allowed && denials.length === 0) return { status: 'none', reason: `${name} has no allow for ${want} (${purpose})` };
     const parts = [...denials];
     if (remaining.length > 0) parts.push(`nothing allows ${this.describeBoxes(remaining, t, peer)}`);
@@ -536,61 +617,35 @@ export class Evaluator {
     };
   }
 
-  private describeBoxes(boxes: Box[], t: Traffic, peer: Peer): string {
-    const ports = portSpans(boxes).map((s) => describePorts(s.p0, s.p1)).join(', ');
-    const addrs = addressSpans(boxes);
-    const whole = addrs.length === 1 && addrs[0].a0 <= peer.first && addrs[0].a1 >= peer.last;
-    return `${protocolName(t.protocol)} ${ports}${whole ? '' : ` for ${addrs.map((a) => describeAddresses(a.a0, a.a1)).join(', ')}`}`;
+  private describeBoxes(boxes: LBox[], t: Traffic, peer: Peer): string {
+    const ports = projectPorts(boxes.map((b) => ({ ...b, why: [] }))).map((s) => describePorts(s.p0, s.p1)).join(', ');
+    const addrs = normalize(boxes.map((b) => ({ family: peer.range.family, lo: b.lo, hi: b.hi })));
+    const whole = addrs.length === 1 && addrs[0].lo <= peer.range.lo && addrs[0].hi >= peer.range.hi;
+    return `${protocolName(t.protocol)} ${ports}${whole ? '' : ` for ${addrs.map((a) => describeRange(a)).join(', ')}`}`;
   }
 
+  /**
+   * Whether a node's security groups pass the whole traffic `t` to or from `peer` (the union of
+   * their rules, from the shared layers). Unresolved rules make the answer unknown unless the
+   * resolved ones already pass it, or even their widest reading would not.
+   */
   private sg(node: NodeModel, dir: 'ingress' | 'egress', t: Traffic, peer: Peer, purpose: string): Layer {
     if (node.sgMode === 'none') return PASS;
-    const unknown: string[] = node.sgsUnknown ? [node.sgsUnknown] : [];
-    let remaining: Box[] = [{ a0: peer.first, a1: peer.last, p0: t.p0, p1: t.p1 }];
-    let hitAny = false;
-    const names: string[] = [];
-    for (const key of node.sgs) {
-      const sg: SgModel | undefined = this.model.sgs.get(key);
-      const literal = key.startsWith('lit:');
-      names.push(sg ? sg.display : key.slice(4));
-      if (literal) unknown.push(`security group ${key.slice(4)} is not defined in the analyzed template(s), so its rules are unknown`);
-      if (!sg) continue;
-      const rules = dir === 'egress' ? sg.egress : sg.ingress;
-      if (dir === 'egress' && rules.length === 0 && !literal) {
-        // No egress rule at all: EC2's default allow-all outbound rule stays (CloudFormation removes it once any egress rule exists;
-        // aws-cdk issue 987 / PR 998, which is why CDK writes a 255.255.255.255/32 placeholder for "no outbound").
-        remaining = [];
-        hitAny = true;
-        break;
-      }
-      for (const rule of rules) {
-        if (remaining.length === 0) break;
-        if (rule.placeholder) continue;
-        if (rule.protocol !== -1 && rule.protocol !== t.protocol) continue;
-        if (rule.unknown) {
-          unknown.push(`a ${dir} rule of ${sg.display} has ${rule.unknown}`);
-          continue;
-        }
-        if (rule.p1 < t.p0 || rule.p0 > t.p1) continue;
-        let box: Box;
-        if (rule.peer.kind === 'cidr' && rule.peer.range.family === 6) {continue;} else if (rule.peer.kind === 'cidr') {box = { a0: rule.peer.range.first, a1: rule.peer.range.last, p0: rule.p0, p1: rule.p1 };} else if (rule.peer.kind === 'sg') {
-          if (!peer.node || peer.node.sgMode === 'none' || !peer.node.sgs.includes(rule.peer.key)) continue;
-          box = { a0: 0, a1: ALL_ADDRESSES.last, p0: rule.p0, p1: rule.p1 };
-        } else if (rule.peer.kind === 'unknown') {
-          unknown.push(`a ${dir} rule of ${sg.display} names ${rule.peer.reason}`);
-          continue;
-        } else {continue;}
-        const { left, hit } = removeFrom(remaining, box);
-        if (hit.length > 0) hitAny = true;
-        remaining = left;
-      }
-    }
+    const q: LBox = { lo: peer.range.lo, hi: peer.range.hi, p0: t.p0, p1: t.p1, why: [] };
+    const lowerCtx: LayerCtx = { mode: 'lower', unknown: new Set() };
+    const lower = intersectSets([q], this.layers.sgSet(node, dir, t.family, t.protocol, peer.node, lowerCtx));
+    const remaining = minus(q, lower);
     if (remaining.length === 0) return PASS;
-    if (unknown.length > 0) return { status: 'unknown', reason: `security groups of ${node.display}: ${[...new Set(unknown)].join('; ')}` };
+    if (lowerCtx.unknown.size > 0) {
+      const upperCtx: LayerCtx = { mode: 'upper', unknown: new Set() };
+      const upper = intersectSets([q], this.layers.sgSet(node, dir, t.family, t.protocol, peer.node, upperCtx));
+      if (minus(q, upper).length === 0) return { status: 'unknown', reason: `security groups of ${node.display}: ${[...lowerCtx.unknown].join('; ')}` };
+    }
     const want = `${protocolName(t.protocol)} ${describePorts(t.p0, t.p1)} ${dir === 'egress' ? 'to' : 'from'} ${peer.text}`;
+    const names = node.sgs.map((k) => this.model.sgs.get(k)?.display ?? k.replace(/^lit:/, ''));
     const groups = names.length > 0 ? names.join(', ') : 'no security groups';
     const name = `security group ${dir} of ${node.display} (${groups})`;
-    if (!hitAny) return { status: 'none', reason: `${name} has no rule allowing ${want} (${purpose})` };
+    if (lower.length === 0) return { status: 'none', reason: `${name} has no rule allowing ${want} (${purpose})` };
     return {
       status: 'partial',
       reason: `${name} allows only part of ${want}: nothing allows ${this.describeBoxes(remaining, t, peer)} (${purpose})`,
@@ -598,13 +653,21 @@ export class Evaluator {
   }
 }
 
+/** `q` less every box of `cut`. */
+function minus(q: LBox, cut: readonly LBox[]): LBox[] {
+  let left: LBox[] = [q];
+  for (const c of cut) left = left.flatMap((b) => subtractBox(b, c));
+  return left;
+}
+
+/** Renders a port range: `443` or `1024-65535`. */
+function describePorts(p0: number, p1: number): string {
+  return p0 === p1 ? `${p0}` : `${p0}-${p1}`;
+}
+
 function parentPath(p: string): string {
   const i = p.lastIndexOf('/');
   return i < 0 ? '' : p.slice(0, i);
-}
-
-function parseAll(): Cidr {
-  return toCidr('0.0.0.0/0')!;
 }
 
 function range(a: number, b: number): number[] {

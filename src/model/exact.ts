@@ -2,14 +2,13 @@ import { AddressRange, describeRange, intersectRanges, subtractRanges, wholeFami
 import {
   LBox, PortSpan, addressesAdmittingAll, clipAddresses, fullBox, intersectSets, intersectSpans, projectPorts, subtractSpans, unionSpans,
 } from './boxes-exact';
-import { EvaluationMode, firstMatch } from './nacl';
-import { ClientKind, NaclModel, NodeModel, RouteModel, SubnetModel, TemplateModel, displayPath, protocolName } from './template-model';
+import { LayerCtx, LayerName, NetworkLayers } from './layers';
+import { ClientKind, NodeModel, RouteModel, SubnetModel, TemplateModel, displayPath, protocolName } from './template-model';
 
 /** An address family. */
 export type Family = 4 | 6;
 
-/** A layer the exact evaluator can be asked to leave out (to find what one layer alone stops). */
-export type LayerName = 'security groups' | 'NACLs' | 'routing' | 'listeners';
+export type { LayerName };
 
 /** A port range of a client's ephemeral ports. */
 export interface EphemeralPorts {
@@ -34,13 +33,7 @@ export interface ExactAnswer {
   readonly unknown: string[];
 }
 
-type Mode = EvaluationMode;
-
-interface Ctx {
-  readonly mode: Mode;
-  readonly ignore?: LayerName;
-  readonly unknown: Set<string>;
-}
+type Ctx = LayerCtx;
 
 const INTERNET_CLIENT: EphemeralPorts = { from: 1024, to: 65535 };
 const NAT_CLIENT: EphemeralPorts = { from: 1024, to: 65535 };
@@ -59,10 +52,14 @@ const NAT_CLIENT: EphemeralPorts = { from: 1024, to: 65535 };
 export class ExactEvaluator {
   private readonly cache = new Map<string, any>();
 
+  private readonly layers: NetworkLayers;
+
   constructor(
     private readonly model: TemplateModel,
     private readonly clientRanges: Record<ClientKind, EphemeralPorts>,
-  ) {}
+  ) {
+    this.layers = new NetworkLayers(model);
+  }
 
   /** The open ports from `from` to `to` for one protocol (6 or 17) and family. */
   public open(from: ExactEnd, to: ExactEnd, protocol: number, family: Family, ignore?: LayerName): ExactAnswer {
@@ -105,8 +102,8 @@ export class ExactEvaluator {
     }
     const eph = this.clientRanges[s.clientKind];
     // The security groups don't depend on the subnet pair: an empty side closes every pair.
-    const sgOut = this.sgSet(s, 'egress', family, protocol, d, ctx);
-    const sgIn = this.sgSet(d, 'ingress', family, protocol, s, ctx);
+    const sgOut = this.layers.sgSet(s, 'egress', family, protocol, d, ctx);
+    const sgIn = this.layers.sgSet(d, 'ingress', family, protocol, s, ctx);
     if (sgOut.length === 0 || sgIn.length === 0) return [];
     let out: PortSpan[] = [];
     for (const ssid of s.subnets) {
@@ -172,7 +169,7 @@ export class ExactEvaluator {
         c = intersectSets(c, this.routeSet(ds, family, (r) => r.target === 'igw', ctx));
       }
       c = intersectSets(c, this.naclSet(ds, false, family, protocol, ctx));
-      c = intersectSets(c, this.sgSet(d, 'ingress', family, protocol, undefined, ctx));
+      c = intersectSets(c, this.layers.sgSet(d, 'ingress', family, protocol, undefined, ctx));
       c = intersectSets(c, this.returnSet(ds, true, family, protocol, INTERNET_CLIENT, ctx));
       out = unionSpans(out, intersectSpans(projectPorts(c), listeners));
     }
@@ -195,7 +192,7 @@ export class ExactEvaluator {
       let domain = this.internetAddresses(ss, family);
       if (to.only) domain = intersectRanges(domain, to.only);
       let base: LBox[] = domain.map((r) => fullBox(r));
-      base = intersectSets(base, this.sgSet(s, 'egress', family, protocol, undefined, ctx));
+      base = intersectSets(base, this.layers.sgSet(s, 'egress', family, protocol, undefined, ctx));
       base = intersectSets(base, this.naclSet(ss, true, family, protocol, ctx));
       base = intersectSets(base, this.returnSet(ss, false, family, protocol, eph, ctx));
       if (ctx.ignore === 'routing') {
@@ -227,8 +224,8 @@ export class ExactEvaluator {
           const natEph = this.clientRanges[nat.clientKind];
           let ci = intersectSets(base, this.routeSet(ss, 4, (r) => r.target === 'instance' && r.targetId === nat.id, ctx));
           ci = intersectSets(ci, this.routeSet(natSub, 4, (r) => r.target === 'igw', ctx));
-          ci = intersectSets(ci, this.sgSet(nat, 'egress', 4, protocol, undefined, ctx));
-          let cs: LBox[] = clipAddresses(this.sgSet(nat, 'ingress', 4, protocol, s, ctx), as);
+          ci = intersectSets(ci, this.layers.sgSet(nat, 'egress', 4, protocol, undefined, ctx));
+          let cs: LBox[] = clipAddresses(this.layers.sgSet(nat, 'ingress', 4, protocol, s, ctx), as);
           if (natSub.id !== ss.id) {
             ci = intersectSets(ci, this.naclBothWays(natSub, true, 4, protocol, natEph, ctx));
             cs = intersectSets(cs, this.naclBothWays(natSub, false, 4, protocol, eph, ctx));
@@ -319,30 +316,16 @@ export class ExactEvaluator {
     return this.model.nodes.filter((n) => ids.has(n.id) && n.forwards && n.publicIp && n.subnets.length > 0);
   }
 
-  private naclOf(sub: SubnetModel): NaclModel | { unknown: string } | undefined {
-    if (sub.naclUnknown) return { unknown: sub.naclUnknown };
-    if (sub.nacl) return this.model.nacls.get(sub.nacl);
-    return sub.vpc ? this.model.defaultNacls.get(sub.vpc) : undefined;
-  }
-
   /** What a subnet's NACL allows in one direction, over (peer address x port), first match by rule number. */
   private naclSet(sub: SubnetModel, egress: boolean, family: Family, protocol: number, ctx: Ctx): LBox[] {
     if (ctx.ignore === 'NACLs') return [fullBox(wholeFamily(family))];
-    const acl = this.naclOf(sub);
+    const acl = this.layers.naclOf(sub);
     if (acl === undefined) return [fullBox(wholeFamily(family))];
     if ('unknown' in acl) {
       ctx.unknown.add(acl.unknown);
       return ctx.mode === 'upper' ? [fullBox(wholeFamily(family))] : [];
     }
-    const key = `nacl|${acl.id}|${egress}|${family}|${protocol}|${ctx.mode}`;
-    const hit = this.cache.get(key);
-    if (hit) {
-      for (const u of hit.unknown) ctx.unknown.add(u);
-      return hit.boxes;
-    }
-    const dir = egress ? 'outbound' : 'inbound';
-    const r = firstMatch(acl, egress, family, protocol, ctx.mode, (e) => `NACL ${displayPath(acl.display)} ${dir} rule ${e.ruleNumber}`);
-    this.cache.set(key, r);
+    const r = this.layers.nacl(acl, egress, family, protocol, ctx.mode);
     for (const u of r.unknown) ctx.unknown.add(u);
     return r.boxes;
   }
@@ -357,51 +340,6 @@ export class ExactEvaluator {
     const r = addressesAdmittingAll(allowed, eph.from, eph.to).map((b) => ({ ...b, why: b.why.map((w) => `${w} (return traffic)`) }));
     this.cache.set(key, r);
     return r;
-  }
-
-  /** What a node's security groups admit in one direction, over (peer address x port). */
-  private sgSet(node: NodeModel, dir: 'ingress' | 'egress', family: Family, protocol: number, peer: NodeModel | undefined, ctx: Ctx): LBox[] {
-    const all = fullBox(wholeFamily(family));
-    if (ctx.ignore === 'security groups') return [all];
-    if (node.sgMode === 'none') return [{ ...all, why: [`${node.display} has no security group`] }];
-    const out: LBox[] = [];
-    const unknown = (why: string, box?: LBox) => {
-      ctx.unknown.add(why);
-      if (ctx.mode === 'upper') out.push(box ?? all);
-    };
-    if (node.sgsUnknown) unknown(node.sgsUnknown);
-    for (const key of node.sgs) {
-      const sg = this.model.sgs.get(key);
-      if (key.startsWith('lit:')) unknown(`security group ${key.slice(4)} is not defined in the analyzed template(s), so its rules are unknown`);
-      if (!sg) continue;
-      const rules = dir === 'egress' ? sg.egress : sg.ingress;
-      if (dir === 'egress' && rules.length === 0 && !key.startsWith('lit:')) {
-        // No egress rule at all: EC2 adds its default rules, which allow all outbound IPv4 and IPv6
-        // traffic (AWS::EC2::SecurityGroup reference: "if you do not add egress rules, we add egress
-        // rules that allow all outbound IPv4 and IPv6 traffic").
-        out.push({ ...all, why: [`security group ${sg.display} default egress (all ${family === 4 ? 'IPv4' : 'IPv6'} traffic)`] });
-        continue;
-      }
-      for (const rule of rules) {
-        if (rule.placeholder) continue;
-        if (rule.protocol !== -1 && rule.protocol !== protocol) continue;
-        const why = [`security group ${sg.display} ${rule.text}`];
-        if (rule.unknown) {
-          unknown(`a ${dir} rule of ${sg.display} has ${rule.unknown}`);
-          continue;
-        }
-        if (rule.peer.kind === 'cidr') {
-          if (rule.peer.range.family !== family) continue;
-          out.push({ lo: rule.peer.range.lo, hi: rule.peer.range.hi, p0: rule.p0, p1: rule.p1, why });
-        } else if (rule.peer.kind === 'sg') {
-          if (!peer || peer.sgMode === 'none' || !peer.sgs.includes(rule.peer.key)) continue;
-          out.push({ ...all, p0: rule.p0, p1: rule.p1, why });
-        } else {
-          unknown(`a ${dir} rule of ${sg.display} names ${rule.peer.reason}`, { ...all, p0: rule.p0, p1: rule.p1, why });
-        }
-      }
-    }
-    return out;
   }
 
   private listenerSpans(d: NodeModel, protocol: number, ctx: Ctx): PortSpan[] {

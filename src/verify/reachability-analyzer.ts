@@ -57,14 +57,19 @@ export interface DeclaredFlowVerdict {
  * anything is deployed: an app can run and listen and still be unreachable behind a security
  * group, a NACL or a route table.
  *
- * It models VPCs, subnets, route tables and routes (internet gateway, NAT gateway, egress-only
- * IGW, local), NACLs (first match by rule number, stateless: the request one way and the
- * client's WHOLE ephemeral range back), security groups (stateful; inline and standalone rules;
- * a group with no egress rule at all allows all outbound, CDK's `255.255.255.255/32` placeholder
- * allows none), and the nodes that sit in subnets with security groups. Traffic from the
- * internet reaches only nodes with a public address in subnets routed to an internet gateway;
- * traffic to the internet leaves through an internet gateway (public address needed) or a NAT
- * gateway, whose own subnet's NACL must pass it both ways. Load balancers are proxies: ask
+ * It models VPCs, subnets, route tables and routes (internet gateway, NAT gateway, NAT
+ * instance, egress-only IGW, local), NACLs (first match by rule number, per address family,
+ * stateless: the request one way and the client's WHOLE ephemeral range back), security groups
+ * (stateful; inline and standalone rules; a group with no egress rule at all allows all
+ * outbound, CDK's `255.255.255.255/32` placeholder allows none), and the nodes that sit in
+ * subnets with security groups. Every method reads NACLs and security groups through the same
+ * first-match evaluator and rule reader (the ones the `NetworkPatternsChecks` rule pack uses).
+ * IPv4 traffic from the internet reaches only nodes with a public address in subnets routed to
+ * an internet gateway; IPv6 traffic any address of such a subnet (IPv6 addresses are globally
+ * routable), never through an egress-only internet gateway. Traffic to the internet leaves
+ * through an internet gateway (a public IPv4 address needed), an egress-only internet gateway
+ * (IPv6), a NAT gateway or a NAT instance (IPv4; the NAT's subnet NACL must pass it both ways,
+ * and a NAT instance's security groups filter what it forwards). Load balancers are proxies: ask
  * `internet -> load balancer` and `load balancer -> targets` separately.
  *
  * A node in several subnets (every AZ) is reachable only if EVERY (source subnet, destination
@@ -72,7 +77,8 @@ export interface DeclaredFlowVerdict {
  * Anything the template doesn't say (parameters, imports without the exporting stack, prefix
  * lists, groups defined elsewhere) makes the answer UNKNOWN with the reason, never a guess.
  *
- * Approximations: IPv4 TCP/UDP only (no ICMP, no path MTU discovery); cross-VPC routes (peering,
+ * Approximations: TCP/UDP only (no ICMP, no path MTU discovery); between two nodes, `canReach`
+ * asks about IPv4 (an internet end with an IPv6 CIDR asks about IPv6); cross-VPC routes (peering,
  * transit gateway) and routes to appliances are UNKNOWN; NLB client IP preservation is not
  * modelled (the load balancer -> target hop is checked from the load balancer's subnets, so a
  * target NACL that must admit the clients' CIDRs is not checked); gateway endpoint routes (S3,
@@ -143,16 +149,15 @@ export class ReachabilityAnalyzer {
   /**
    * Can `from` open a connection to `to` on `port`, and get the answers back?
    *
-   * `port` must be TCP or UDP (a range is reachable only when every port of it is).
+   * `port` must be TCP or UDP (a range is reachable only when every port of it is). The question
+   * is asked over IPv6 when an internet end has an IPv6 CIDR, else over IPv4.
    */
   public canReach(from: NetworkEndpoint, to: NetworkEndpoint, port: ec2.Port): ReachabilityAnswer {
     const query = `${from.name} -> ${to.name} on ${port.toString()}`;
     const t = trafficOf(port);
     if (typeof t === 'string') return { query, verdict: Verdict.UNKNOWN, reasons: [`unknown: ${t}`], warnings: [], partiallyOpen: false };
     const portText = `${t.protocol === 6 ? 'tcp' : 'udp'} ${t.p0 === t.p1 ? t.p0 : `${t.p0}-${t.p1}`}`;
-    const ipv6Internet = [from, to].some((e) => e.kind === NetworkEndpointKind.INTERNET && parseCidr(e.cidr)?.family === 6);
-    if (ipv6Internet) return this.canReachIpv6(from, to, t, portText);
-    const raw = this.evaluator.evaluate(this.end(from), this.end(to), t, portText);
+    const raw = this.evaluator.evaluate(this.end(from), this.end(to), { ...t, family: familyOf(from, to) }, portText);
     return {
       query: `${from.name} -> ${to.name} on ${portText}`,
       verdict: raw.verdict === 'reachable' ? Verdict.REACHABLE : raw.verdict === 'blocked' ? Verdict.BLOCKED : Verdict.UNKNOWN,
@@ -162,47 +167,10 @@ export class ReachabilityAnalyzer {
     };
   }
 
-  /**
-   * An IPv6 internet end: the exact model answers (every layer, both directions, the client's
-   * whole ephemeral return range), for the peers' block only.
-   */
-  private canReachIpv6(from: NetworkEndpoint, to: NetworkEndpoint, t: Traffic, portText: string): ReachabilityAnswer {
-    const query = `${from.name} -> ${to.name} on ${portText}`;
-    const wanted: PortSpan[] = [{ p0: t.p0, p1: t.p1, why: [] }];
-    let open: PortSpan[] = [];
-    let maybe: PortSpan[] = [];
-    const unknown: string[] = [];
-    for (const x of this.exactEnds(from)) {
-      for (const y of this.exactEnds(to)) {
-        const r = this.exact.open(x, y, t.protocol, 6);
-        open = unionSpans(open, r.open);
-        maybe = unionSpans(maybe, r.maybe);
-        unknown.push(...r.unknown);
-      }
-    }
-    const missing = subtractSpans(wanted, open);
-    const openHere = intersectSpans(wanted, open);
-    if (missing.length === 0) {
-      const why = [...new Set(openHere.flatMap((s) => s.why))];
-      return { query, verdict: Verdict.REACHABLE, reasons: why.length ? why : ['open over IPv6'], warnings: [], partiallyOpen: false };
-    }
-    if (subtractSpans(missing, maybe).length === 0) {
-      return { query, verdict: Verdict.UNKNOWN, reasons: unknown.map((u) => `unknown: ${u}`), warnings: [], partiallyOpen: openHere.length > 0 };
-    }
-    return {
-      query,
-      verdict: Verdict.BLOCKED,
-      reasons: [`blocked over IPv6: no route, security group rule or NACL entry pair carries ${portText} between these ends (the exact model finds ` +
-        `${openHere.length ? `only ${openHere.map((s) => (s.p0 === s.p1 ? `${s.p0}` : `${s.p0}-${s.p1}`)).join(', ')} open` : 'nothing of it open'})`],
-      warnings: [],
-      partiallyOpen: openHere.length > 0,
-    };
-  }
-
   private canReachRelayed(from: NetworkEndpoint, to: NetworkEndpoint, port: ec2.Port): ReachabilityAnswer {
-    const t = trafficOf(port) as Traffic;
+    const t = trafficOf(port) as Omit<Traffic, 'family'>;
     const portText = `${t.protocol === 6 ? 'tcp' : 'udp'} ${t.p0 === t.p1 ? t.p0 : `${t.p0}-${t.p1}`}`;
-    const raw = this.evaluator.evaluateRelayedNacls(this.end(from), this.end(to), t, portText);
+    const raw = this.evaluator.evaluateRelayedNacls(this.end(from), this.end(to), { ...t, family: familyOf(from, to) }, portText);
     return {
       query: `${from.name} -> ${to.name} on ${portText} (relayed)`,
       verdict: raw.verdict === 'reachable' ? Verdict.REACHABLE : raw.verdict === 'blocked' ? Verdict.BLOCKED : Verdict.UNKNOWN,
@@ -544,7 +512,13 @@ function displayName(e: NetworkEndpoint, model: TemplateModel): string {
   return node ? node.display : e.name;
 }
 
-function trafficOf(port: ec2.Port): Traffic | string {
+/** The address family of a question: an internet end's CIDR decides it; between nodes, IPv4. */
+function familyOf(from: NetworkEndpoint, to: NetworkEndpoint): 4 | 6 {
+  const inet = [from, to].find((e) => e.kind === NetworkEndpointKind.INTERNET);
+  return inet && parseCidr(inet.cidr)?.family === 6 ? 6 : 4;
+}
+
+function trafficOf(port: ec2.Port): Omit<Traffic, 'family'> | string {
   const json = port.toRuleJson();
   const protocol = String(json.ipProtocol);
   if (protocol !== 'tcp' && protocol !== 'udp') {

@@ -1,3 +1,4 @@
+import { CfnParameter } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { findingsOf, violations } from './nag-test-util';
 import { testStack } from '../util';
@@ -147,13 +148,31 @@ describe('NetworkPatterns-NACL2: a NACL service entry without its ephemeral retu
     expect(findingsOf(stack, NACL2)).toEqual(['Test/Acl/In100/Resource']);
   });
 
-  test('Noncompliance 8: a return entry that can\'t be compared with the peer cannot be validated', () => {
-    const { stack, vpc, inbound, outbound } = setup();
-    inbound(100, ec2.AclCidr.ipv4(vpc.vpcCidrBlock), ec2.AclTraffic.tcpPort(8080));
+  test('Noncompliance 8: a return entry that can\'t be compared with the peer (a parameter) cannot be validated', () => {
+    const { stack, inbound, outbound } = setup();
+    const peer = new CfnParameter(stack, 'PeerCidr', { type: 'String' });
+    inbound(100, ec2.AclCidr.ipv4(peer.valueAsString), ec2.AclTraffic.tcpPort(8080));
     outbound(100, ec2.AclCidr.ipv4('10.0.0.0/16'), ec2.AclTraffic.tcpPortRange(1024, 65535));
     const v = violations(stack).find((x) => x.ruleName === NACL2);
     expect(v?.violatingResources.map((r) => r.constructPath)).toEqual(['Test/Acl/In100/Resource']);
     expect(v?.description).toMatch(/Rule threw an error during validation/);
+  });
+
+  test('Compliance: the VPC CIDR attribute is read as the VPC\'s block, which the return entry covers', () => {
+    const { stack, vpc, inbound, outbound } = setup();
+    inbound(100, ec2.AclCidr.ipv4(vpc.vpcCidrBlock), ec2.AclTraffic.tcpPort(8080));
+    outbound(100, ec2.AclCidr.ipv4('10.0.0.0/16'), ec2.AclTraffic.tcpPortRange(1024, 65535));
+    expect(findingsOf(stack, NACL2)).toEqual([]);
+  });
+
+  test('Compliance: a parameter peer answered by the same parameter or by 0.0.0.0/0', () => {
+    const { stack, inbound, outbound } = setup();
+    const peer = new CfnParameter(stack, 'PeerCidr', { type: 'String' });
+    inbound(100, ec2.AclCidr.ipv4(peer.valueAsString), ec2.AclTraffic.tcpPort(8080));
+    outbound(100, ec2.AclCidr.ipv4(peer.valueAsString), ec2.AclTraffic.tcpPortRange(1024, 65535));
+    outbound(200, ec2.AclCidr.ipv4(peer.valueAsString), ec2.AclTraffic.tcpPort(5432));
+    inbound(200, ANY, ec2.AclTraffic.tcpPortRange(1024, 65535));
+    expect(findingsOf(stack, NACL2)).toEqual([]);
   });
 
   test('Compliance: an unresolved peer answered by the same value or by 0.0.0.0/0', () => {

@@ -51,3 +51,18 @@ export const NON_HTTP_PORTS: ReadonlyMap<number, string> = new Map([
   [num(WellKnownPorts.MEMCACHED), 'Memcached'],
   [num(WellKnownPorts.MONGODB), 'MongoDB'],
 ]);
+
+/** The range every kind of client may use for its end of a connection: NAT gateways, load balancers and Lambda use all of it. */
+export const CLIENT_EPHEMERAL = { from: 1024, to: 65535 } as const;
+
+/** Return ranges span at least this many ports (see isReturnRange). */
+export const RETURN_RANGE_MIN_SPAN = 1000;
+
+/**
+ * True for a TCP/UDP port range that is a return (ephemeral) range rather than a service: it lies
+ * within 1024-65535 and spans 1000 ports or more (every client kind's ephemeral range does:
+ * AWS's recommended public-subnet rule set: https://docs.aws.amazon.com/vpc/latest/userguide/nacl-examples.html).
+ */
+export function isReturnRange(p0: number, p1: number): boolean {
+  return p0 >= CLIENT_EPHEMERAL.from && p1 <= CLIENT_EPHEMERAL.to && p1 - p0 + 1 >= RETURN_RANGE_MIN_SPAN;
+}

@@ -1,3 +1,5 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { StackIndex, unresolvedError } from './stack-index';
 import { AddressRange, coversFamily } from '../../model/addresses';
 
@@ -51,4 +53,25 @@ export function opensToWorld(index: StackIndex, ownerId: string, ports: readonly
     }
   }
   return undefined;
+}
+
+/**
+ * The rule that security groups do not open any of `ports` to every address, in cdk-nag's shape
+ * (named `name`): applicable to groups and standalone ingress rules, non-compliant when
+ * `opensToWorld` finds one of the ports open to the world with the resource's rules taking part.
+ */
+export function worldOpenPortsRule(name: string, ports: readonly CheckedPort[]): (node: CfnResource) => NagRuleResult {
+  return Object.defineProperty(
+    (node: CfnResource): NagRuleResult => {
+      if (node.cfnResourceType !== 'AWS::EC2::SecurityGroup' && node.cfnResourceType !== 'AWS::EC2::SecurityGroupIngress') {
+        return NagRuleCompliance.NOT_APPLICABLE;
+      }
+      const index = StackIndex.of(node);
+      const res = index.get(node);
+      if (!res) return NagRuleCompliance.NOT_APPLICABLE;
+      return opensToWorld(index, index.modelId(res), ports) ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
+    },
+    'name',
+    { value: name },
+  );
 }

@@ -2,16 +2,18 @@ import { parse } from 'path';
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { containsRange } from '../../model/addresses';
-import { CidrValue, ingressRules, vpcBlocks } from '../private/security-groups';
-import { IndexedResource, StackIndex } from '../private/stack-index';
+import { StackIndex } from '../private/stack-index';
 
 /**
  * Security group ingress rules do not name a CIDR inside the group's own VPC: inside a VPC, a
  * rule referencing the peer's security group admits exactly the peer's ENIs, whatever their
  * IPs (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html). 0.0.0.0/0 and CIDRs
  * outside the VPC (partners, on-premises, peered VPCs) are out of this rule's scope.
- * The VPC's CIDRs are its literal `CidrBlock` and `AWS::EC2::VPCCidrBlock` blocks, and its
- * `CidrBlock` attribute; a group whose VPC is not in the stack is not applicable.
+ * The rules and the VPC's blocks are read by the network model the reachability analyzer uses:
+ * the VPC's `CidrBlock`, its `AWS::EC2::VPCCidrBlock` blocks (an Amazon-provided IPv6 block
+ * stands for a block of its own, so a subnet's IPv6 CIDR derived from it is inside it), and
+ * values such as `Fn::GetAtt Vpc.CidrBlock` resolved to the block. A group whose VPC is not in
+ * the stack is not applicable.
  * @param node the CfnResource to check
  */
 export default Object.defineProperty(
@@ -22,22 +24,22 @@ export default Object.defineProperty(
     const index = StackIndex.of(node);
     const res = index.get(node);
     if (!res) return NagRuleCompliance.NOT_APPLICABLE;
+    const id = index.modelId(res);
+    const model = index.model;
     let applicable = false;
-    for (const rule of ingressRules(index).byOwner.get(res) ?? []) {
-      const vpc = rule.group && rule.group.type === 'AWS::EC2::SecurityGroup' ? index.target(rule.group.props.VpcId) : undefined;
-      if (!vpc || vpc.type !== 'AWS::EC2::VPC') continue;
-      applicable = true;
-      if (insideVpc(index, vpc, rule.cidrIp) || insideVpc(index, vpc, rule.cidrIpv6)) return NagRuleCompliance.NON_COMPLIANT;
+    for (const sg of model.sgs.values()) {
+      const vpc = sg.vpc ? model.vpcs.get(sg.vpc) : undefined;
+      if (!vpc) continue;
+      for (const rule of sg.ingress) {
+        if (rule.owner !== id) continue;
+        applicable = true;
+        if (rule.peer.kind !== 'cidr') continue;
+        const range = rule.peer.range;
+        if ([...vpc.cidrs, ...vpc.ipv6Cidrs].some((block) => containsRange(block, range))) return NagRuleCompliance.NON_COMPLIANT;
+      }
     }
     return applicable ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NOT_APPLICABLE;
   },
   'name',
   { value: parse(__filename).name },
 );
-
-function insideVpc(index: StackIndex, vpc: IndexedResource, cidr: CidrValue | undefined): boolean {
-  if (!cidr) return false;
-  if (cidr.kind === 'vpc') return cidr.vpc === vpc;
-  if (cidr.kind === 'literal') return vpcBlocks(index, vpc).some((block) => containsRange(block, cidr.range));
-  return false;
-}
