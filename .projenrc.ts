@@ -120,10 +120,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // ts-jest transpiles each file alone because the test tsconfig sets isolatedModules.
   },
   tsconfigDev: {
-    include: ['../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts'],
+    // Every TypeScript file of the repository: `npm run typecheck` checks them all, and eslint's
+    // type-aware rules read them through this one program (see eslintOptions).
+    include: ['../src/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts', '../projenrc/**/*.ts', '../.projenrc.ts'],
     compilerOptions: { isolatedModules: true },
   },
   eslintOptions: {
+    // One TypeScript program for every linted file: the project service would build one per
+    // tsconfig.json it finds (src, test, examples, bench, scripts, projenrc), each loading
+    // aws-cdk-lib's types again, and that program building was most of eslint's time.
+    tsconfigPath: './test/tsconfig.json',
+    projectService: false,
     dirs: ['src'],
     devdirs: ['test', 'examples', 'bench', 'scripts', 'projenrc'],
     ignorePatterns: ['examples/**/lambda/**/*.js', 'cdk.out/**'],
