@@ -104,6 +104,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     coverageText: false,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // One worker per core: jest's default (cores - 1) runs a single worker on a 2-core machine,
+      // leaving one core idle while the main process waits; the test files are independent.
+      maxWorkers: '100%',
       // Coverage of the shipped code, measured by every `npm test` (`--coverage`, below); below the
       // thresholds the test task fails. Off by default so that `npx jest <one file>` skips it.
       collectCoverage: false,
