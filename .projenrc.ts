@@ -104,6 +104,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     coverageText: false,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // One worker per core: jest's default (cores - 1) runs a single worker on a 2-core machine,
+      // leaving one core idle while the main process waits; the test files are independent.
+      maxWorkers: '100%',
       // Coverage of the shipped code, measured by every `npm test` (`--coverage`, below); below the
       // thresholds the test task fails. Off by default so that `npx jest <one file>` skips it.
       collectCoverage: false,
@@ -120,10 +123,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // ts-jest transpiles each file alone because the test tsconfig sets isolatedModules.
   },
   tsconfigDev: {
-    include: ['../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts'],
+    // Every TypeScript file of the repository: `npm run typecheck` checks them all, and eslint's
+    // type-aware rules read them through this one program (see eslintOptions).
+    include: ['../src/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts', '../projenrc/**/*.ts', '../.projenrc.ts'],
     compilerOptions: { isolatedModules: true },
   },
   eslintOptions: {
+    // One TypeScript program for every linted file: the project service would build one per
+    // tsconfig.json it finds (src, test, examples, bench, scripts, projenrc), each loading
+    // aws-cdk-lib's types again, and that program building was most of eslint's time.
+    tsconfigPath: './test/tsconfig.json',
+    projectService: false,
     dirs: ['src'],
     devdirs: ['test', 'examples', 'bench', 'scripts', 'projenrc'],
     ignorePatterns: ['examples/**/lambda/**/*.js', 'cdk.out/**'],

@@ -12,12 +12,17 @@ import * as threeTierVpc from '../../examples/three-tier-vpc';
 import * as threeTierWebApp from '../../examples/three-tier-web-app';
 import { run } from '../../src/cli/check';
 
-/** Synthesizes an example app into a fresh cloud assembly directory (no asset bundling). */
+const assemblies = new Map<unknown, string>();
+/** Synthesizes an example app into a cloud assembly directory (no asset bundling), once per example for the whole file. */
 function synth(example: { build(app: App): unknown }): string {
-  const outdir = tmpDir();
-  const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-  example.build(app);
-  app.synth();
+  let outdir = assemblies.get(example);
+  if (!outdir) {
+    outdir = tmpDir();
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    example.build(app);
+    app.synth();
+    assemblies.set(example, outdir);
+  }
   return outdir;
 }
 
