@@ -33,8 +33,7 @@ export function controlTowerRules(): RuleFile[] {
     const walk = (dir: string) => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
         const file = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(file);
-        else if (entry.name.endsWith('.guard')) {
+        if (entry.isDirectory()) {walk(file);} else if (entry.name.endsWith('.guard')) {
           const types = [...new Set(fs.readFileSync(file, 'utf8').match(/AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/g) ?? [])];
           found.push({ name: path.parse(entry.name).name, types });
         }

@@ -18,15 +18,15 @@
  *   --emulations N   examples emulated at once (default 4; they mostly wait on sockets)
  */
 import { spawn } from 'child_process';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseMermaid } from './diagram';
+import { EmulationFile, emulationFile, templatesHash } from './emulation-results';
 import { renderReport } from './report';
 import type { CfnLintResult, ExampleSummary } from './synth-example';
 import { environmentProblem, readTemplates, renderTable } from '../src/cli/emulate';
-import { emulate as emulateTemplates, EmulationReport } from '../src/emulate/emulator';
+import { emulate as emulateTemplates } from '../src/emulate/emulator';
 
 const OUT = path.join('cdk.out', 'examples');
 
@@ -166,20 +166,6 @@ function mergeLint(s: ExampleSummary, lint: Map<string, CfnLintResult>): Example
 }
 
 /**
- * The hash of the templates an emulation probed (stack name -> template), so that a later run (the
- * differential test of `npm run test:emulate`) reuses the results only for the same templates.
- */
-export function templatesHash(templates: { [stack: string]: unknown }): string {
-  const sorted = Object.keys(templates).sort().map((k) => [k, templates[k]]);
-  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
-}
-
-/** What cdk.out/examples/<example>/emulation.json holds. */
-export interface EmulationFile extends EmulationReport {
-  readonly templatesSha256: string;
-}
-
-/**
  * The packet-level emulation of the main job, which needs root: examples are emulated as they
  * come (`add`), at most `limit` at once, each under its own namespace prefix. `done()` resolves
  * to the examples that failed.
@@ -234,7 +220,7 @@ class Emulations {
       const prefix = `cnpe${process.pid.toString(36)}${index.toString(36)}`;
       const report = await emulateTemplates(templates, { prefix });
       const file: EmulationFile = { ...report, templatesSha256: templatesHash(templates) };
-      fs.writeFileSync(path.join(dir, 'emulation.json'), JSON.stringify(file, null, 2) + '\n');
+      fs.writeFileSync(emulationFile(example, OUT), JSON.stringify(file, null, 2) + '\n');
       fs.writeFileSync(path.join(dir, 'emulation.md'), renderTable(report) + '\n');
       console.log(`  emulated ${example}: ${report.passed} passed, ${report.failed} failed (${((Date.now() - t0) / 1000).toFixed(1)} s, ` +
         `${report.namespaces} namespaces)`);

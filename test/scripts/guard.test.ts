@@ -20,8 +20,13 @@ function synthOpenRdp(acknowledge: boolean): { outdir: string; error?: string } 
   const stack = new Stack(app, 'Guarded');
   const acl = new ec2.CfnNetworkAcl(stack, 'Acl', { vpcId: 'vpc-12345678' });
   const entry = new ec2.CfnNetworkAclEntry(stack, 'OpenRdp', {
-    networkAclId: acl.ref, ruleNumber: 100, protocol: 6, ruleAction: 'allow', egress: false,
-    cidrBlock: '0.0.0.0/0', portRange: { from: 3389, to: 3389 },
+    networkAclId: acl.ref,
+    ruleNumber: 100,
+    protocol: 6,
+    ruleAction: 'allow',
+    egress: false,
+    cidrBlock: '0.0.0.0/0',
+    portRange: { from: 3389, to: 3389 },
   });
   if (acknowledge) {
     Validations.of(entry).acknowledge({ id: `${GUARD_PLUGIN}::nacl_no_unrestricted_ssh_rdp_check`, reason: 'test: acknowledged' });
