@@ -90,8 +90,8 @@ describe('fixed by default', () => {
     const app = new App();
     const s = new Stack(app, 'Short', { env: { region: 'us-east-1' } });
     const n = new TieredVpc(s, 'Net', { availabilityZones: TEST_AZS });
-    new EcsFargateService(s, 'Web', { vpc: n, image: IMAGE, containerPort: 8080, logRetention: 30 });
-    Template.fromStack(s).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30, KmsKeyId: Match.anyValue() });
+    const svc = new EcsFargateService(s, 'Web', { vpc: n, image: IMAGE, containerPort: 8080, logRetention: 30 });
+    Template.fromStack(s).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30, KmsKeyId: s.resolve(svc.logEncryptionKey.keyArn) });
   });
 });
 
