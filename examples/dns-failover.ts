@@ -43,7 +43,7 @@
  * here is acknowledged below with its reason (ALB access logs support SSE-S3 only; no WAF for a
  * fixed-response stand-in).
  */
-import { Annotations, App, CfnOutput, Fn, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, App, CfnOutput, Duration, Fn, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -105,6 +105,8 @@ export class DnsFailoverRegionStack extends Stack {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       versioned: true,
+      // Deletes no log: only parts of uploads that never completed (AWS Control Tower CT.S3.PR.3, CT.S3.PR.6).
+      lifecycleRules: [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const noServerLogs = 'This bucket only receives the ALB access logs; logging access to the log bucket itself would need another bucket, and so on. ' +
@@ -123,6 +125,23 @@ export class DnsFailoverRegionStack extends Stack {
           'an account-level choice outside this example. The bucket is versioned and retained on stack deletion.',
       });
     }
+    Validations.of(accessLogs).acknowledge(
+      { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: `[CT.S3.PR.2] ${noServerLogs}` },
+      {
+        id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check',
+        reason: '[CT.S3.PR.10] An Application Load Balancer delivers access logs only to buckets encrypted with SSE-S3; with SSE-KMS ' +
+          'no log is delivered. https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html',
+      },
+      {
+        id: 'cdk-validator-cfnguard::s3_event_notifications_enabled_check',
+        reason: '[CT.S3.PR.4] Nothing consumes events of this bucket: the ALB writes a log object every five minutes and readers query them.',
+      },
+      {
+        id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+        reason: '[CT.S3.PR.9] Object Lock makes logs undeletable for a retention period and can never be turned off on the bucket: a ' +
+          'legal retention decision for the account, not this example. https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html',
+      },
+    );
     this.loadBalancer.logAccessLogs(accessLogs, 'alb');
 
     const listener = this.loadBalancer.addListener('Https', {

@@ -109,7 +109,15 @@ export class EcsDynamicPortsStack extends Stack {
         Validations.of(this.web.listener).acknowledge({ id: `${pack}-ALBHttpToHttpsRedirection`, reason });
         Validations.of(this.web.listener).acknowledge({ id: `${pack}-ELBv2ACMCertificateRequired`, reason });
       }
+      Validations.of(this.web.listener).acknowledge({ id: 'cdk-validator-cfnguard::alb_http_to_https_redirection_check', reason: `[CT.ELASTICLOADBALANCING.PR.1] ${reason}` });
     }
+    const standIn = 'The stand-in image (public nginx) starts as root and writes its cache and pid file under /var, as its official ' +
+      'image does; your own image should set a non-root user and a read-only root filesystem with a volume for what it writes ' +
+      '(the task definition is this.web.taskDefinition). https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-tasks-containers.html';
+    Validations.of(this.web.taskDefinition).acknowledge(
+      { id: 'cdk-validator-cfnguard::ecs_task_definition_nonroot_user_check', reason: `[CT.ECS.PR.3] ${standIn}` },
+      { id: 'cdk-validator-cfnguard::ecs_containers_readonly_access_check', reason: `[CT.ECS.PR.6] ${standIn}` },
+    );
 
     new CfnOutput(this, 'LoadBalancerDns', {
       value: this.web.loadBalancer.loadBalancerDnsName,

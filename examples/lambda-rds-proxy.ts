@@ -82,7 +82,7 @@ export class LambdaRdsProxyStack extends Stack {
       vpcSubnets: this.network.selectSubnets(Tier.APP),
       securityGroups: [securityGroup],
       logGroup: new logs.LogGroup(this, 'QueryFunctionLogs', {
-        retention: logs.RetentionDays.ONE_MONTH,
+        retention: logs.RetentionDays.ONE_YEAR,
         encryptionKey: this.logEncryptionKey(),
       }),
       bundling: {
@@ -142,6 +142,14 @@ export class LambdaRdsProxyStack extends Stack {
       conditions: {
         ArnLike: { 'kms:EncryptionContext:aws:logs:arn': this.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
       },
+    }));
+    // Only AWS services integrated with KMS create grants on the key (AWS Control Tower CT.KMS.PR.3).
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
     }));
     return key;
   }

@@ -124,6 +124,13 @@ export class ThreeTierWebAppStack extends Stack {
       reason: 'The environment holds where the database is (proxy endpoint, port, database and user names), no secret: the tasks ' +
         'authenticate with short-lived IAM tokens signed by the task role, so there is no password to inject from Secrets Manager.',
     });
+    const standIn = 'The stand-in image (public nginx) starts as root and writes its cache and pid file under /var, as its official ' +
+      'image does; your own image should set a non-root user and a read-only root filesystem with a volume for what it writes ' +
+      '(the task definition is web.taskDefinition). https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-tasks-containers.html';
+    Validations.of(web.taskDefinition).acknowledge(
+      { id: 'cdk-validator-cfnguard::ecs_task_definition_nonroot_user_check', reason: `[CT.ECS.PR.3] ${standIn}` },
+      { id: 'cdk-validator-cfnguard::ecs_containers_readonly_access_check', reason: `[CT.ECS.PR.6] ${standIn}` },
+    );
 
     // web tasks -> RDS Proxy on the proxy port: the task security group -> the proxy's security
     // group, and the app and data tiers' NACL entries both ways. The tasks get no path to the

@@ -1,24 +1,32 @@
 /**
  * The main job (`npm run examples`): synthesizes every app in examples/ with the checks on
- * (scripts/synth-example.ts) into cdk.out/examples/<example>/, in parallel worker processes, then
- * lints every template with cfn-lint in one run and parses every diagram with Mermaid's parser,
- * writes cdk.out/examples/REPORT.md, and exits non-zero when any example fails to synthesize, has
- * an unacknowledged error, a cfn-lint error, an analyzer failure or a diagram that does not parse.
- * Run as root, it then emulates every example with real sockets (`cdk-network-patterns emulate`)
- * and fails when a probe does.
+ * (scripts/synth-example.ts: the cdk-nag packs, the template validator, the reachability analyzer
+ * and the AWS Control Tower proactive controls) into cdk.out/examples/<example>/, in parallel
+ * worker processes, then lints every template with cfn-lint in one run and parses every diagram
+ * with Mermaid's parser, writes cdk.out/examples/REPORT.md, and exits non-zero when any example
+ * fails to synthesize, has an unacknowledged error or Control Tower finding, a cfn-lint error, an
+ * analyzer failure or a diagram that does not parse.
+ * Run as root, it also emulates every example with real sockets (src/emulate, as
+ * `cdk-network-patterns emulate` does), in this process, as soon as the example is synthesized and
+ * several at once (each in its own namespaces), and fails when a probe does; the results, with a
+ * hash of the templates they were probed on, go to cdk.out/examples/<example>/emulation.json.
  * No AWS credentials are needed: the examples pin their AZs.
  *
- * Usage: npm run examples [-- [--guard] [--workers N] <example> ...]
- *   --guard      also run the AWS Control Tower proactive controls (cfn-guard rules)
- *   --workers N  worker processes (default: the number of CPUs, at most 4)
+ * Usage: npm run examples [-- [--no-guard] [--workers N] [--emulations N] <example> ...]
+ *   --no-guard       skip the AWS Control Tower proactive controls (cfn-guard rules)
+ *   --workers N      synthesis worker processes (default: the number of CPUs, at most 4)
+ *   --emulations N   examples emulated at once (default 4; they mostly wait on sockets)
  */
-import { spawn, spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseMermaid } from './diagram';
+import { EmulationFile, emulationFile, templatesHash } from './emulation-results';
 import { renderReport } from './report';
 import type { CfnLintResult, ExampleSummary } from './synth-example';
+import { environmentProblem, readTemplates, renderTable } from '../src/cli/emulate';
+import { emulate as emulateTemplates } from '../src/emulate/emulator';
 
 const OUT = path.join('cdk.out', 'examples');
 
@@ -26,23 +34,27 @@ interface Options {
   readonly examples: string[];
   readonly guard: boolean;
   readonly workers: number;
+  readonly emulations: number;
 }
 
 function options(argv: string[]): Options {
   const all = fs.readdirSync('examples').filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => f.replace(/\.ts$/, '')).sort();
   const only: string[] = [];
-  let guard = false;
+  let guard = true;
   let workers = Math.min(4, Math.max(1, os.cpus().length));
+  let emulations = 4;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') continue;
     else if (a === '--guard') guard = true;
+    else if (a === '--no-guard') guard = false;
     else if (a === '--workers') workers = Math.max(1, Number(argv[++i]) || 1);
+    else if (a === '--emulations') emulations = Math.max(1, Number(argv[++i]) || 1);
     else only.push(a);
   }
   const unknown = only.filter((o) => !all.includes(o));
   if (unknown.length) throw new Error(`Unknown example(s): ${unknown.join(', ')}. Examples: ${all.join(', ')}`);
-  return { examples: only.length ? only : all, guard, workers };
+  return { examples: only.length ? only : all, guard, workers, emulations };
 }
 
 function failedSummary(example: string, seconds: number, error: string): ExampleSummary {
@@ -67,7 +79,7 @@ function synthAll(opts: Options, onDone: (s: ExampleSummary) => void): Promise<v
   const queue = [...opts.examples];
   const worker = () => new Promise<void>((resolve) => {
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join('scripts', 'synth-example.ts'), '--worker'], {
-      env: { ...process.env, TS_NODE_PROJECT: path.join('test', 'tsconfig.json'), EXAMPLES_GUARD: opts.guard ? '1' : '' },
+      env: { ...process.env, TS_NODE_PROJECT: path.join('test', 'tsconfig.json'), EXAMPLES_GUARD: opts.guard ? '1' : '0' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let current: { example: string; started: number } | undefined;
@@ -154,40 +166,87 @@ function mergeLint(s: ExampleSummary, lint: Map<string, CfnLintResult>): Example
 }
 
 /**
- * The packet-level emulation of every synthesized example (`cdk-network-patterns emulate`), which
- * needs root; writes cdk.out/examples/<example>/emulation.json. Returns the examples that failed.
+ * The packet-level emulation of the main job, which needs root: examples are emulated as they
+ * come (`add`), at most `limit` at once, each under its own namespace prefix. `done()` resolves
+ * to the examples that failed.
  */
-function emulate(names: string[]): string[] {
-  if (process.getuid?.() !== 0) {
-    console.log('\nEmulation: SKIPPED, it needs root (network namespaces). Run `sudo npm run examples`, as CI does.');
-    return [];
+class Emulations {
+  public readonly enabled: boolean;
+  private readonly running: Array<Promise<void>> = [];
+  private readonly waiting: Array<() => void> = [];
+  private readonly failed: string[] = [];
+  private active = 0;
+  private count = 0;
+
+  constructor(private readonly limit: number) {
+    const problem = process.platform === 'linux' ? environmentProblem() : 'it needs Linux network namespaces.';
+    this.enabled = !problem;
+    if (problem) console.log(`Emulation: SKIPPED, ${problem} CI runs the main job as root.`);
   }
-  console.log('\nEmulation (real sockets through the rebuilt network):');
-  const failed: string[] = [];
-  for (const name of names) {
-    const dir = path.join(OUT, name);
+
+  public add(example: string): void {
+    if (!this.enabled) return;
+    const index = this.count++;
+    this.running.push(this.slot().then(() => this.run(example, index)).finally(() => this.release()));
+  }
+
+  public async done(): Promise<string[]> {
+    await Promise.all(this.running);
+    return this.failed;
+  }
+
+  private slot(): Promise<void> {
+    if (this.active < this.limit) {
+      this.active++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(() => {
+      this.active++;
+      resolve();
+    }));
+  }
+
+  private release(): void {
+    this.active--;
+    this.waiting.shift()?.();
+  }
+
+  private async run(example: string, index: number): Promise<void> {
+    const dir = path.join(OUT, example);
     const t0 = Date.now();
-    const child = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join('src', 'cli', 'main.ts'), 'emulate', dir,
-      '--json', path.join(dir, 'emulation.json')], { encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: path.join('test', 'tsconfig.json') } });
-    const out = `${child.stdout}${child.stderr}`.trim().split('\n');
-    console.log(`  ${name}: ${out[out.length - 1]} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-    if (child.status !== 0) {
-      failed.push(name);
-      for (const l of out.filter((x) => x.startsWith('| FAILED') || x.startsWith('cdk-network-patterns'))) console.log(`    ${l}`);
+    try {
+      const templates = readTemplates([dir]);
+      // cnpe + this process in base 36 + the example's index: unique on the host, at most 12 characters.
+      const prefix = `cnpe${process.pid.toString(36)}${index.toString(36)}`;
+      const report = await emulateTemplates(templates, { prefix });
+      const file: EmulationFile = { ...report, templatesSha256: templatesHash(templates) };
+      fs.writeFileSync(emulationFile(example, OUT), JSON.stringify(file, null, 2) + '\n');
+      fs.writeFileSync(path.join(dir, 'emulation.md'), renderTable(report) + '\n');
+      console.log(`  emulated ${example}: ${report.passed} passed, ${report.failed} failed (${((Date.now() - t0) / 1000).toFixed(1)} s, ` +
+        `${report.namespaces} namespaces)`);
+      if (report.failed > 0) {
+        this.failed.push(example);
+        for (const l of renderTable(report).split('\n').filter((x) => x.startsWith('| FAILED'))) console.log(`    ${l}`);
+      }
+    } catch (e) {
+      this.failed.push(example);
+      console.log(`  emulated ${example}: FAILED: ${(e as Error).message}`);
     }
   }
-  return failed;
 }
 
 async function main(): Promise<void> {
   const opts = options(process.argv.slice(2));
   fs.mkdirSync(OUT, { recursive: true });
   const started = Date.now();
-  console.log(`${opts.examples.length} examples on ${opts.workers} worker processes${opts.guard ? ', AWS Control Tower proactive controls on' : ''}`);
+  console.log(`${opts.examples.length} examples on ${opts.workers} worker processes, AWS Control Tower proactive controls ${opts.guard ? 'on' : 'off (--no-guard)'}`);
+  const emulations = new Emulations(opts.emulations);
   const done: ExampleSummary[] = [];
   await synthAll(opts, (s) => {
     done.push(s);
     console.log(`[${done.length}/${opts.examples.length}] ${s.example} ${s.ok ? 'ok' : 'FAILED'} (${s.seconds.toFixed(1)} s)`);
+    // Emulated while the other examples synthesize and are linted.
+    if (s.ok) emulations.add(s.example);
   });
   const synthesized = opts.examples.map((e) => done.find((s) => s.example === e)!);
   // cfn-lint (Python) and Mermaid's parser (Node) run side by side on the two cores.
@@ -213,7 +272,8 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
   fs.writeFileSync(path.join(OUT, 'REPORT.md'), renderReport(summaries, { seconds, workers: opts.workers, guard: opts.guard }));
   console.log(`\nReport: ${path.join(OUT, 'REPORT.md')} (${seconds.toFixed(1)} s)`);
-  const emulationFailed = emulate(summaries.filter((x) => x.ok).map((x) => x.example));
+  const emulationFailed = await emulations.done();
+  if (emulations.enabled) console.log(`Emulation done (${((Date.now() - started) / 1000).toFixed(1)} s from the start)`);
   const failed = summaries.filter((s) => !s.ok || emulationFailed.includes(s.example));
   console.log(`${summaries.length - failed.length} passed, ${failed.length} failed`);
   process.exitCode = failed.length ? 1 : 0;

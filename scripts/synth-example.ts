@@ -9,17 +9,18 @@
  *
  * Checks: cdk-nag's AwsSolutions, NIST 800-53 R5, HIPAA Security and PCI DSS 3.2.1 packs and the
  * library's NetworkPatterns pack, registered as policy-validation plugins (an unacknowledged error
- * fails the synth), aws-cdk-lib's template validator (on unless CDK_VALIDATION=false), and, with
- * EXAMPLES_GUARD=1, the AWS Control Tower proactive controls (cfn-guard rules of
- * @cdklabs/cdk-validator-cfnguard). cfn-lint runs once over every template in scripts/run-examples.ts.
+ * fails the synth), aws-cdk-lib's template validator (on unless CDK_VALIDATION=false), and the AWS
+ * Control Tower proactive controls (cfn-guard rules of @cdklabs/cdk-validator-cfnguard, see
+ * scripts/guard.ts; off with EXAMPLES_GUARD=0). cfn-lint runs once over every template in
+ * scripts/run-examples.ts.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as readline from 'readline';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { mermaid, tieredVpcs } from './diagram';
+import { ControlTowerGuard } from './guard';
 import { NetworkPatternsChecks, OpeningStatus, ReachabilityAnalyzer, TieredVpc, UndeclaredOpening, Verdict } from '../src';
 
 export interface ExampleSummary {
@@ -73,7 +74,25 @@ export interface Finding {
 }
 export interface Acknowledgment { readonly path: string; readonly id: string; readonly reason: string }
 
-function findings(outdir: string): Finding[] {
+/** The plugin name of the AWS Control Tower proactive controls (scripts/guard.ts). */
+export const GUARD_PLUGIN = 'cdk-validator-cfnguard';
+
+/**
+ * The findings that fail the main job: every error, and every unacknowledged finding of the AWS
+ * Control Tower controls (cfn-guard reports no severity: an unacknowledged one is a failure).
+ * cdk-nag warnings and the template validator's warnings are listed in the report only.
+ */
+export function blockingFindings(all: Finding[]): Finding[] {
+  return all.filter((f) => f.severity === 'error' || f.severity === 'fatal' || f.plugin === GUARD_PLUGIN);
+}
+
+/** Whether an example passes: it synthesized, no finding blocks it, and the analyzer found no failure. */
+export function examplePasses(s: Pick<ExampleSummary, 'error' | 'findings' | 'reachability'>): boolean {
+  return !s.error && blockingFindings(s.findings).length === 0 && s.reachability.every((r) => r.failures.length === 0);
+}
+
+/** The unacknowledged findings in a cloud assembly's validation-report.json. */
+export function findings(outdir: string): Finding[] {
   const file = path.join(outdir, 'validation-report.json');
   if (!fs.existsSync(file)) return [];
   const report = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -135,8 +154,8 @@ function resourceCounts(templates: string[]): Record<string, number> {
   return counts;
 }
 
-/** EXAMPLES_GUARD=1 (`npm run examples -- --guard`): also run the AWS Control Tower proactive controls. */
-export const GUARD = process.env.EXAMPLES_GUARD === '1';
+/** The AWS Control Tower proactive controls run unless EXAMPLES_GUARD=0 (`npm run examples -- --no-guard`). */
+export const GUARD = process.env.EXAMPLES_GUARD !== '0';
 
 /** Synthesizes one example with every check on and writes its summary.json. */
 export function synthExample(example: string): ExampleSummary {
@@ -151,7 +170,7 @@ export function synthExample(example: string): ExampleSummary {
     new HIPAASecurityChecks(app),
     new PCIDSS321Checks(app),
     new NetworkPatternsChecks(app),
-    ...(GUARD ? [new CfnGuardValidator({ controlTowerRulesEnabled: true, maxBuffer: 64 * 1024 * 1024 })] : []),
+    ...(GUARD ? [new ControlTowerGuard()] : []),
   );
   let stacks: Stack[] = [];
   let error: string | undefined;
@@ -185,7 +204,7 @@ export function synthExample(example: string): ExampleSummary {
       summary.reachability.push({ vpc: '(analyzer)', declared: [], internetExposure: [], undeclaredOpen: [], latent: [], failures: [`the analyzer failed: ${(e as Error).message}`] });
     }
   }
-  (summary as { ok: boolean }).ok = summary.ok && summary.reachability.every((r) => r.failures.length === 0);
+  (summary as { ok: boolean }).ok = examplePasses(summary);
   fs.mkdirSync(outdir, { recursive: true });
   fs.writeFileSync(path.join(outdir, 'summary.json'), JSON.stringify(summary, null, 2));
   return summary;

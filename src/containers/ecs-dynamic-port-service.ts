@@ -10,7 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EcsServiceBaseProps } from './ecs-service-props';
-import { ManagedPolicyRole } from '../private/compliance';
+import { acknowledgeControlTower, ManagedPolicyRole } from '../private/compliance';
 import {
   allowLoadBalancerFrom, BuiltLoadBalancer, buildLoadBalancer, CONTAINER_NAME, createCluster, createLogGroup, createTaskRoles,
   declareEgress, validateBaseProps,
@@ -245,6 +245,14 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
       maxCapacity: maxInstances,
       notifications: props.scalingNotificationsTopic ? [{ topic: props.scalingNotificationsTopic }] : undefined,
     });
+    acknowledgeControlTower(this.autoScalingGroup, 'CT.AUTOSCALING.PR.1', 'autoscaling_multiple_az_check',
+      'The group spans every AZ of the VPC: it launches into the app tier\'s subnets, one per AZ (VPCZoneIdentifier). The control ' +
+      'reads only the AvailabilityZones property, which a group in a VPC does not need. ' +
+      'https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-add-az-console.html');
+    acknowledgeControlTower(this.autoScalingGroup, 'CT.AUTOSCALING.PR.6', 'autoscaling_mixed_instances_policy_multiple_instance_types_check',
+      'The container instances are of the one instanceType the service is sized for (task CPU and memory are packed onto it); ' +
+      'several types are a capacity and cost choice for the account. Use the `autoScalingGroup` to add a mixed instances policy. ' +
+      'https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups.html');
     if (!props.scalingNotificationsTopic) {
       Validations.of(this.autoScalingGroup).acknowledge({
         id: 'AwsSolutions-AS3',
@@ -277,6 +285,11 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
 
     // The task: bridge mode, the container port mapped to a dynamic host port.
     this.taskDefinition = new ecs.Ec2TaskDefinition(this, 'TaskDefinition', { networkMode: ecs.NetworkMode.BRIDGE, ...createTaskRoles(this) });
+    acknowledgeControlTower(this.taskDefinition, 'CT.ECS.PR.4', 'ecs_awsvpc_networking_enabled_check',
+      'Bridge mode is what this construct is for: many copies of a container share an instance, each on its own dynamic host ' +
+      'port, with the instances\' security group admitting the load balancer on the dynamic port range only. With awsvpc every task ' +
+      'would need its own network interface (EcsFargateService is that choice). ' +
+      'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking-bridge.html');
     const logging = createLogGroup(this, props);
     this.logGroup = logging.logGroup;
     this.logEncryptionKey = logging.key;

@@ -110,6 +110,9 @@ export class EcsFargateService extends Construct implements ec2.IConnectable {
       image: props.image,
       command: props.command,
       environment: props.environment,
+      // The one container's hard memory limit is the task's memory (AWS Control Tower CT.ECS.PR.7).
+      // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_memory
+      memoryLimitMiB: resolved.memoryLimitMiB,
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: CONTAINER_NAME }),
       // awsvpc: the container binds its port on the task's own ENI; there is no host port to map.
       portMappings: [{ containerPort: props.containerPort, protocol: ecs.Protocol.TCP }],

@@ -84,8 +84,10 @@ export interface EcsServiceBaseProps {
    */
   readonly allowInterfaceEndpoints?: boolean;
   /**
-   * Retention of the container log group (AwsSolutions-ECS7: container logging on).
-   * @default logs.RetentionDays.ONE_MONTH
+   * Retention of the container log group (AwsSolutions-ECS7: container logging on). The default
+   * keeps a year, the least AWS Control Tower's proactive control CT.CLOUDWATCH.PR.2 accepts.
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html#SettingLogRetention
+   * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
   /**

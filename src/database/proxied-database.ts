@@ -11,7 +11,7 @@ import { subnetGroupName, Tier } from '../network/tier';
 import { TieredVpc } from '../network/tiered-vpc';
 import { EphemeralRange } from '../ports/ephemeral-range';
 import { WellKnownPorts } from '../ports/well-known-ports';
-import { acknowledgeCompliance, CompliancePack, ManagedPolicyRole } from '../private/compliance';
+import { acknowledgeCompliance, acknowledgeControlTower, CompliancePack, denyGrantsExceptForAwsServices, ManagedPolicyRole } from '../private/compliance';
 import { ErrorCode, propError } from '../private/errors';
 
 /**
@@ -426,11 +426,27 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
       parameters: { ...spec.tlsParameter },
     });
 
-    this.secretEncryptionKey = props.secretEncryptionKey ?? new kms.Key(this, 'SecretKey', {
-      description: `Encrypts the master secret of ${this.node.path}`,
+    if (props.secretEncryptionKey) {
+      this.secretEncryptionKey = props.secretEncryptionKey;
+    } else {
+      const secretKey = new kms.Key(this, 'SecretKey', {
+        description: `Encrypts the master secret of ${this.node.path}`,
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      denyGrantsExceptForAwsServices(secretKey);
+      this.secretEncryptionKey = secretKey;
+    }
+    // Storage encrypted with a customer managed key (AWS Control Tower CT.RDS.PR.30), not the
+    // account's AWS managed aws/rds key: its policy is the stack's, and it is rotated yearly. RDS
+    // uses the key through grants it creates on the deployer's behalf, which the key policy admits.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html
+    const storageKey = new kms.Key(this, 'StorageKey', {
+      description: `Encrypts the storage, snapshots and backups of ${this.node.path}`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    denyGrantsExceptForAwsServices(storageKey);
     if (monitoringInterval.toSeconds() > 0) {
       const monitoringRole = new iam.Role(this, 'MonitoringRole', {
         assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
@@ -460,6 +476,11 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
       port: this.databasePort,
       multiAz,
       storageEncrypted: true,
+      storageEncryptionKey: storageKey,
+      // IAM database authentication on the instance too (AWS Control Tower CT.RDS.PR.7): clients
+      // authenticate to the proxy with IAM; the proxy itself still logs in with the secret.
+      // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.html
+      iamAuthentication: true,
       storageType: rds.StorageType.GP3,
       allocatedStorage,
       deletionProtection,
@@ -487,6 +508,10 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
           '(RDS Proxy has no port setting), so a custom database port would hide nothing. Only the proxy and the rotation function security groups ' +
           'reach the database, in the isolated data tier; set `port` to move it anyway.',
       });
+      acknowledgeControlTower(this.instance, 'CT.RDS.PR.20', 'rds_instance_no_default_ports_check',
+        `Clients connect to the RDS Proxy, which always listens on the engine's default port ${spec.defaultPort} (it has no port ` +
+        'setting), so a custom database port hides nothing; only the proxy and rotation security groups reach the database, in ' +
+        'the isolated data tier. Set `port` to move it anyway. https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html');
     }
 
     // aws-cdk-lib's L2s open security groups on their own: ProxyTarget.fromInstance(instance) opens the

@@ -9,7 +9,7 @@ import { FlowEndpoint } from '../network/flow-endpoint';
 import { Tier } from '../network/tier';
 import { FlowOptions, TieredVpc } from '../network/tiered-vpc';
 import { EphemeralRange } from '../ports/ephemeral-range';
-import { acknowledgeCompliance } from '../private/compliance';
+import { acknowledgeCompliance, acknowledgeControlTower } from '../private/compliance';
 import { propError } from '../private/errors';
 import { isAnyAddress } from '../private/ipv6-cidr';
 
@@ -344,6 +344,8 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
         'Network Load Balancer"); this one has none, so a log bucket would stay empty. VPC flow logs (TieredVpc) record its connections.';
       Validations.of(this.loadBalancer).acknowledge({ id: 'AwsSolutions-ELB2', reason });
       acknowledgeCompliance(this.loadBalancer, 'ELBLoggingEnabled', reason);
+      acknowledgeControlTower(this.loadBalancer, 'CT.ELASTICLOADBALANCING.PR.6', 'elbv2_logging_enabled_check',
+        `${reason} https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html`);
     }
     const listenerCidrs = this.listenerList.some((l) => l.clientCidrs.length > 0);
     if (!this.internetFacing && this.workloadClients.length === 0 && !listenerCidrs && this.listenerList.length > 0) {

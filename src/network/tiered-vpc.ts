@@ -13,7 +13,7 @@ import { undeclaredSecurityGroupRules } from './private/undeclared-rules';
 import { ALL_TIERS, subnetGroupName, Tier } from './tier';
 import { WellKnownPorts } from '../ports/well-known-ports';
 import { contains, parseIpv4 } from '../private/cidr';
-import { acknowledgeCompliance, createLogEncryptionKey } from '../private/compliance';
+import { acknowledgeCompliance, acknowledgeControlTower, createLogEncryptionKey } from '../private/compliance';
 import { ErrorCode, propError } from '../private/errors';
 import { compileFlow, familyOf, FlowNetwork, FlowPeer, flowProblems, ResolvedEnd, SgRuleKind } from '../private/flow-compile';
 import { FLOWS_METADATA_KEY } from '../private/flow-metadata';
@@ -246,6 +246,16 @@ export class TieredVpc extends Construct {
         },
       ],
     });
+    // restrictDefaultSecurityGroup deploys aws-cdk-lib's custom resource (one Lambda function per
+    // stack) that removes the default security group's rules once, at deploy time.
+    const restrictProvider = Stack.of(this).node.children.find((c) => c.node.id.startsWith('Custom::VpcRestrictDefaultSG'));
+    if (restrictProvider) {
+      acknowledgeControlTower(restrictProvider, 'CT.LAMBDA.PR.3', 'lambda_inside_vpc_check',
+        "aws-cdk-lib's handler for restrictDefaultSecurityGroup runs only while CloudFormation deploys the stack, to remove the " +
+        "rules of the VPC's default security group through the EC2 API; it holds no data and serves no request. Inside the VPC it " +
+        'would need a NAT gateway or an EC2 interface endpoint before the VPC it configures is complete. ' +
+        'https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html');
+    }
     if (this.dualStack) {
       for (const subnet of this.vpc.privateSubnets) {
         acknowledgeCompliance(subnet.node.defaultChild!, 'VPCSubnetAutoAssignPublicIpDisabled',
@@ -328,6 +338,12 @@ export class TieredVpc extends Construct {
           'so the NACL is a second, stateless layer that cannot drift from the security groups: the trade-off VPC3 warns about ' +
           '(hand-written NACLs breaking return traffic) is what the flow model removes.',
       });
+      acknowledgeControlTower(acl, 'CT.EC2.PR.5', 'nacl_no_unrestricted_ssh_rdp_check',
+        'The only inbound entries from 0.0.0.0/0 or ::/0 with a range covering 3389 are the return range 1024-65535 of a declared ' +
+        'flow: a NACL is stateless, so the replies to connections the tier opens (through a NAT gateway, which picks source ports ' +
+        'from 1024 to 65535) come back from anywhere to those ports. No flow declares 22 or 3389, and the security groups, which ' +
+        'are stateful, admit no new connection on them (the reachability analyzer proves it for every template). ' +
+        'https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html');
       this.acls[tier] = acl;
     }
     // IPv6 entries name the VPC's IPv6 block, which exists only once its association is made.

@@ -28,6 +28,43 @@ export function acknowledgeCompliance(scope: IConstruct, rule: string, reason: s
 }
 
 /**
+ * The plugin name under which `@cdklabs/cdk-validator-cfnguard` reports the AWS Control Tower
+ * proactive controls: an acknowledgment's id is `<plugin>::<guard rule name>`.
+ */
+export const CONTROL_TOWER_PLUGIN = 'cdk-validator-cfnguard';
+
+/**
+ * Acknowledges an AWS Control Tower proactive control on `scope` and everything under it.
+ * `control` is the control's id (e.g. 'CT.EC2.PR.5'), kept in the reason so the report names it;
+ * `rule` is the name of its cfn-guard rule (e.g. 'nacl_no_unrestricted_ssh_rdp_check'), which is
+ * what the validation report matches. The acknowledgment is recorded in the cloud assembly with
+ * the cdk-nag ones (aws-cdk-lib's `Validations`): the Control Tower rules themselves read no
+ * suppression from a template.
+ * @see https://docs.aws.amazon.com/controltower/latest/controlreference/proactive-controls.html
+ */
+export function acknowledgeControlTower(scope: IConstruct, control: string, rule: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id: `${CONTROL_TOWER_PLUGIN}::${rule}`, reason: `[${control}] ${reason}` });
+}
+
+/**
+ * Adds to `key`'s policy the statement AWS Control Tower's CT.KMS.PR.3 asks for: nobody may
+ * create a grant on the key unless an AWS service integrated with AWS KMS asks for it on their
+ * behalf (`kms:GrantIsForAWSResource`) or the caller is an AWS service (`aws:PrincipalIsAWSService`).
+ * Services that encrypt at rest with grants (RDS, for example) keep working.
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/grant-authorization.html
+ */
+export function denyGrantsExceptForAwsServices(key: kms.Key): void {
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'DenyCreateGrantExceptForAwsServices',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  }));
+}
+
+/**
  * An IAM role whose statements added later (aws-cdk-lib's grants, `addToPolicy`) land in one
  * customer managed policy of the role instead of the inline `DefaultPolicy` aws-cdk-lib writes
  * (NIST 800-53, HIPAA and PCI DSS packs: IAMNoInlinePolicy). The managed policy is created on
@@ -81,5 +118,6 @@ export function createLogEncryptionKey(scope: Construct, id: string, description
       ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
     },
   }));
+  denyGrantsExceptForAwsServices(key);
   return key;
 }

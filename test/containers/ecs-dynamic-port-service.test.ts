@@ -273,7 +273,7 @@ describe('EcsDynamicPortService: the service', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
   });
 
-  test('container defaults: 256 CPU units, 512 MiB, the image\'s own command, no environment, awslogs kept a month', () => {
+  test('container defaults: 256 CPU units, 512 MiB, the image\'s own command, no environment, awslogs kept a year (AWS Control Tower CT.CLOUDWATCH.PR.2)', () => {
     const { stack, svc, template } = build();
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [Match.objectLike({
@@ -285,7 +285,7 @@ describe('EcsDynamicPortService: the service', () => {
         LogConfiguration: Match.objectLike({ LogDriver: 'awslogs', Options: Match.objectLike({ 'awslogs-group': stack.resolve(svc.logGroup.logGroupName) }) }),
       })],
     });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: stack.resolve(svc.logEncryptionKey.keyArn) });
   });
 
   test('the instances reach the internet on 443 only, through the NAT gateway', () => {

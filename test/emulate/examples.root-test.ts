@@ -1,11 +1,14 @@
 /**
  * The differential test: on every example's synthesized templates, the reachability analyzer's
  * verdicts and the packets agree, and every declared flow carries a real handshake (root only:
- * `npx projen test:emulate`).
+ * `npx projen test:emulate`). When the main job (`npm run examples`, run as root) has emulated
+ * exactly the templates this test synthesizes (same hash), its results are judged instead of
+ * emulating the example a second time; otherwise the test emulates it itself.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
+import { reusableEmulation } from '../../scripts/emulation-results';
 import { emulate } from '../../src/emulate/emulator';
 
 if (process.getuid?.() !== 0) {
@@ -30,7 +33,8 @@ test('every example is emulated', () => {
 });
 
 test.each(EXAMPLES)('%s: the analyzer and the packets agree, and every declared flow passes', async (example) => {
-  const report = await emulate(synth(example), { prefix: `cnpex${EXAMPLES.indexOf(example)}` });
+  const templates = synth(example);
+  const report = reusableEmulation(example, templates) ?? await emulate(templates, { prefix: `cnpex${EXAMPLES.indexOf(example)}` });
   const declared = report.probes.filter((p) => p.kind !== 'undeclared');
   const summary = (xs: typeof report.probes) => xs.map((p) => `${p.kind} ${p.from} -> ${p.to} ${p.port}: analyzer ${p.analyzer}, packets ${p.packets} ${p.details.join('; ')}`);
   expect(summary(report.probes.filter((p) => !p.agree))).toEqual([]);

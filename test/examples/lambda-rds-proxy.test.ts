@@ -65,9 +65,9 @@ describe('examples/lambda-rds-proxy', () => {
     expect(nagFindings(stack, [new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks()])).toEqual([]);
   });
 
-  test('the function\'s logs are encrypted with a rotated customer managed key', () => {
+  test('the function\'s logs are encrypted with a rotated customer managed key and kept a year (AWS Control Tower CT.CLOUDWATCH.PR.2)', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', {
-      RetentionInDays: 30,
+      RetentionInDays: 365,
       KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^QueryFunctionLogKey'), 'Arn'] },
     });
   });

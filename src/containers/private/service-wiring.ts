@@ -16,7 +16,7 @@ import { Tier } from '../../network/tier';
 import { TieredVpc } from '../../network/tiered-vpc';
 import { EphemeralRange } from '../../ports/ephemeral-range';
 import { WellKnownPorts } from '../../ports/well-known-ports';
-import { acknowledgeCompliance, CompliancePack, createLogEncryptionKey, ManagedPolicyRole } from '../../private/compliance';
+import { acknowledgeCompliance, acknowledgeControlTower, CompliancePack, createLogEncryptionKey, ManagedPolicyRole } from '../../private/compliance';
 import { propError } from '../../private/errors';
 import { isAnyAddress } from '../../private/ipv6-cidr';
 import { EcsServiceBaseProps } from '../ecs-service-props';
@@ -38,7 +38,7 @@ export const DEFAULTS = {
   deregistrationDelay: Duration.seconds(30),
   clientCidrs: ['0.0.0.0/0'],
   dualStackClientCidrs: ['0.0.0.0/0', '::/0'],
-  logRetention: logs.RetentionDays.ONE_MONTH,
+  logRetention: logs.RetentionDays.ONE_YEAR,
 };
 
 /** The base props with every default applied. */
@@ -232,6 +232,17 @@ function acknowledgeAccessLogBucket(bucket: s3.Bucket): void {
   acknowledgeCompliance(bucket, 'S3BucketReplicationEnabled',
     'Replication needs a second bucket (usually in another Region or a log-archive account) and a replication role: where ' +
     'access logs are copied is an account-level decision the construct cannot make. The bucket is versioned and retained on stack deletion.');
+  acknowledgeControlTower(bucket, 'CT.S3.PR.10', 's3_bucket_default_encryption_kms_check',
+    'An Application Load Balancer delivers access logs only to a bucket encrypted with SSE-S3 (Amazon S3 managed keys); with ' +
+    'SSE-KMS the logs are never delivered. https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html');
+  acknowledgeControlTower(bucket, 'CT.S3.PR.2', 's3_bucket_logging_enabled_check', noServerLogs);
+  acknowledgeControlTower(bucket, 'CT.S3.PR.4', 's3_event_notifications_enabled_check',
+    'Nothing consumes events of this bucket: the load balancer writes a log object every five minutes and readers query them ' +
+    '(Athena, for example). Add a notification on `accessLogBucket` where a pipeline needs one.');
+  acknowledgeControlTower(bucket, 'CT.S3.PR.9', 's3_bucket_object_lock_enabled_check',
+    'S3 Object Lock makes objects undeletable for a retention period and can never be turned off on the bucket: a legal or ' +
+    'regulatory retention decision for the account, not a default a reusable construct can take. The bucket is versioned and ' +
+    'retained on stack deletion; pass your own locked bucket as accessLogBucket. https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html');
 }
 
 /** The tasks a load balancer sends traffic to. */
@@ -316,6 +327,10 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
         enforceSSL: true,
         blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
         versioned: true,
+        // A lifecycle policy that deletes no log (AWS Control Tower CT.S3.PR.3, CT.S3.PR.6): parts of
+        // uploads that never completed are removed after a week. How long logs are kept is the account's choice.
+        // https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpu-abort-incomplete-mpu-lifecycle-config.html
+        lifecycleRules: [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
         removalPolicy: RemovalPolicy.RETAIN,
       });
       acknowledgeAccessLogBucket(bucket);
