@@ -4,20 +4,14 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { EcsServiceBase } from './ecs-service-base';
 import { EcsServiceBaseProps } from './ecs-service-props';
-import { ManagedPolicyRole } from '../private/compliance';
-import {
-  allowLoadBalancerFrom, BuiltLoadBalancer, buildLoadBalancer, CONTAINER_NAME, createCluster, createLogGroup, createTaskRoles,
-  declareEgress, validateBaseProps,
-} from './private/service-wiring';
-import { TieredNetworkLoadBalancer } from '../load-balancing/tiered-network-load-balancer';
+import { createCluster, createTaskRoles, validateBaseProps } from './private/service-wiring';
 import { Tier } from '../network/tier';
 import { TieredVpc } from '../network/tiered-vpc';
+import { ManagedPolicyRole } from '../private/compliance';
 import { ErrorCode, propError } from '../private/errors';
 import { describePort, portProblem, toPortSpec } from '../private/port-spec';
 
@@ -134,13 +128,9 @@ export interface EcsDynamicPortServiceProps extends EcsServiceBaseProps {
  *   loadBalancer: ServiceLoadBalancer.alb({ certificate }),
  * });
  */
-export class EcsDynamicPortService extends Construct implements ec2.IConnectable {
-  /** The ECS cluster (Container Insights on). */
-  public readonly cluster: ecs.Cluster;
+export class EcsDynamicPortService extends EcsServiceBase {
   /** The bridge-mode task definition. */
   public readonly taskDefinition: ecs.Ec2TaskDefinition;
-  /** The application container. */
-  public readonly container: ecs.ContainerDefinition;
   /** The ECS service. */
   public readonly service: ecs.Ec2Service;
   /** The container instances' launch template. */
@@ -153,45 +143,11 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
   public readonly instanceSecurityGroup: ec2.SecurityGroup;
   /** The container instances' role. */
   public readonly instanceRole: iam.Role;
-  /** The load balancer (an ALB or an NLB, after `loadBalancer`). */
-  public readonly loadBalancer: elbv2.BaseLoadBalancer;
-  /**
-   * The Application Load Balancer.
-   * @default - none when the load balancer is an NLB
-   */
-  public readonly applicationLoadBalancer?: elbv2.ApplicationLoadBalancer;
-  /**
-   * The library's Network Load Balancer.
-   * @default - none when the load balancer is an ALB
-   */
-  public readonly networkLoadBalancer?: TieredNetworkLoadBalancer;
-  /** The load balancer's connections (its security group). */
-  public readonly loadBalancerConnections: ec2.Connections;
-  /** The listener that forwards to the service (ALB: HTTPS 443 with a certificate, HTTP 80 without; NLB: the TCP/TLS listener). */
-  public readonly listener: elbv2.BaseListener;
-  /** The target group ECS registers the tasks in (instance id + host port). */
-  public readonly targetGroup: elbv2.TargetGroupBase;
-  /**
-   * The load balancer's access log bucket.
-   * @default - none when access logs are off
-   */
-  public readonly accessLogBucket?: s3.IBucket;
-  /** The container log group. */
-  public readonly logGroup: logs.LogGroup;
-  /** The KMS key that encrypts the container log group. */
-  public readonly logEncryptionKey: kms.IKey;
   /** The dynamic host port range, as written into `ECS_DYNAMIC_HOST_PORT_RANGE`. */
   public readonly dynamicHostPortRange: ec2.Port;
-  /** The host ports the load balancer reaches the tasks on: the dynamic range, or the fixed `hostPort`. */
-  public readonly trafficPorts: ec2.Port;
-  /** The container instances' connections (the instance security group). */
-  public readonly connections: ec2.Connections;
-
-  private readonly built: BuiltLoadBalancer;
-  private readonly net: TieredVpc;
 
   constructor(scope: Construct, id: string, props: EcsDynamicPortServiceProps) {
-    super(scope, id);
+    super(scope, id, props);
     const resolved = validateBaseProps(this, props, ecs.NetworkMode.BRIDGE, 'EcsFargateService');
     const range = props.dynamicHostPortRange ?? ec2.Port.tcpRange(DEFAULT_RANGE_FROM, DEFAULT_RANGE_TO);
     const { from, to } = this.validateRange(range);
@@ -200,8 +156,8 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
     const maxInstances = props.maxInstances ?? 4;
     this.validateCapacity(props, hostPort, from, to, minInstances, maxInstances, resolved.desiredCount, resolved.maxHealthyPercent);
     this.dynamicHostPortRange = range;
-    this.trafficPorts = hostPort === 0 ? range : ec2.Port.tcp(hostPort);
-    const net: TieredVpc = this.net = props.vpc;
+    const trafficPorts = hostPort === 0 ? range : ec2.Port.tcp(hostPort);
+    const net: TieredVpc = props.vpc;
 
     // Capacity: ECS-optimized AL2023 instances in the app tier, reached only through the flows below.
     this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
@@ -209,7 +165,6 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
       allowAllOutbound: false,
       description: `ECS container instances of ${this.node.path}: the load balancer on the host ports, nothing else`,
     });
-    this.connections = this.instanceSecurityGroup.connections;
     // The ECS agent's permissions (written by ecs.Cluster) land in a customer managed policy, not an inline one.
     this.instanceRole = new ManagedPolicyRole(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
@@ -253,16 +208,16 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
       });
     }
 
-    this.cluster = createCluster(this, net, props.cluster);
+    const cluster = createCluster(this, net, props.cluster);
     this.capacityProvider = new ecs.AsgCapacityProvider(this, 'CapacityProvider', {
       autoScalingGroup: this.autoScalingGroup,
       enableManagedScaling: true,
       enableManagedTerminationProtection: props.managedTerminationProtection ?? true,
       targetCapacityPercent: props.targetCapacityPercent ?? 100,
     });
-    this.cluster.addAsgCapacityProvider(this.capacityProvider);
+    cluster.addAsgCapacityProvider(this.capacityProvider);
     // As cluster.addAutoScalingGroup does: bridge-mode services on this cluster share the instances' network interfaces.
-    this.cluster.connections.addSecurityGroup(this.instanceSecurityGroup);
+    cluster.connections.addSecurityGroup(this.instanceSecurityGroup);
     Validations.of(this.instanceRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Written by aws-cdk-lib\'s ecs.Cluster for the ECS agent: ecs:DiscoverPollEndpoint and ecr:GetAuthorizationToken ' +
@@ -277,21 +232,10 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
 
     // The task: bridge mode, the container port mapped to a dynamic host port.
     this.taskDefinition = new ecs.Ec2TaskDefinition(this, 'TaskDefinition', { networkMode: ecs.NetworkMode.BRIDGE, ...createTaskRoles(this) });
-    const logging = createLogGroup(this, props);
-    this.logGroup = logging.logGroup;
-    this.logEncryptionKey = logging.key;
-    this.container = this.taskDefinition.addContainer(CONTAINER_NAME, {
-      image: props.image,
-      command: props.command,
-      environment: props.environment,
-      cpu: resolved.cpu,
-      memoryLimitMiB: resolved.memoryLimitMiB,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: CONTAINER_NAME }),
-      portMappings: [{ containerPort: props.containerPort, hostPort, protocol: ecs.Protocol.TCP }],
-    });
+    const container = this._addAppContainer(this.taskDefinition, props, { cpu: resolved.cpu, memoryLimitMiB: resolved.memoryLimitMiB, hostPort });
 
     this.service = new ecs.Ec2Service(this, 'Service', {
-      cluster: this.cluster,
+      cluster,
       taskDefinition: this.taskDefinition,
       desiredCount: resolved.desiredCount,
       minHealthyPercent: resolved.minHealthyPercent,
@@ -305,24 +249,22 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
     });
 
     // The load balancer, and the flow load balancer -> instances on the host ports: the same value as the agent's range.
-    const built = this.built = buildLoadBalancer(this, net, resolved, {
-      service: this.service,
-      containerPort: props.containerPort,
-      targetType: elbv2.TargetType.INSTANCE,
-      connectable: this.autoScalingGroup,
-      trafficPorts: this.trafficPorts,
-      trafficDescription: hostPort === 0
-        ? `the ECS dynamic host port range ${from}-${to} (ECS_DYNAMIC_HOST_PORT_RANGE)`
-        : `the fixed host port ${hostPort}`,
+    this._wireLoadBalancer(resolved, props, {
+      cluster,
+      container,
+      connections: this.instanceSecurityGroup.connections,
+      targets: {
+        service: this.service,
+        containerPort: props.containerPort,
+        targetType: elbv2.TargetType.INSTANCE,
+        connectable: this.autoScalingGroup,
+        trafficPorts,
+        trafficDescription: hostPort === 0
+          ? `the ECS dynamic host port range ${from}-${to} (ECS_DYNAMIC_HOST_PORT_RANGE)`
+          : `the fixed host port ${hostPort}`,
+      },
+      egress: this.autoScalingGroup,
     });
-    this.loadBalancer = built.loadBalancer;
-    this.applicationLoadBalancer = built.applicationLoadBalancer;
-    this.networkLoadBalancer = built.networkLoadBalancer;
-    this.loadBalancerConnections = built.connections;
-    this.listener = built.listener;
-    this.targetGroup = built.targetGroup;
-    this.accessLogBucket = built.accessLogBucket;
-    declareEgress(net, this.autoScalingGroup, this.autoScalingGroup.node.path, props.allowInterfaceEndpoints);
   }
 
   private validateRange(range: ec2.Port): { from: number; to: number } {
@@ -406,16 +348,5 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
           'or raise maxInstances.');
       }
     }
-  }
-
-  /**
-   * Admits a workload of the tiered VPC to the load balancer's listener ports, as declared flows
-   * (security group referencing security group, and the NACL entries of both tiers). This is how
-   * clients inside the VPC reach an internal load balancer.
-   * @param client the client workload (its security groups)
-   * @param tier the tier the client runs in
-   */
-  public allowLoadBalancerFrom(client: ec2.IConnectable, tier: Tier): void {
-    allowLoadBalancerFrom(this.net, this.built, client, tier);
   }
 }
