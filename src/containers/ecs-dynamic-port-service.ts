@@ -1,4 +1,4 @@
-import { Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -88,6 +88,46 @@ export interface EcsDynamicPortServiceProps extends EcsServiceBaseProps {
    * reports every scaling decision in the cluster's and service's events
    */
   readonly scalingNotificationsTopic?: sns.ITopic;
+  /**
+   * Existing EC2 capacity to run the tasks on, instead of instances of the service's own: an
+   * auto scaling group capacity provider that the platform team created and added to `cluster`
+   * (`cluster.addAsgCapacityProvider(provider)`; a capacity provider must be associated with a
+   * cluster before a service can use it). Its auto scaling group must run in the app tier of
+   * `vpc`, from a launch template whose security group and user data the construct can read.
+   *
+   * The dynamic host port range stays one value: the construct writes `dynamicHostPortRange`
+   * into the group's user data (`ECS_DYNAMIC_HOST_PORT_RANGE`) unless it is already there, and
+   * declares the flows load balancer -> group's security group on it, so the security group rule
+   * and the public and app tiers' NACL entries cover instances the construct doesn't create.
+   * Every service sharing the group must use the same range (a different one is refused), and
+   * the instance settings (`instanceType`, `minInstances`, `maxInstances`,
+   * `targetCapacityPercent`, `managedTerminationProtection`, `scalingNotificationsTopic`) belong
+   * to the group's owner: they are refused here.
+   *
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/asg-capacity-providers.html
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutClusterCapacityProviders.html
+   * @default - the service creates its own launch template, auto scaling group and capacity provider
+   */
+  readonly capacityProvider?: ecs.AsgCapacityProvider;
+}
+
+/** The props that size or configure instances the construct creates: refused with existing capacity. */
+const OWN_CAPACITY_PROPS = [
+  'instanceType', 'minInstances', 'maxInstances', 'targetCapacityPercent', 'managedTerminationProtection', 'scalingNotificationsTopic',
+] as const;
+
+/** `ECS_DYNAMIC_HOST_PORT_RANGE=from-to` as written in user data. */
+const RANGE_LINE = /ECS_DYNAMIC_HOST_PORT_RANGE=(\d+)-(\d+)/g;
+
+/** The capacity the tasks run on, created by the construct or given. */
+interface Capacity {
+  readonly cluster: ecs.Cluster;
+  readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  readonly capacityProvider: ecs.AsgCapacityProvider;
+  readonly connections: ec2.Connections;
+  readonly instanceSecurityGroup: ec2.ISecurityGroup;
+  readonly instanceRole: iam.IRole;
+  readonly launchTemplate?: ec2.LaunchTemplate;
 }
 
 /**
@@ -107,8 +147,13 @@ export interface EcsDynamicPortServiceProps extends EcsServiceBaseProps {
  * Capacity: an auto scaling group from a launch template on the ECS-optimized Amazon Linux 2023
  * AMI, IMDSv2 required, encrypted gp3 root volume, no key pair and no port 22 (Session Manager:
  * the instance role has AmazonSSMManagedInstanceCore), in a capacity provider with managed
- * scaling and managed termination protection. Deployments: circuit breaker with rollback, min
- * and max healthy percent explicit, tasks spread across AZs and packed by memory.
+ * scaling and managed termination protection. Or existing capacity (`capacityProvider`): a
+ * platform team's auto scaling group capacity provider in the app tier, already added to
+ * `cluster`; the construct then pins the same range in that group's user data and declares the
+ * same flows to that group's security groups, and refuses a capacity provider its cluster doesn't
+ * have, a group outside the app tier, or a range other than the one the group already has.
+ * Deployments: circuit breaker with rollback, min and max healthy percent explicit, tasks spread
+ * across AZs and packed by memory.
  *
  * Compliance (cdk-nag NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1 packs, besides AwsSolutions):
  * the container log group is encrypted with a rotated customer managed KMS key; the instance,
@@ -133,16 +178,23 @@ export class EcsDynamicPortService extends EcsServiceBase {
   public readonly taskDefinition: ecs.Ec2TaskDefinition;
   /** The ECS service. */
   public readonly service: ecs.Ec2Service;
-  /** The container instances' launch template. */
-  public readonly launchTemplate: ec2.LaunchTemplate;
-  /** The container instances. */
+  /**
+   * The container instances' launch template.
+   * @default - none when the capacity is given (`capacityProvider`)
+   */
+  public readonly launchTemplate?: ec2.LaunchTemplate;
+  /** The container instances: the service's own, or the given capacity provider's group. */
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
-  /** The capacity provider the service places its tasks with. */
+  /** The capacity provider the service places its tasks with: the service's own, or the given one. */
   public readonly capacityProvider: ecs.AsgCapacityProvider;
-  /** The container instances' security group: admits the load balancer on the host ports only. */
-  public readonly instanceSecurityGroup: ec2.SecurityGroup;
-  /** The container instances' role. */
-  public readonly instanceRole: iam.Role;
+  /**
+   * The container instances' security group: admits the load balancer on the host ports only.
+   * With `capacityProvider`, the first security group of the given auto scaling group (the flows
+   * use all of them: `connections`).
+   */
+  public readonly instanceSecurityGroup: ec2.ISecurityGroup;
+  /** The container instances' role: the service's own, or the given auto scaling group's. */
+  public readonly instanceRole: iam.IRole;
   /** The dynamic host port range, as written into `ECS_DYNAMIC_HOST_PORT_RANGE`. */
   public readonly dynamicHostPortRange: ec2.Port;
 
@@ -152,83 +204,24 @@ export class EcsDynamicPortService extends EcsServiceBase {
     const range = props.dynamicHostPortRange ?? ec2.Port.tcpRange(DEFAULT_RANGE_FROM, DEFAULT_RANGE_TO);
     const { from, to } = this.validateRange(range);
     const hostPort = props.hostPort ?? 0;
+    const existing = props.capacityProvider;
     const minInstances = props.minInstances ?? 2;
-    const maxInstances = props.maxInstances ?? 4;
+    const maxInstances = existing ? maxSizeOf(existing.autoScalingGroup) : (props.maxInstances ?? 4);
+    if (existing) this.validateExistingCapacityProps(props);
     this.validateCapacity(props, hostPort, from, to, minInstances, maxInstances, resolved.desiredCount, resolved.maxHealthyPercent);
     this.dynamicHostPortRange = range;
     const trafficPorts = hostPort === 0 ? range : ec2.Port.tcp(hostPort);
     const net: TieredVpc = props.vpc;
 
-    // Capacity: ECS-optimized AL2023 instances in the app tier, reached only through the flows below.
-    this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
-      vpc: net.vpc,
-      allowAllOutbound: false,
-      description: `ECS container instances of ${this.node.path}: the load balancer on the host ports, nothing else`,
-    });
-    // The ECS agent's permissions (written by ecs.Cluster) land in a customer managed policy, not an inline one.
-    this.instanceRole = new ManagedPolicyRole(this, 'InstanceRole', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: `ECS container instances of ${this.node.path}`,
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
-    });
-    Validations.of(this.instanceRole).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-      reason: 'Session Manager replaces SSH (no key pair, no port 22); AmazonSSMManagedInstanceCore is ' +
-        'the policy AWS maintains for the SSM agent, tracking the agent\'s API calls as they change.',
-    });
-    const userData = ec2.UserData.forLinux();
-    // The single source of truth for the host ports; the ECS cluster appends ECS_CLUSTER to the same file.
-    userData.addCommands(`echo ECS_DYNAMIC_HOST_PORT_RANGE=${from}-${to} >> /etc/ecs/ecs.config`);
-    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
-      machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
-      instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL),
-      userData,
-      role: this.instanceRole,
-      securityGroup: this.instanceSecurityGroup,
-      requireImdsv2: true,
-      detailedMonitoring: true,
-      blockDevices: [{
-        deviceName: '/dev/xvda',
-        volume: ec2.BlockDeviceVolume.ebs(30, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
-      }],
-    });
-    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Instances', {
-      vpc: net.vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
-      launchTemplate: this.launchTemplate,
-      minCapacity: minInstances,
-      maxCapacity: maxInstances,
-      notifications: props.scalingNotificationsTopic ? [{ topic: props.scalingNotificationsTopic }] : undefined,
-    });
-    if (!props.scalingNotificationsTopic) {
-      Validations.of(this.autoScalingGroup).acknowledge({
-        id: 'AwsSolutions-AS3',
-        reason: 'The ECS capacity provider\'s managed scaling owns this group\'s size and ECS reports every scaling decision ' +
-          'in the cluster and service events; pass scalingNotificationsTopic to be notified of launches and terminations too.',
-      });
-    }
-
-    const cluster = createCluster(this, net, props.cluster);
-    this.capacityProvider = new ecs.AsgCapacityProvider(this, 'CapacityProvider', {
-      autoScalingGroup: this.autoScalingGroup,
-      enableManagedScaling: true,
-      enableManagedTerminationProtection: props.managedTerminationProtection ?? true,
-      targetCapacityPercent: props.targetCapacityPercent ?? 100,
-    });
-    cluster.addAsgCapacityProvider(this.capacityProvider);
-    // As cluster.addAutoScalingGroup does: bridge-mode services on this cluster share the instances' network interfaces.
-    cluster.connections.addSecurityGroup(this.instanceSecurityGroup);
-    Validations.of(this.instanceRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Written by aws-cdk-lib\'s ecs.Cluster for the ECS agent: ecs:DiscoverPollEndpoint and ecr:GetAuthorizationToken ' +
-        'support no resource-level permissions, ecs:Poll and ecs:StartTelemetrySession are conditioned on this cluster\'s ARN, ' +
-        'and the agent creates log streams for log groups named only at task launch.',
-    });
-    Validations.of(this.instanceRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::ecs:Submit*]',
-      reason: 'Written by aws-cdk-lib\'s ecs.Cluster for the ECS agent and scoped to this cluster\'s ARN: ecs:Submit* are the ' +
-        'agent\'s task, container and attachment state reports.',
-    });
+    const capacity = existing
+      ? this.useCapacity(props, net, existing, from, to)
+      : this.createCapacity(props, net, from, to, minInstances, maxInstances!);
+    const cluster = capacity.cluster;
+    this.autoScalingGroup = capacity.autoScalingGroup;
+    this.capacityProvider = capacity.capacityProvider;
+    this.instanceSecurityGroup = capacity.instanceSecurityGroup;
+    this.instanceRole = capacity.instanceRole;
+    this.launchTemplate = capacity.launchTemplate;
 
     // The task: bridge mode, the container port mapped to a dynamic host port.
     this.taskDefinition = new ecs.Ec2TaskDefinition(this, 'TaskDefinition', { networkMode: ecs.NetworkMode.BRIDGE, ...createTaskRoles(this) });
@@ -252,7 +245,7 @@ export class EcsDynamicPortService extends EcsServiceBase {
     this._wireLoadBalancer(resolved, props, {
       cluster,
       container,
-      connections: this.instanceSecurityGroup.connections,
+      connections: capacity.connections,
       targets: {
         service: this.service,
         containerPort: props.containerPort,
@@ -265,6 +258,189 @@ export class EcsDynamicPortService extends EcsServiceBase {
       },
       egress: this.autoScalingGroup,
     });
+  }
+
+  /** The service's own capacity: ECS-optimized AL2023 instances in the app tier, reached only through the declared flows. */
+  private createCapacity(props: EcsDynamicPortServiceProps, net: TieredVpc, from: number, to: number,
+    minInstances: number, maxInstances: number): Capacity {
+    const instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+      vpc: net.vpc,
+      allowAllOutbound: false,
+      description: `ECS container instances of ${this.node.path}: the load balancer on the host ports, nothing else`,
+    });
+    // The ECS agent's permissions (written by ecs.Cluster) land in a customer managed policy, not an inline one.
+    const instanceRole = new ManagedPolicyRole(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `ECS container instances of ${this.node.path}`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    Validations.of(instanceRole).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      reason: 'Session Manager replaces SSH (no key pair, no port 22); AmazonSSMManagedInstanceCore is ' +
+        'the policy AWS maintains for the SSM agent, tracking the agent\'s API calls as they change.',
+    });
+    const userData = ec2.UserData.forLinux();
+    // The single source of truth for the host ports; the ECS cluster appends ECS_CLUSTER to the same file.
+    userData.addCommands(`echo ECS_DYNAMIC_HOST_PORT_RANGE=${from}-${to} >> /etc/ecs/ecs.config`);
+    const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
+      instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL),
+      userData,
+      role: instanceRole,
+      securityGroup: instanceSecurityGroup,
+      requireImdsv2: true,
+      detailedMonitoring: true,
+      blockDevices: [{
+        deviceName: '/dev/xvda',
+        volume: ec2.BlockDeviceVolume.ebs(30, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
+      }],
+    });
+    const autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Instances', {
+      vpc: net.vpc,
+      vpcSubnets: net.selectSubnets(Tier.APP),
+      launchTemplate: launchTemplate,
+      minCapacity: minInstances,
+      maxCapacity: maxInstances,
+      notifications: props.scalingNotificationsTopic ? [{ topic: props.scalingNotificationsTopic }] : undefined,
+    });
+    if (!props.scalingNotificationsTopic) {
+      Validations.of(autoScalingGroup).acknowledge({
+        id: 'AwsSolutions-AS3',
+        reason: 'The ECS capacity provider\'s managed scaling owns this group\'s size and ECS reports every scaling decision ' +
+          'in the cluster and service events; pass scalingNotificationsTopic to be notified of launches and terminations too.',
+      });
+    }
+
+    const cluster = createCluster(this, net, props.cluster);
+    const capacityProvider = new ecs.AsgCapacityProvider(this, 'CapacityProvider', {
+      autoScalingGroup: autoScalingGroup,
+      enableManagedScaling: true,
+      enableManagedTerminationProtection: props.managedTerminationProtection ?? true,
+      targetCapacityPercent: props.targetCapacityPercent ?? 100,
+    });
+    cluster.addAsgCapacityProvider(capacityProvider);
+    // As cluster.addAutoScalingGroup does: bridge-mode services on this cluster share the instances' network interfaces.
+    cluster.connections.addSecurityGroup(instanceSecurityGroup);
+    Validations.of(instanceRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Written by aws-cdk-lib\'s ecs.Cluster for the ECS agent: ecs:DiscoverPollEndpoint and ecr:GetAuthorizationToken ' +
+        'support no resource-level permissions, ecs:Poll and ecs:StartTelemetrySession are conditioned on this cluster\'s ARN, ' +
+        'and the agent creates log streams for log groups named only at task launch.',
+    });
+    Validations.of(instanceRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::ecs:Submit*]',
+      reason: 'Written by aws-cdk-lib\'s ecs.Cluster for the ECS agent and scoped to this cluster\'s ARN: ecs:Submit* are the ' +
+        'agent\'s task, container and attachment state reports.',
+    });
+    return {
+      cluster, autoScalingGroup, capacityProvider, connections: instanceSecurityGroup.connections, instanceSecurityGroup, instanceRole, launchTemplate,
+    };
+  }
+
+  /** The instance settings belong to the owner of existing capacity: refused rather than silently ignored. */
+  private validateExistingCapacityProps(props: EcsDynamicPortServiceProps): void {
+    for (const prop of OWN_CAPACITY_PROPS) {
+      const value = props[prop];
+      if (value !== undefined) {
+        throw propError(this, prop, value instanceof Construct ? value.node.path : String(value),
+          'configures instances the service creates, but capacityProvider gives existing capacity: the setting would be ignored',
+          `Set it on the auto scaling group or capacity provider where they are created (${props.capacityProvider!.node.path}), or omit capacityProvider to let the service create its own instances.`);
+      }
+    }
+  }
+
+  /**
+   * Existing capacity: a capacity provider of the given cluster, whose auto scaling group runs in
+   * the app tier, with the dynamic host port range pinned in its user data.
+   */
+  private useCapacity(props: EcsDynamicPortServiceProps, net: TieredVpc, provider: ecs.AsgCapacityProvider, from: number, to: number): Capacity {
+    const prop = 'capacityProvider';
+    if (!props.cluster) {
+      throw propError(this, 'cluster', undefined, `is required with capacityProvider (${provider.node.path}): a capacity provider serves the one cluster it is associated with`,
+        'Pass the cluster the capacity provider was added to (cluster.addAsgCapacityProvider(provider)). ' +
+        'See https://docs.aws.amazon.com/AmazonECS/latest/developerguide/asg-capacity-providers.html');
+    }
+    const cluster = createCluster(this, net, props.cluster);
+    if (!cluster.capacityProviderNames.includes(provider.capacityProviderName)) {
+      const names = cluster.capacityProviderNames.length;
+      throw propError(this, prop, provider.node.path,
+        `is not associated with the cluster ${cluster.node.path} (which has ${names === 0 ? 'no capacity provider' : `${names} other capacity provider${names === 1 ? '' : 's'}`}): ` +
+        'ECS refuses a service whose capacity provider strategy names a capacity provider its cluster doesn\'t have',
+        'Add it to the cluster where both are created: cluster.addAsgCapacityProvider(provider). See https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutClusterCapacityProviders.html');
+    }
+    const group = provider.autoScalingGroup;
+    this.checkAppTier(net, provider);
+    let connections: ec2.Connections;
+    try {
+      connections = group.connections;
+    } catch {
+      throw propError(this, prop, group.node.path, 'has no security group the construct can read (its launch template is imported)',
+        'Create the auto scaling group with a launch template that has a securityGroup (ec2.LaunchTemplate securityGroup), so the flows can admit the load balancer to it.');
+    }
+    if (connections.securityGroups.length === 0) {
+      throw propError(this, prop, group.node.path, 'has no security group, so no flow can admit the load balancer to its instances',
+        'Give its launch template a securityGroup (allowAllOutbound: false), so the declared flows write its only rules.');
+    }
+    const open = connections.securityGroups.filter((sg) => sg instanceof ec2.SecurityGroup && sg.allowAllOutbound);
+    if (open.length > 0) {
+      Annotations.of(this).addWarningV2('cdk-network-patterns:ecsCapacityAllOutbound',
+        `The container instances' security group ${open[0].node.path} allows all outbound traffic (aws-cdk-lib's default), which no declared flow covers: ` +
+        'create it with allowAllOutbound: false and let the declared flows (HTTPS to the internet through the NAT gateway, the interface endpoints) write its egress rules.');
+    }
+    this.pinHostPortRange(group, from, to);
+    return {
+      cluster,
+      autoScalingGroup: group,
+      capacityProvider: provider,
+      connections,
+      instanceSecurityGroup: connections.securityGroups[0],
+      instanceRole: group.role,
+    };
+  }
+
+  /** Refuses an auto scaling group whose subnets are not the tiered VPC's app tier: its NACL entries would name subnets the traffic never crosses. */
+  private checkAppTier(net: TieredVpc, provider: ecs.AsgCapacityProvider): void {
+    const group = provider.autoScalingGroup;
+    const stack = Stack.of(this);
+    const cfn = group.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+    const subnets = stack.resolve(cfn.vpcZoneIdentifier);
+    if (!Array.isArray(subnets) || subnets.length === 0) {
+      Annotations.of(this).addWarningV2('cdk-network-patterns:ecsCapacityTierUnknown',
+        `The subnets of ${group.node.path} can't be read at synth, so the construct can't confirm it runs in the app tier of ${net.node.path}, where the flows' NACL entries admit the load balancer. ` +
+        'Create it with vpcSubnets: net.selectSubnets(Tier.APP).');
+      return;
+    }
+    const appSubnets = new Set(net.vpc.selectSubnets(net.selectSubnets(Tier.APP)).subnetIds.map((id) => JSON.stringify(stack.resolve(id))));
+    const outside = subnets.filter((id) => !appSubnets.has(JSON.stringify(id)));
+    if (outside.length > 0) {
+      throw propError(this, 'capacityProvider', provider.node.path,
+        `has its auto scaling group ${group.node.path} in subnets outside the app tier of ${net.node.path} (${outside.length} of ${subnets.length}): ` +
+        'the flows\' NACL entries admit the load balancer to the app tier only, so the tasks on those instances would be unreachable',
+        'Create the auto scaling group in the app tier: vpc: net.vpc, vpcSubnets: net.selectSubnets(Tier.APP).');
+    }
+  }
+
+  /**
+   * Writes the range into the group's ECS agent configuration, once: a group already pinned to the
+   * same range (by another service, or by its owner) is left as it is; another range is refused.
+   */
+  private pinHostPortRange(group: autoscaling.AutoScalingGroup, from: number, to: number): void {
+    let userData: ec2.UserData;
+    try {
+      userData = group.userData;
+    } catch {
+      throw propError(this, 'capacityProvider', group.node.path, 'has user data the construct can\'t read, so it can\'t pin the ECS agent\'s dynamic host port range',
+        'Create the auto scaling group from an ec2.LaunchTemplate with userData (e.g. ec2.UserData.forLinux()), so ECS_DYNAMIC_HOST_PORT_RANGE can be written into it. ' +
+        'See https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html');
+    }
+    const pinned = [...userData.render().matchAll(RANGE_LINE)].map((m) => `${m[1]}-${m[2]}`);
+    const other = pinned.find((r) => r !== `${from}-${to}`);
+    if (other) {
+      throw propError(this, 'dynamicHostPortRange', `tcp ${from}-${to}`,
+        `differs from the range ${other} already written into the ECS agent configuration of ${group.node.path}: the agent has one range per instance, so the flows would open ports the tasks don't use and miss the ones they do`,
+        `Give dynamicHostPortRange: ec2.Port.tcpRange(${other.replace('-', ', ')}), the range of the shared instances.`);
+    }
+    if (pinned.length === 0) userData.addCommands(`echo ECS_DYNAMIC_HOST_PORT_RANGE=${from}-${to} >> /etc/ecs/ecs.config`);
   }
 
   private validateRange(range: ec2.Port): { from: number; to: number } {
@@ -292,15 +468,15 @@ export class EcsDynamicPortService extends EcsServiceBase {
   }
 
   private validateCapacity(props: EcsDynamicPortServiceProps, hostPort: number, from: number, to: number,
-    minInstances: number, maxInstances: number, desiredCount: number, maxHealthyPercent: number): void {
-    const concrete = (v: number) => !Token.isUnresolved(v);
+    minInstances: number, maxInstances: number | undefined, desiredCount: number, maxHealthyPercent: number): void {
+    const concrete = (v: number | undefined): v is number => v !== undefined && !Token.isUnresolved(v);
     if (concrete(minInstances) && (!Number.isInteger(minInstances) || minInstances < 0)) {
       throw propError(this, 'minInstances', minInstances, 'must be a whole number of at least 0', 'Give e.g. 2 (one instance per AZ in two AZs).');
     }
-    if (concrete(maxInstances) && (!Number.isInteger(maxInstances) || maxInstances < 1)) {
+    if (!props.capacityProvider && concrete(maxInstances) && (!Number.isInteger(maxInstances) || maxInstances < 1)) {
       throw propError(this, 'maxInstances', maxInstances, 'must be a whole number of at least 1', 'Give e.g. 4.');
     }
-    if (concrete(minInstances) && concrete(maxInstances) && minInstances > maxInstances) {
+    if (concrete(minInstances) && concrete(maxInstances) && minInstances > maxInstances && !props.capacityProvider) {
       throw propError(this, 'minInstances', minInstances, `must not exceed maxInstances (${maxInstances})`, 'Raise maxInstances or lower minInstances.');
     }
     const target = props.targetCapacityPercent;
@@ -343,10 +519,18 @@ export class EcsDynamicPortService extends EcsServiceBase {
       if (peak > maxInstances) {
         throw propError(this, 'hostPort', hostPort,
           `is fixed, so each instance runs at most one task, but desiredCount ${desiredCount} needs up to ${peak} tasks at once ` +
-          `(maxHealthyPercent ${maxHealthyPercent} during deployments) and maxInstances is ${maxInstances}`,
+          `(maxHealthyPercent ${maxHealthyPercent} during deployments) and ${props.capacityProvider ? `the capacity provider's auto scaling group holds at most ${maxInstances} instances` : `maxInstances is ${maxInstances}`}`,
           'Omit hostPort (or 0) to map each task to a dynamic host port so that many tasks share an instance ' +
-          'or raise maxInstances.');
+          (props.capacityProvider ? 'or raise the auto scaling group\'s maximum size.' : 'or raise maxInstances.'));
       }
     }
   }
+}
+
+/** The group's maximum size, when the template states it as a number. */
+function maxSizeOf(group: autoscaling.AutoScalingGroup): number | undefined {
+  const max = (group.node.defaultChild as autoscaling.CfnAutoScalingGroup).maxSize;
+  if (Token.isUnresolved(max)) return undefined;
+  const n = Number(max);
+  return Number.isFinite(n) ? n : undefined;
 }
