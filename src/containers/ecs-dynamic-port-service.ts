@@ -333,7 +333,13 @@ export class EcsDynamicPortService extends EcsServiceBase {
         'agent\'s task, container and attachment state reports.',
     });
     return {
-      cluster, autoScalingGroup, capacityProvider, connections: instanceSecurityGroup.connections, instanceSecurityGroup, instanceRole, launchTemplate,
+      cluster,
+      autoScalingGroup,
+      capacityProvider,
+      instanceSecurityGroup,
+      instanceRole,
+      launchTemplate,
+      connections: instanceSecurityGroup.connections,
     };
   }
 
