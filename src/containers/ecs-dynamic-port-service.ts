@@ -99,7 +99,10 @@ export interface EcsDynamicPortServiceProps extends EcsServiceBaseProps {
    * into the group's user data (`ECS_DYNAMIC_HOST_PORT_RANGE`) unless it is already there, and
    * declares the flows load balancer -> group's security group on it, so the security group rule
    * and the public and app tiers' NACL entries cover instances the construct doesn't create.
-   * Every service sharing the group must use the same range (a different one is refused), and
+   * The service must be in the stack of the group's security group (the rule admitting the load
+   * balancer lives there and references the load balancer's group; across stacks that is a
+   * dependency cycle, refused at synth). Every service sharing the group must use the same range
+   * (a different one is refused), and
    * the instance settings (`instanceType`, `minInstances`, `maxInstances`,
    * `targetCapacityPercent`, `managedTerminationProtection`, `scalingNotificationsTopic`) belong
    * to the group's owner: they are refused here.
@@ -386,6 +389,15 @@ export class EcsDynamicPortService extends EcsServiceBase {
     if (connections.securityGroups.length === 0) {
       throw propError(this, prop, group.node.path, 'has no security group, so no flow can admit the load balancer to its instances',
         'Give its launch template a securityGroup (allowAllOutbound: false), so the declared flows write its only rules.');
+    }
+    const here = Stack.of(this);
+    const elsewhere = connections.securityGroups.find((sg) => Stack.of(sg) !== here);
+    if (elsewhere) {
+      throw propError(this, prop, provider.node.path,
+        `has its instances' security group ${elsewhere.node.path} in the stack ${Stack.of(elsewhere).stackName}, but this service is in ${here.stackName}: ` +
+        'the rule that admits the load balancer is written with that security group (in its stack) and references the load balancer\'s, ' +
+        'while the service references the cluster and the capacity provider, so each stack would depend on the other',
+        `Create the service in ${Stack.of(elsewhere).stackName}, the stack of its capacity, or omit capacityProvider to give the service instances of its own in ${here.stackName}.`);
     }
     const open = connections.securityGroups.filter((sg) => sg instanceof ec2.SecurityGroup && sg.allowAllOutbound);
     if (open.length > 0) {

@@ -231,3 +231,33 @@ describe('EcsDynamicPortService on existing capacity: mismatches are refused at 
     Annotations.fromStack(p.stack).hasNoWarning('/Test/Web', Match.stringLikeRegexp('allows all outbound traffic'));
   });
 });
+
+describe('EcsDynamicPortService on capacity of another stack', () => {
+  test('fails: the rule admitting the load balancer would live in the capacity\'s stack, a dependency cycle between the stacks', () => {
+    // GIVEN the platform stack's capacity
+    const app = new App();
+    const env = { region: 'us-east-1' };
+    const platformStack = new Stack(app, 'Platform', { env });
+    const net = new TieredVpc(platformStack, 'Net', { availabilityZones: TEST_AZS });
+    const cluster = new ecs.Cluster(platformStack, 'Cluster', { vpc: net.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const instances = new autoscaling.AutoScalingGroup(platformStack, 'SharedInstances', {
+      vpc: net.vpc,
+      vpcSubnets: net.selectSubnets(Tier.APP),
+      machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
+      instanceType: new ec2.InstanceType('t3.medium'),
+      allowAllOutbound: false,
+    });
+    const capacity = new ecs.AsgCapacityProvider(platformStack, 'SharedCapacity', { autoScalingGroup: instances });
+    cluster.addAsgCapacityProvider(capacity);
+    // WHEN a team's stack runs a service on it / THEN a synth-time error, not aws-cdk-lib's DependencyCycle
+    const workloadStack = new Stack(app, 'Workload', { env });
+    expect(() => new EcsDynamicPortService(workloadStack, 'Worker', {
+      vpc: net,
+      cluster,
+      capacityProvider: capacity,
+      image: IMAGE,
+      containerPort: 8080,
+      loadBalancer: ServiceLoadBalancer.alb({ internetFacing: false, accessLogs: false }),
+    })).toThrow(/Workload\/Worker: capacityProvider has its instances' security group Platform\/SharedInstances\/InstanceSecurityGroup in the stack Platform, but this service is in Workload.*got 'Platform\/SharedCapacity'.*Create the service in Platform/s);
+  });
+});
