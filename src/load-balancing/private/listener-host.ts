@@ -19,6 +19,10 @@ export interface RegisteredListener extends IConstruct {
  * depends on this interface rather than on the concrete class.
  */
 export interface NlbListenerHost extends ITieredNetworkLoadBalancer {
+  /** The underlying aws-cdk-lib load balancer. */
+  readonly loadBalancer: elbv2.INetworkLoadBalancer;
+  /** The load balancer's security group. */
+  readonly securityGroup: ec2.ISecurityGroup;
   /** Records the listener; refuses a second listener on the same port. */
   _registerListener(listener: RegisteredListener): void;
   /** The workloads admitted with `allowFrom` so far (later ones reach the listener through `_admitWorkloadClient`). */
