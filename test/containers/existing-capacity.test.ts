@@ -6,7 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { egressRows, ingressRows, userDataText } from './helpers';
 import { EcsDynamicPortService, EcsDynamicPortServiceProps, NetworkAssertions, NetworkEndpoint, ServiceLoadBalancer, Tier, TieredVpc } from '../../src';
-import { APP, naclRows, PUBLIC, TEST_AZS } from '../util';
+import { APP, naclRows, nagFindings, PUBLIC, TEST_AZS } from '../util';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx');
 
@@ -110,6 +110,14 @@ describe('EcsDynamicPortService on existing capacity (capacityProvider)', () => 
     assertions.expectUnreachable(NetworkEndpoint.internet(), instances, ec2.Port.tcp(32768));
     assertions.expectOnlyDeclaredFlows(p.net);
   });
+});
+
+test('the service\'s own resources raise no unacknowledged AwsSolutions or NetworkPatterns finding on existing capacity', () => {
+  // GIVEN / WHEN
+  const p = platform();
+  service(p);
+  // THEN (the platform team's instances are theirs to make compliant)
+  expect(nagFindings(p.stack).filter((f) => f.includes(' @ Test/Web/'))).toEqual([]);
 });
 
 describe('EcsDynamicPortService: two services share one capacity provider', () => {
