@@ -1,23 +1,17 @@
-import { Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { EcsServiceBase } from './ecs-service-base';
 import { EcsServiceBaseProps } from './ecs-service-props';
-import { acknowledgeControlTower, ManagedPolicyRole } from '../private/compliance';
-import {
-  allowLoadBalancerFrom, BuiltLoadBalancer, buildLoadBalancer, CONTAINER_NAME, createCluster, createLogGroup, createTaskRoles,
-  declareEgress, validateBaseProps,
-} from './private/service-wiring';
-import { TieredNetworkLoadBalancer } from '../load-balancing/tiered-network-load-balancer';
+import { createCluster, createTaskRoles, validateBaseProps } from './private/service-wiring';
 import { Tier } from '../network/tier';
 import { TieredVpc } from '../network/tiered-vpc';
+import { acknowledgeControlTower, ManagedPolicyRole } from '../private/compliance';
 import { ErrorCode, propError } from '../private/errors';
 import { describePort, portProblem, toPortSpec } from '../private/port-spec';
 
@@ -94,6 +88,49 @@ export interface EcsDynamicPortServiceProps extends EcsServiceBaseProps {
    * reports every scaling decision in the cluster's and service's events
    */
   readonly scalingNotificationsTopic?: sns.ITopic;
+  /**
+   * Existing EC2 capacity to run the tasks on, instead of instances of the service's own: an
+   * auto scaling group capacity provider that the platform team created and added to `cluster`
+   * (`cluster.addAsgCapacityProvider(provider)`; a capacity provider must be associated with a
+   * cluster before a service can use it). Its auto scaling group must run in the app tier of
+   * `vpc`, from a launch template whose security group and user data the construct can read.
+   *
+   * The dynamic host port range stays one value: the construct writes `dynamicHostPortRange`
+   * into the group's user data (`ECS_DYNAMIC_HOST_PORT_RANGE`) unless it is already there, and
+   * declares the flows load balancer -> group's security group on it, so the security group rule
+   * and the public and app tiers' NACL entries cover instances the construct doesn't create.
+   * The service must be in the stack of the group's security group (the rule admitting the load
+   * balancer lives there and references the load balancer's group; across stacks that is a
+   * dependency cycle, refused at synth). Every service sharing the group must use the same range
+   * (a different one is refused), and
+   * the instance settings (`instanceType`, `minInstances`, `maxInstances`,
+   * `targetCapacityPercent`, `managedTerminationProtection`, `scalingNotificationsTopic`) belong
+   * to the group's owner: they are refused here.
+   *
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/asg-capacity-providers.html
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutClusterCapacityProviders.html
+   * @default - the service creates its own launch template, auto scaling group and capacity provider
+   */
+  readonly capacityProvider?: ecs.AsgCapacityProvider;
+}
+
+/** The props that size or configure instances the construct creates: refused with existing capacity. */
+const OWN_CAPACITY_PROPS = [
+  'instanceType', 'minInstances', 'maxInstances', 'targetCapacityPercent', 'managedTerminationProtection', 'scalingNotificationsTopic',
+] as const;
+
+/** `ECS_DYNAMIC_HOST_PORT_RANGE=from-to` as written in user data. */
+const RANGE_LINE = /ECS_DYNAMIC_HOST_PORT_RANGE=(\d+)-(\d+)/g;
+
+/** The capacity the tasks run on, created by the construct or given. */
+interface Capacity {
+  readonly cluster: ecs.Cluster;
+  readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  readonly capacityProvider: ecs.AsgCapacityProvider;
+  readonly connections: ec2.Connections;
+  readonly instanceSecurityGroup: ec2.ISecurityGroup;
+  readonly instanceRole: iam.IRole;
+  readonly launchTemplate?: ec2.LaunchTemplate;
 }
 
 /**
@@ -113,8 +150,13 @@ export interface EcsDynamicPortServiceProps extends EcsServiceBaseProps {
  * Capacity: an auto scaling group from a launch template on the ECS-optimized Amazon Linux 2023
  * AMI, IMDSv2 required, encrypted gp3 root volume, no key pair and no port 22 (Session Manager:
  * the instance role has AmazonSSMManagedInstanceCore), in a capacity provider with managed
- * scaling and managed termination protection. Deployments: circuit breaker with rollback, min
- * and max healthy percent explicit, tasks spread across AZs and packed by memory.
+ * scaling and managed termination protection. Or existing capacity (`capacityProvider`): a
+ * platform team's auto scaling group capacity provider in the app tier, already added to
+ * `cluster`; the construct then pins the same range in that group's user data and declares the
+ * same flows to that group's security groups, and refuses a capacity provider its cluster doesn't
+ * have, a group outside the app tier, or a range other than the one the group already has.
+ * Deployments: circuit breaker with rollback, min and max healthy percent explicit, tasks spread
+ * across AZs and packed by memory.
  *
  * Compliance (cdk-nag NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1 packs, besides AwsSolutions):
  * the container log group is encrypted with a rotated customer managed KMS key; the instance,
@@ -134,154 +176,55 @@ export interface EcsDynamicPortServiceProps extends EcsServiceBaseProps {
  *   loadBalancer: ServiceLoadBalancer.alb({ certificate }),
  * });
  */
-export class EcsDynamicPortService extends Construct implements ec2.IConnectable {
-  /** The ECS cluster (Container Insights on). */
-  public readonly cluster: ecs.Cluster;
+export class EcsDynamicPortService extends EcsServiceBase {
   /** The bridge-mode task definition. */
   public readonly taskDefinition: ecs.Ec2TaskDefinition;
-  /** The application container. */
-  public readonly container: ecs.ContainerDefinition;
   /** The ECS service. */
   public readonly service: ecs.Ec2Service;
-  /** The container instances' launch template. */
-  public readonly launchTemplate: ec2.LaunchTemplate;
-  /** The container instances. */
+  /**
+   * The container instances' launch template.
+   * @default - none when the capacity is given (`capacityProvider`)
+   */
+  public readonly launchTemplate?: ec2.LaunchTemplate;
+  /** The container instances: the service's own, or the given capacity provider's group. */
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
-  /** The capacity provider the service places its tasks with. */
+  /** The capacity provider the service places its tasks with: the service's own, or the given one. */
   public readonly capacityProvider: ecs.AsgCapacityProvider;
-  /** The container instances' security group: admits the load balancer on the host ports only. */
-  public readonly instanceSecurityGroup: ec2.SecurityGroup;
-  /** The container instances' role. */
-  public readonly instanceRole: iam.Role;
-  /** The load balancer (an ALB or an NLB, after `loadBalancer`). */
-  public readonly loadBalancer: elbv2.BaseLoadBalancer;
   /**
-   * The Application Load Balancer.
-   * @default - none when the load balancer is an NLB
+   * The container instances' security group: admits the load balancer on the host ports only.
+   * With `capacityProvider`, the first security group of the given auto scaling group (the flows
+   * use all of them: `connections`).
    */
-  public readonly applicationLoadBalancer?: elbv2.ApplicationLoadBalancer;
-  /**
-   * The library's Network Load Balancer.
-   * @default - none when the load balancer is an ALB
-   */
-  public readonly networkLoadBalancer?: TieredNetworkLoadBalancer;
-  /** The load balancer's connections (its security group). */
-  public readonly loadBalancerConnections: ec2.Connections;
-  /** The listener that forwards to the service (ALB: HTTPS 443 with a certificate, HTTP 80 without; NLB: the TCP/TLS listener). */
-  public readonly listener: elbv2.BaseListener;
-  /** The target group ECS registers the tasks in (instance id + host port). */
-  public readonly targetGroup: elbv2.TargetGroupBase;
-  /**
-   * The load balancer's access log bucket.
-   * @default - none when access logs are off
-   */
-  public readonly accessLogBucket?: s3.IBucket;
-  /** The container log group. */
-  public readonly logGroup: logs.LogGroup;
-  /** The KMS key that encrypts the container log group. */
-  public readonly logEncryptionKey: kms.IKey;
+  public readonly instanceSecurityGroup: ec2.ISecurityGroup;
+  /** The container instances' role: the service's own, or the given auto scaling group's. */
+  public readonly instanceRole: iam.IRole;
   /** The dynamic host port range, as written into `ECS_DYNAMIC_HOST_PORT_RANGE`. */
   public readonly dynamicHostPortRange: ec2.Port;
-  /** The host ports the load balancer reaches the tasks on: the dynamic range, or the fixed `hostPort`. */
-  public readonly trafficPorts: ec2.Port;
-  /** The container instances' connections (the instance security group). */
-  public readonly connections: ec2.Connections;
-
-  private readonly built: BuiltLoadBalancer;
-  private readonly net: TieredVpc;
 
   constructor(scope: Construct, id: string, props: EcsDynamicPortServiceProps) {
-    super(scope, id);
+    super(scope, id, props);
     const resolved = validateBaseProps(this, props, ecs.NetworkMode.BRIDGE, 'EcsFargateService');
     const range = props.dynamicHostPortRange ?? ec2.Port.tcpRange(DEFAULT_RANGE_FROM, DEFAULT_RANGE_TO);
     const { from, to } = this.validateRange(range);
     const hostPort = props.hostPort ?? 0;
+    const existing = props.capacityProvider;
     const minInstances = props.minInstances ?? 2;
-    const maxInstances = props.maxInstances ?? 4;
+    const maxInstances = existing ? maxSizeOf(existing.autoScalingGroup) : (props.maxInstances ?? 4);
+    if (existing) this.validateExistingCapacityProps(props);
     this.validateCapacity(props, hostPort, from, to, minInstances, maxInstances, resolved.desiredCount, resolved.maxHealthyPercent);
     this.dynamicHostPortRange = range;
-    this.trafficPorts = hostPort === 0 ? range : ec2.Port.tcp(hostPort);
-    const net: TieredVpc = this.net = props.vpc;
+    const trafficPorts = hostPort === 0 ? range : ec2.Port.tcp(hostPort);
+    const net: TieredVpc = props.vpc;
 
-    // Capacity: ECS-optimized AL2023 instances in the app tier, reached only through the flows below.
-    this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
-      vpc: net.vpc,
-      allowAllOutbound: false,
-      description: `ECS container instances of ${this.node.path}: the load balancer on the host ports, nothing else`,
-    });
-    this.connections = this.instanceSecurityGroup.connections;
-    // The ECS agent's permissions (written by ecs.Cluster) land in a customer managed policy, not an inline one.
-    this.instanceRole = new ManagedPolicyRole(this, 'InstanceRole', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: `ECS container instances of ${this.node.path}`,
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
-    });
-    Validations.of(this.instanceRole).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-      reason: 'Session Manager replaces SSH (no key pair, no port 22); AmazonSSMManagedInstanceCore is ' +
-        'the policy AWS maintains for the SSM agent, tracking the agent\'s API calls as they change.',
-    });
-    const userData = ec2.UserData.forLinux();
-    // The single source of truth for the host ports; the ECS cluster appends ECS_CLUSTER to the same file.
-    userData.addCommands(`echo ECS_DYNAMIC_HOST_PORT_RANGE=${from}-${to} >> /etc/ecs/ecs.config`);
-    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
-      machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
-      instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL),
-      userData,
-      role: this.instanceRole,
-      securityGroup: this.instanceSecurityGroup,
-      requireImdsv2: true,
-      detailedMonitoring: true,
-      blockDevices: [{
-        deviceName: '/dev/xvda',
-        volume: ec2.BlockDeviceVolume.ebs(30, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
-      }],
-    });
-    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Instances', {
-      vpc: net.vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
-      launchTemplate: this.launchTemplate,
-      minCapacity: minInstances,
-      maxCapacity: maxInstances,
-      notifications: props.scalingNotificationsTopic ? [{ topic: props.scalingNotificationsTopic }] : undefined,
-    });
-    acknowledgeControlTower(this.autoScalingGroup, 'CT.AUTOSCALING.PR.1', 'autoscaling_multiple_az_check',
-      'The group spans every AZ of the VPC: it launches into the app tier\'s subnets, one per AZ (VPCZoneIdentifier). The control ' +
-      'reads only the AvailabilityZones property, which a group in a VPC does not need. ' +
-      'https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-add-az-console.html');
-    acknowledgeControlTower(this.autoScalingGroup, 'CT.AUTOSCALING.PR.6', 'autoscaling_mixed_instances_policy_multiple_instance_types_check',
-      'The container instances are of the one instanceType the service is sized for (task CPU and memory are packed onto it); ' +
-      'several types are a capacity and cost choice for the account. Use the `autoScalingGroup` to add a mixed instances policy. ' +
-      'https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups.html');
-    if (!props.scalingNotificationsTopic) {
-      Validations.of(this.autoScalingGroup).acknowledge({
-        id: 'AwsSolutions-AS3',
-        reason: 'The ECS capacity provider\'s managed scaling owns this group\'s size and ECS reports every scaling decision ' +
-          'in the cluster and service events; pass scalingNotificationsTopic to be notified of launches and terminations too.',
-      });
-    }
-
-    this.cluster = createCluster(this, net, props.cluster);
-    this.capacityProvider = new ecs.AsgCapacityProvider(this, 'CapacityProvider', {
-      autoScalingGroup: this.autoScalingGroup,
-      enableManagedScaling: true,
-      enableManagedTerminationProtection: props.managedTerminationProtection ?? true,
-      targetCapacityPercent: props.targetCapacityPercent ?? 100,
-    });
-    this.cluster.addAsgCapacityProvider(this.capacityProvider);
-    // As cluster.addAutoScalingGroup does: bridge-mode services on this cluster share the instances' network interfaces.
-    this.cluster.connections.addSecurityGroup(this.instanceSecurityGroup);
-    Validations.of(this.instanceRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Written by aws-cdk-lib\'s ecs.Cluster for the ECS agent: ecs:DiscoverPollEndpoint and ecr:GetAuthorizationToken ' +
-        'support no resource-level permissions, ecs:Poll and ecs:StartTelemetrySession are conditioned on this cluster\'s ARN, ' +
-        'and the agent creates log streams for log groups named only at task launch.',
-    });
-    Validations.of(this.instanceRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::ecs:Submit*]',
-      reason: 'Written by aws-cdk-lib\'s ecs.Cluster for the ECS agent and scoped to this cluster\'s ARN: ecs:Submit* are the ' +
-        'agent\'s task, container and attachment state reports.',
-    });
+    const capacity = existing
+      ? this.useCapacity(props, net, existing, from, to)
+      : this.createCapacity(props, net, from, to, minInstances, maxInstances!);
+    const cluster = capacity.cluster;
+    this.autoScalingGroup = capacity.autoScalingGroup;
+    this.capacityProvider = capacity.capacityProvider;
+    this.instanceSecurityGroup = capacity.instanceSecurityGroup;
+    this.instanceRole = capacity.instanceRole;
+    this.launchTemplate = capacity.launchTemplate;
 
     // The task: bridge mode, the container port mapped to a dynamic host port.
     this.taskDefinition = new ecs.Ec2TaskDefinition(this, 'TaskDefinition', { networkMode: ecs.NetworkMode.BRIDGE, ...createTaskRoles(this) });
@@ -290,21 +233,10 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
       'port, with the instances\' security group admitting the load balancer on the dynamic port range only. With awsvpc every task ' +
       'would need its own network interface (EcsFargateService is that choice). ' +
       'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking-bridge.html');
-    const logging = createLogGroup(this, props);
-    this.logGroup = logging.logGroup;
-    this.logEncryptionKey = logging.key;
-    this.container = this.taskDefinition.addContainer(CONTAINER_NAME, {
-      image: props.image,
-      command: props.command,
-      environment: props.environment,
-      cpu: resolved.cpu,
-      memoryLimitMiB: resolved.memoryLimitMiB,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: CONTAINER_NAME }),
-      portMappings: [{ containerPort: props.containerPort, hostPort, protocol: ecs.Protocol.TCP }],
-    });
+    const container = this._addAppContainer(this.taskDefinition, props, { cpu: resolved.cpu, memoryLimitMiB: resolved.memoryLimitMiB, hostPort });
 
     this.service = new ecs.Ec2Service(this, 'Service', {
-      cluster: this.cluster,
+      cluster,
       taskDefinition: this.taskDefinition,
       desiredCount: resolved.desiredCount,
       minHealthyPercent: resolved.minHealthyPercent,
@@ -318,24 +250,228 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
     });
 
     // The load balancer, and the flow load balancer -> instances on the host ports: the same value as the agent's range.
-    const built = this.built = buildLoadBalancer(this, net, resolved, {
-      service: this.service,
-      containerPort: props.containerPort,
-      targetType: elbv2.TargetType.INSTANCE,
-      connectable: this.autoScalingGroup,
-      trafficPorts: this.trafficPorts,
-      trafficDescription: hostPort === 0
-        ? `the ECS dynamic host port range ${from}-${to} (ECS_DYNAMIC_HOST_PORT_RANGE)`
-        : `the fixed host port ${hostPort}`,
+    this._wireLoadBalancer(resolved, props, {
+      cluster,
+      container,
+      connections: capacity.connections,
+      targets: {
+        service: this.service,
+        containerPort: props.containerPort,
+        targetType: elbv2.TargetType.INSTANCE,
+        connectable: this.autoScalingGroup,
+        trafficPorts,
+        trafficDescription: hostPort === 0
+          ? `the ECS dynamic host port range ${from}-${to} (ECS_DYNAMIC_HOST_PORT_RANGE)`
+          : `the fixed host port ${hostPort}`,
+      },
+      egress: this.autoScalingGroup,
     });
-    this.loadBalancer = built.loadBalancer;
-    this.applicationLoadBalancer = built.applicationLoadBalancer;
-    this.networkLoadBalancer = built.networkLoadBalancer;
-    this.loadBalancerConnections = built.connections;
-    this.listener = built.listener;
-    this.targetGroup = built.targetGroup;
-    this.accessLogBucket = built.accessLogBucket;
-    declareEgress(net, this.autoScalingGroup, this.autoScalingGroup.node.path, props.allowInterfaceEndpoints);
+  }
+
+  /** The service's own capacity: ECS-optimized AL2023 instances in the app tier, reached only through the declared flows. */
+  private createCapacity(props: EcsDynamicPortServiceProps, net: TieredVpc, from: number, to: number,
+    minInstances: number, maxInstances: number): Capacity {
+    const instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+      vpc: net.vpc,
+      allowAllOutbound: false,
+      description: `ECS container instances of ${this.node.path}: the load balancer on the host ports, nothing else`,
+    });
+    // The ECS agent's permissions (written by ecs.Cluster) land in a customer managed policy, not an inline one.
+    const instanceRole = new ManagedPolicyRole(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `ECS container instances of ${this.node.path}`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    Validations.of(instanceRole).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      reason: 'Session Manager replaces SSH (no key pair, no port 22); AmazonSSMManagedInstanceCore is ' +
+        'the policy AWS maintains for the SSM agent, tracking the agent\'s API calls as they change.',
+    });
+    const userData = ec2.UserData.forLinux();
+    // The single source of truth for the host ports; the ECS cluster appends ECS_CLUSTER to the same file.
+    userData.addCommands(`echo ECS_DYNAMIC_HOST_PORT_RANGE=${from}-${to} >> /etc/ecs/ecs.config`);
+    const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
+      instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL),
+      userData,
+      role: instanceRole,
+      securityGroup: instanceSecurityGroup,
+      requireImdsv2: true,
+      detailedMonitoring: true,
+      blockDevices: [{
+        deviceName: '/dev/xvda',
+        volume: ec2.BlockDeviceVolume.ebs(30, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
+      }],
+    });
+    const autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Instances', {
+      vpc: net.vpc,
+      vpcSubnets: net.selectSubnets(Tier.APP),
+      launchTemplate: launchTemplate,
+      minCapacity: minInstances,
+      maxCapacity: maxInstances,
+      notifications: props.scalingNotificationsTopic ? [{ topic: props.scalingNotificationsTopic }] : undefined,
+    });
+    acknowledgeControlTower(autoScalingGroup, 'CT.AUTOSCALING.PR.1', 'autoscaling_multiple_az_check',
+      'The group spans every AZ of the VPC: it launches into the app tier\'s subnets, one per AZ (VPCZoneIdentifier). The control ' +
+      'reads only the AvailabilityZones property, which a group in a VPC does not need. ' +
+      'https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-add-az-console.html');
+    acknowledgeControlTower(autoScalingGroup, 'CT.AUTOSCALING.PR.6', 'autoscaling_mixed_instances_policy_multiple_instance_types_check',
+      'The container instances are of the one instanceType the service is sized for (task CPU and memory are packed onto it); ' +
+      'several types are a capacity and cost choice for the account. Use the `autoScalingGroup` to add a mixed instances policy. ' +
+      'https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups.html');
+    if (!props.scalingNotificationsTopic) {
+      Validations.of(autoScalingGroup).acknowledge({
+        id: 'AwsSolutions-AS3',
+        reason: 'The ECS capacity provider\'s managed scaling owns this group\'s size and ECS reports every scaling decision ' +
+          'in the cluster and service events; pass scalingNotificationsTopic to be notified of launches and terminations too.',
+      });
+    }
+
+    const cluster = createCluster(this, net, props.cluster);
+    const capacityProvider = new ecs.AsgCapacityProvider(this, 'CapacityProvider', {
+      autoScalingGroup: autoScalingGroup,
+      enableManagedScaling: true,
+      enableManagedTerminationProtection: props.managedTerminationProtection ?? true,
+      targetCapacityPercent: props.targetCapacityPercent ?? 100,
+    });
+    cluster.addAsgCapacityProvider(capacityProvider);
+    // As cluster.addAutoScalingGroup does: bridge-mode services on this cluster share the instances' network interfaces.
+    cluster.connections.addSecurityGroup(instanceSecurityGroup);
+    Validations.of(instanceRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Written by aws-cdk-lib\'s ecs.Cluster for the ECS agent: ecs:DiscoverPollEndpoint and ecr:GetAuthorizationToken ' +
+        'support no resource-level permissions, ecs:Poll and ecs:StartTelemetrySession are conditioned on this cluster\'s ARN, ' +
+        'and the agent creates log streams for log groups named only at task launch.',
+    });
+    Validations.of(instanceRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::ecs:Submit*]',
+      reason: 'Written by aws-cdk-lib\'s ecs.Cluster for the ECS agent and scoped to this cluster\'s ARN: ecs:Submit* are the ' +
+        'agent\'s task, container and attachment state reports.',
+    });
+    return {
+      cluster,
+      autoScalingGroup,
+      capacityProvider,
+      instanceSecurityGroup,
+      instanceRole,
+      launchTemplate,
+      connections: instanceSecurityGroup.connections,
+    };
+  }
+
+  /** The instance settings belong to the owner of existing capacity: refused rather than silently ignored. */
+  private validateExistingCapacityProps(props: EcsDynamicPortServiceProps): void {
+    for (const prop of OWN_CAPACITY_PROPS) {
+      const value = props[prop];
+      if (value !== undefined) {
+        throw propError(this, prop, value instanceof Construct ? value.node.path : String(value),
+          'configures instances the service creates, but capacityProvider gives existing capacity: the setting would be ignored',
+          `Set it on the auto scaling group or capacity provider where they are created (${props.capacityProvider!.node.path}), or omit capacityProvider to let the service create its own instances.`);
+      }
+    }
+  }
+
+  /**
+   * Existing capacity: a capacity provider of the given cluster, whose auto scaling group runs in
+   * the app tier, with the dynamic host port range pinned in its user data.
+   */
+  private useCapacity(props: EcsDynamicPortServiceProps, net: TieredVpc, provider: ecs.AsgCapacityProvider, from: number, to: number): Capacity {
+    const prop = 'capacityProvider';
+    if (!props.cluster) {
+      throw propError(this, 'cluster', undefined, `is required with capacityProvider (${provider.node.path}): a capacity provider serves the one cluster it is associated with`,
+        'Pass the cluster the capacity provider was added to (cluster.addAsgCapacityProvider(provider)). ' +
+        'See https://docs.aws.amazon.com/AmazonECS/latest/developerguide/asg-capacity-providers.html');
+    }
+    const cluster = createCluster(this, net, props.cluster);
+    if (!cluster.capacityProviderNames.includes(provider.capacityProviderName)) {
+      const names = cluster.capacityProviderNames.length;
+      throw propError(this, prop, provider.node.path,
+        `is not associated with the cluster ${cluster.node.path} (which has ${names === 0 ? 'no capacity provider' : `${names} other capacity provider${names === 1 ? '' : 's'}`}): ` +
+        'ECS refuses a service whose capacity provider strategy names a capacity provider its cluster doesn\'t have',
+        'Add it to the cluster where both are created: cluster.addAsgCapacityProvider(provider). See https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutClusterCapacityProviders.html');
+    }
+    const group = provider.autoScalingGroup;
+    this.checkAppTier(net, provider);
+    let connections: ec2.Connections;
+    try {
+      connections = group.connections;
+    } catch {
+      throw propError(this, prop, group.node.path, 'has no security group the construct can read (its launch template is imported)',
+        'Create the auto scaling group with a launch template that has a securityGroup (ec2.LaunchTemplate securityGroup), so the flows can admit the load balancer to it.');
+    }
+    if (connections.securityGroups.length === 0) {
+      throw propError(this, prop, group.node.path, 'has no security group, so no flow can admit the load balancer to its instances',
+        'Give its launch template a securityGroup (allowAllOutbound: false), so the declared flows write its only rules.');
+    }
+    const here = Stack.of(this);
+    const elsewhere = connections.securityGroups.find((sg) => Stack.of(sg) !== here);
+    if (elsewhere) {
+      throw propError(this, prop, provider.node.path,
+        `has its instances' security group ${elsewhere.node.path} in the stack ${Stack.of(elsewhere).stackName}, but this service is in ${here.stackName}: ` +
+        'the rule that admits the load balancer is written with that security group (in its stack) and references the load balancer\'s, ' +
+        'while the service references the cluster and the capacity provider, so each stack would depend on the other',
+        `Create the service in ${Stack.of(elsewhere).stackName}, the stack of its capacity, or omit capacityProvider to give the service instances of its own in ${here.stackName}.`);
+    }
+    const open = connections.securityGroups.filter((sg) => sg instanceof ec2.SecurityGroup && sg.allowAllOutbound);
+    if (open.length > 0) {
+      Annotations.of(this).addWarningV2('cdk-network-patterns:ecsCapacityAllOutbound',
+        `The container instances' security group ${open[0].node.path} allows all outbound traffic (aws-cdk-lib's default), which no declared flow covers: ` +
+        'create it with allowAllOutbound: false and let the declared flows (HTTPS to the internet through the NAT gateway, the interface endpoints) write its egress rules.');
+    }
+    this.pinHostPortRange(group, from, to);
+    return {
+      cluster,
+      autoScalingGroup: group,
+      capacityProvider: provider,
+      connections,
+      instanceSecurityGroup: connections.securityGroups[0],
+      instanceRole: group.role,
+    };
+  }
+
+  /** Refuses an auto scaling group whose subnets are not the tiered VPC's app tier: its NACL entries would name subnets the traffic never crosses. */
+  private checkAppTier(net: TieredVpc, provider: ecs.AsgCapacityProvider): void {
+    const group = provider.autoScalingGroup;
+    const stack = Stack.of(this);
+    const cfn = group.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+    const subnets = stack.resolve(cfn.vpcZoneIdentifier);
+    if (!Array.isArray(subnets) || subnets.length === 0) {
+      Annotations.of(this).addWarningV2('cdk-network-patterns:ecsCapacityTierUnknown',
+        `The subnets of ${group.node.path} can't be read at synth, so the construct can't confirm it runs in the app tier of ${net.node.path}, where the flows' NACL entries admit the load balancer. ` +
+        'Create it with vpcSubnets: net.selectSubnets(Tier.APP).');
+      return;
+    }
+    const appSubnets = new Set(net.vpc.selectSubnets(net.selectSubnets(Tier.APP)).subnetIds.map((id) => JSON.stringify(stack.resolve(id))));
+    const outside = subnets.filter((id) => !appSubnets.has(JSON.stringify(id)));
+    if (outside.length > 0) {
+      throw propError(this, 'capacityProvider', provider.node.path,
+        `has its auto scaling group ${group.node.path} in subnets outside the app tier of ${net.node.path} (${outside.length} of ${subnets.length}): ` +
+        'the flows\' NACL entries admit the load balancer to the app tier only, so the tasks on those instances would be unreachable',
+        'Create the auto scaling group in the app tier: vpc: net.vpc, vpcSubnets: net.selectSubnets(Tier.APP).');
+    }
+  }
+
+  /**
+   * Writes the range into the group's ECS agent configuration, once: a group already pinned to the
+   * same range (by another service, or by its owner) is left as it is; another range is refused.
+   */
+  private pinHostPortRange(group: autoscaling.AutoScalingGroup, from: number, to: number): void {
+    let userData: ec2.UserData;
+    try {
+      userData = group.userData;
+    } catch {
+      throw propError(this, 'capacityProvider', group.node.path, 'has user data the construct can\'t read, so it can\'t pin the ECS agent\'s dynamic host port range',
+        'Create the auto scaling group from an ec2.LaunchTemplate with userData (e.g. ec2.UserData.forLinux()), so ECS_DYNAMIC_HOST_PORT_RANGE can be written into it. ' +
+        'See https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html');
+    }
+    const pinned = [...userData.render().matchAll(RANGE_LINE)].map((m) => `${m[1]}-${m[2]}`);
+    const other = pinned.find((r) => r !== `${from}-${to}`);
+    if (other) {
+      throw propError(this, 'dynamicHostPortRange', `tcp ${from}-${to}`,
+        `differs from the range ${other} already written into the ECS agent configuration of ${group.node.path}: the agent has one range per instance, so the flows would open ports the tasks don't use and miss the ones they do`,
+        `Give dynamicHostPortRange: ec2.Port.tcpRange(${other.replace('-', ', ')}), the range of the shared instances.`);
+    }
+    if (pinned.length === 0) userData.addCommands(`echo ECS_DYNAMIC_HOST_PORT_RANGE=${from}-${to} >> /etc/ecs/ecs.config`);
   }
 
   private validateRange(range: ec2.Port): { from: number; to: number } {
@@ -363,15 +499,15 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
   }
 
   private validateCapacity(props: EcsDynamicPortServiceProps, hostPort: number, from: number, to: number,
-    minInstances: number, maxInstances: number, desiredCount: number, maxHealthyPercent: number): void {
-    const concrete = (v: number) => !Token.isUnresolved(v);
+    minInstances: number, maxInstances: number | undefined, desiredCount: number, maxHealthyPercent: number): void {
+    const concrete = (v: number | undefined): v is number => v !== undefined && !Token.isUnresolved(v);
     if (concrete(minInstances) && (!Number.isInteger(minInstances) || minInstances < 0)) {
       throw propError(this, 'minInstances', minInstances, 'must be a whole number of at least 0', 'Give e.g. 2 (one instance per AZ in two AZs).');
     }
-    if (concrete(maxInstances) && (!Number.isInteger(maxInstances) || maxInstances < 1)) {
+    if (!props.capacityProvider && concrete(maxInstances) && (!Number.isInteger(maxInstances) || maxInstances < 1)) {
       throw propError(this, 'maxInstances', maxInstances, 'must be a whole number of at least 1', 'Give e.g. 4.');
     }
-    if (concrete(minInstances) && concrete(maxInstances) && minInstances > maxInstances) {
+    if (concrete(minInstances) && concrete(maxInstances) && minInstances > maxInstances && !props.capacityProvider) {
       throw propError(this, 'minInstances', minInstances, `must not exceed maxInstances (${maxInstances})`, 'Raise maxInstances or lower minInstances.');
     }
     const target = props.targetCapacityPercent;
@@ -414,21 +550,18 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
       if (peak > maxInstances) {
         throw propError(this, 'hostPort', hostPort,
           `is fixed, so each instance runs at most one task, but desiredCount ${desiredCount} needs up to ${peak} tasks at once ` +
-          `(maxHealthyPercent ${maxHealthyPercent} during deployments) and maxInstances is ${maxInstances}`,
+          `(maxHealthyPercent ${maxHealthyPercent} during deployments) and ${props.capacityProvider ? `the capacity provider's auto scaling group holds at most ${maxInstances} instances` : `maxInstances is ${maxInstances}`}`,
           'Omit hostPort (or 0) to map each task to a dynamic host port so that many tasks share an instance ' +
-          'or raise maxInstances.');
+          (props.capacityProvider ? 'or raise the auto scaling group\'s maximum size.' : 'or raise maxInstances.'));
       }
     }
   }
+}
 
-  /**
-   * Admits a workload of the tiered VPC to the load balancer's listener ports, as declared flows
-   * (security group referencing security group, and the NACL entries of both tiers). This is how
-   * clients inside the VPC reach an internal load balancer.
-   * @param client the client workload (its security groups)
-   * @param tier the tier the client runs in
-   */
-  public allowLoadBalancerFrom(client: ec2.IConnectable, tier: Tier): void {
-    allowLoadBalancerFrom(this.net, this.built, client, tier);
-  }
+/** The group's maximum size, when the template states it as a number. */
+function maxSizeOf(group: autoscaling.AutoScalingGroup): number | undefined {
+  const max = (group.node.defaultChild as autoscaling.CfnAutoScalingGroup).maxSize;
+  if (Token.isUnresolved(max)) return undefined;
+  const n = Number(max);
+  return Number.isFinite(n) ? n : undefined;
 }

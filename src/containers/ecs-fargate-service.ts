@@ -1,16 +1,10 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { EcsServiceBase } from './ecs-service-base';
 import { EcsServiceBaseProps } from './ecs-service-props';
-import {
-  allowLoadBalancerFrom, BuiltLoadBalancer, buildLoadBalancer, CONTAINER_NAME, createCluster, createLogGroup, createTaskRoles,
-  declareEgress, validateBaseProps,
-} from './private/service-wiring';
-import { TieredNetworkLoadBalancer } from '../load-balancing/tiered-network-load-balancer';
+import { createCluster, createTaskRoles, validateBaseProps } from './private/service-wiring';
 import { Tier } from '../network/tier';
 import { TieredVpc } from '../network/tiered-vpc';
 
@@ -45,87 +39,38 @@ export interface EcsFargateServiceProps extends EcsServiceBaseProps {
  *   loadBalancer: ServiceLoadBalancer.alb({ certificate }),
  * });
  */
-export class EcsFargateService extends Construct implements ec2.IConnectable {
-  /** The ECS cluster (Container Insights on). */
-  public readonly cluster: ecs.Cluster;
+export class EcsFargateService extends EcsServiceBase {
   /** The awsvpc task definition. */
   public readonly taskDefinition: ecs.FargateTaskDefinition;
-  /** The application container. */
-  public readonly container: ecs.ContainerDefinition;
   /** The ECS service. */
   public readonly service: ecs.FargateService;
   /** The tasks' security group (one per task ENI): admits the load balancer on the container port only. */
   public readonly taskSecurityGroup: ec2.SecurityGroup;
-  /** The load balancer (an ALB or an NLB, after `loadBalancer`). */
-  public readonly loadBalancer: elbv2.BaseLoadBalancer;
-  /**
-   * The Application Load Balancer.
-   * @default - none when the load balancer is an NLB
-   */
-  public readonly applicationLoadBalancer?: elbv2.ApplicationLoadBalancer;
-  /**
-   * The library's Network Load Balancer.
-   * @default - none when the load balancer is an ALB
-   */
-  public readonly networkLoadBalancer?: TieredNetworkLoadBalancer;
-  /** The load balancer's connections (its security group). */
-  public readonly loadBalancerConnections: ec2.Connections;
-  /** The listener that forwards to the service (ALB: HTTPS 443 with a certificate, HTTP 80 without; NLB: the TCP/TLS listener). */
-  public readonly listener: elbv2.BaseListener;
-  /** The target group ECS registers the tasks in (task IP + container port). */
-  public readonly targetGroup: elbv2.TargetGroupBase;
-  /**
-   * The load balancer's access log bucket.
-   * @default - none when access logs are off
-   */
-  public readonly accessLogBucket?: s3.IBucket;
-  /** The container log group. */
-  public readonly logGroup: logs.LogGroup;
-  /** The KMS key that encrypts the container log group. */
-  public readonly logEncryptionKey: kms.IKey;
-  /** The port the load balancer reaches the tasks on: the container port itself. */
-  public readonly trafficPorts: ec2.Port;
-  /** The tasks' connections (the task security group). */
-  public readonly connections: ec2.Connections;
-
-  private readonly built: BuiltLoadBalancer;
-  private readonly net: TieredVpc;
 
   constructor(scope: Construct, id: string, props: EcsFargateServiceProps) {
-    super(scope, id);
+    super(scope, id, props);
     const resolved = validateBaseProps(this, props, ecs.NetworkMode.AWS_VPC, 'EcsDynamicPortService');
-    const net: TieredVpc = this.net = props.vpc;
-    this.trafficPorts = ec2.Port.tcp(props.containerPort);
+    const net: TieredVpc = props.vpc;
+    const trafficPorts = ec2.Port.tcp(props.containerPort);
 
-    this.cluster = createCluster(this, net, props.cluster);
+    const cluster = createCluster(this, net, props.cluster);
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: resolved.cpu,
       memoryLimitMiB: resolved.memoryLimitMiB,
       ...createTaskRoles(this),
     });
-    const logging = createLogGroup(this, props);
-    this.logGroup = logging.logGroup;
-    this.logEncryptionKey = logging.key;
-    this.container = this.taskDefinition.addContainer(CONTAINER_NAME, {
-      image: props.image,
-      command: props.command,
-      environment: props.environment,
-      // The one container's hard memory limit is the task's memory (AWS Control Tower CT.ECS.PR.7).
-      // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_memory
-      memoryLimitMiB: resolved.memoryLimitMiB,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: CONTAINER_NAME }),
-      // awsvpc: the container binds its port on the task's own ENI; there is no host port to map.
-      portMappings: [{ containerPort: props.containerPort, protocol: ecs.Protocol.TCP }],
-    });
+    // awsvpc: the container binds its port on the task's own ENI; there is no host port to map.
+    // The one container's hard memory limit is the task's memory (AWS Control Tower CT.ECS.PR.7).
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_memory
+    const container = this._addAppContainer(this.taskDefinition, props, { memoryLimitMiB: resolved.memoryLimitMiB });
 
     this.taskSecurityGroup = new ec2.SecurityGroup(this, 'TaskSecurityGroup', {
       vpc: net.vpc,
       allowAllOutbound: false,
       description: `Fargate tasks of ${this.node.path}: the load balancer on the container port, nothing else`,
     });
-    this.connections = this.taskSecurityGroup.connections;
     this.service = new ecs.FargateService(this, 'Service', {
-      cluster: this.cluster,
+      cluster,
       taskDefinition: this.taskDefinition,
       platformVersion: props.platformVersion ?? ecs.FargatePlatformVersion.LATEST,
       desiredCount: resolved.desiredCount,
@@ -138,32 +83,19 @@ export class EcsFargateService extends Construct implements ec2.IConnectable {
     });
 
     // The load balancer, and the flow load balancer -> tasks on the container port itself.
-    const built = this.built = buildLoadBalancer(this, net, resolved, {
-      service: this.service,
-      containerPort: props.containerPort,
-      targetType: elbv2.TargetType.IP,
-      connectable: this.service,
-      trafficPorts: this.trafficPorts,
-      trafficDescription: `the container port ${props.containerPort} (awsvpc: no host ports)`,
+    this._wireLoadBalancer(resolved, props, {
+      cluster,
+      container,
+      connections: this.taskSecurityGroup.connections,
+      targets: {
+        service: this.service,
+        containerPort: props.containerPort,
+        targetType: elbv2.TargetType.IP,
+        connectable: this.service,
+        trafficPorts,
+        trafficDescription: `the container port ${props.containerPort} (awsvpc: no host ports)`,
+      },
+      egress: this.service,
     });
-    this.loadBalancer = built.loadBalancer;
-    this.applicationLoadBalancer = built.applicationLoadBalancer;
-    this.networkLoadBalancer = built.networkLoadBalancer;
-    this.loadBalancerConnections = built.connections;
-    this.listener = built.listener;
-    this.targetGroup = built.targetGroup;
-    this.accessLogBucket = built.accessLogBucket;
-    declareEgress(net, this.service, this.service.node.path, props.allowInterfaceEndpoints);
-  }
-
-  /**
-   * Admits a workload of the tiered VPC to the load balancer's listener ports, as declared flows
-   * (security group referencing security group, and the NACL entries of both tiers). This is how
-   * clients inside the VPC reach an internal load balancer.
-   * @param client the client workload (its security groups)
-   * @param tier the tier the client runs in
-   */
-  public allowLoadBalancerFrom(client: ec2.IConnectable, tier: Tier): void {
-    allowLoadBalancerFrom(this.net, this.built, client, tier);
   }
 }

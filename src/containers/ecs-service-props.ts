@@ -13,8 +13,9 @@ export interface EcsServiceBaseProps {
   readonly vpc: TieredVpc;
   /**
    * An ECS cluster to run in, shared with other services (it must be in `vpc`). A platform team
-   * creates one cluster per environment; each service then adds only its own capacity
-   * (`EcsDynamicPortService`: its auto scaling group and capacity provider) and tasks.
+   * creates one cluster per environment; each service then adds its tasks and, unless it is given
+   * the cluster's capacity (`EcsDynamicPortService`'s `capacityProvider`), its own auto scaling
+   * group and capacity provider.
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/clusters.html
    * @default - a cluster of the service's own, with Container Insights on
    */

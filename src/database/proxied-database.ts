@@ -13,6 +13,7 @@ import { EphemeralRange } from '../ports/ephemeral-range';
 import { WellKnownPorts } from '../ports/well-known-ports';
 import { acknowledgeCompliance, acknowledgeControlTower, CompliancePack, denyGrantsExceptForAwsServices, ManagedPolicyRole } from '../private/compliance';
 import { ErrorCode, propError } from '../private/errors';
+import { defaultEngine, EngineSpec, resolveDatabaseDefaults, ResolvedDatabaseProps } from './private/resolved-props';
 
 /**
  * How a function connected with `ProxiedDatabase.connectFunction` reaches AWS APIs on 443.
@@ -219,22 +220,6 @@ export interface ConnectFunctionOptions {
 }
 
 /** The engines a `ProxiedDatabase` supports, with the parameter that forces TLS on each. */
-/** What differs between the supported engines. */
-interface EngineSpec {
-  /** RDS Proxy's engine family for the engine. */
-  readonly family: string;
-  /** The engine's default port, which is also the only port RDS Proxy listens on for it. */
-  readonly defaultPort: number;
-  /** The parameter group entry that refuses unencrypted connections. */
-  readonly tlsParameter: Record<string, string>;
-  /** Longest master user name RDS accepts for the engine. */
-  readonly maxUsername: number;
-  /** Longest database name the engine accepts. */
-  readonly maxDatabaseName: number;
-  /** Every log type the engine exports to CloudWatch Logs (RDS user guide, "Publishing database logs to Amazon CloudWatch Logs"). */
-  readonly logExports: string[];
-}
-
 const SUPPORTED_ENGINES: Record<string, EngineSpec> = {
   // rds.force_ssl=1 refuses non-TLS connections (RDS for PostgreSQL user guide, "Requiring an SSL connection").
   postgres: {
@@ -348,76 +333,27 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
     super(scope, id);
     this.network = props.vpc;
     const net = props.vpc;
-    const engine = props.engine ?? rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 });
+    const engine = defaultEngine(props);
     const spec = this.validateEngine(engine);
-    const azs = this.validateAzs(props.availabilityZones, net.availabilityZones);
-    this.username = props.masterUsername ?? 'dbadmin';
-    this.databaseName = props.databaseName ?? 'app';
-    this.proxyPort = spec.defaultPort;
-    this.databasePort = props.port ?? spec.defaultPort;
-    this.iamAuth = props.iamAuth ?? true;
-    const requireTls = props.requireTls ?? true;
-    const multiAz = props.multiAz ?? true;
-    const deletionProtection = props.deletionProtection ?? true;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
-    const allocatedStorage = props.allocatedStorage ?? 20;
-    const backupRetention = props.backupRetention ?? Duration.days(7);
-    const maxConnectionsPercent = props.maxConnectionsPercent ?? 100;
-    const maxIdleConnectionsPercent = props.maxIdleConnectionsPercent ?? Math.floor(maxConnectionsPercent / 2);
-    const borrowTimeout = props.borrowTimeout ?? Duration.seconds(120);
-    const idleClientTimeout = props.idleClientTimeout ?? Duration.minutes(30);
-    const monitoringInterval = props.monitoringInterval ?? Duration.seconds(60);
-    const logExports = props.cloudwatchLogsExports ?? spec.logExports;
-    this.validateProps(props, spec, {
-      monitoringInterval,
-      logExports,
-      requireTls,
-      deletionProtection,
-      removalPolicy,
-      allocatedStorage,
-      backupRetention,
-      maxConnectionsPercent,
-      maxIdleConnectionsPercent,
-      borrowTimeout,
-      idleClientTimeout,
-    });
+    const r = resolveDatabaseDefaults(props, engine, spec, this.validateAzs(props.availabilityZones, net.availabilityZones));
+    this.username = r.username;
+    this.databaseName = r.databaseName;
+    this.proxyPort = r.proxyPort;
+    this.databasePort = r.databasePort;
+    this.iamAuth = r.iamAuth;
+    this.validateProps(props, r);
     if (!props.secretsManagerEndpoint && net.natGatewayCount === 0) {
       throw propError(this, 'secretsManagerEndpoint', undefined,
         'is required when the network has no NAT gateway: the rotation function must reach the Secrets Manager API on 443',
         'Add ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER to the TieredVpc\'s interfaceEndpoints and pass that endpoint here, or give the network NAT gateways.');
     }
+    this.warnRiskyChoices(r);
 
-    // Advisories: legal but risky choices are never silent.
-    if (!multiAz) {
-      Annotations.of(this).addWarningV2('cdk-network-patterns:databaseSingleAz',
-        'multiAz is false: the database has no standby, and an AZ failure takes it down until it is restored (AwsSolutions-RDS3).');
-    }
-    if (!deletionProtection) {
-      Annotations.of(this).addWarningV2('cdk-network-patterns:databaseDeletionProtectionOff',
-        'deletionProtection is false: a stack update or deletion can delete the database (AwsSolutions-RDS10).');
-    }
-    if (!requireTls) {
-      Annotations.of(this).addWarningV2('cdk-network-patterns:proxyTlsOptional',
-        'requireTls is false: clients may send credentials and data to the proxy in clear text (AWS Config rds-proxy-tls-encryption).');
-    }
-    if (!this.iamAuth) {
-      Annotations.of(this).addWarningV2('cdk-network-patterns:proxyIamAuthOff',
-        'iamAuth is false: connected functions read the database password from Secrets Manager instead of signing a short-lived IAM token.');
-    }
-
-    const vpc = net.vpc;
-    const dataSubnets: ec2.SubnetSelection = { ...net.selectSubnets(Tier.DATA), availabilityZones: azs };
-
-    // Security groups with no default egress: their egress is exactly the declared flows.
-    this.databaseSecurityGroup = new ec2.SecurityGroup(this, 'DatabaseSecurityGroup', {
-      vpc, allowAllOutbound: false, description: `${this.node.path}: the database; admits the proxy and the rotation function`,
-    });
-    this.proxySecurityGroup = new ec2.SecurityGroup(this, 'ProxySecurityGroup', {
-      vpc, allowAllOutbound: false, description: `${this.node.path}: the RDS Proxy; admits connected functions, reaches the database`,
-    });
-    this.rotationSecurityGroup = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
-      vpc, allowAllOutbound: false, description: `${this.node.path}: the secret rotation function`,
-    });
+    const dataSubnets: ec2.SubnetSelection = { ...net.selectSubnets(Tier.DATA), availabilityZones: r.availabilityZones };
+    const groups = this.buildSecurityGroups(net.vpc);
+    this.databaseSecurityGroup = groups.database;
+    this.proxySecurityGroup = groups.proxy;
+    this.rotationSecurityGroup = groups.rotation;
     this.connections = new ec2.Connections({ securityGroups: [this.proxySecurityGroup], defaultPort: ec2.Port.tcp(this.proxyPort) });
 
     this.parameterGroup = new rds.ParameterGroup(this, 'ParameterGroup', {
@@ -425,18 +361,95 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
       description: `${this.node.path}: refuses unencrypted connections`,
       parameters: { ...spec.tlsParameter },
     });
+    this.secretEncryptionKey = props.secretEncryptionKey ?? this.buildSecretKey();
+    this.monitoringRole = this.buildMonitoringRole(r);
+    this.instance = this.buildInstance(r, net.vpc, dataSubnets);
+    this.secret = this.instance.secret!;
 
-    if (props.secretEncryptionKey) {
-      this.secretEncryptionKey = props.secretEncryptionKey;
-    } else {
-      const secretKey = new kms.Key(this, 'SecretKey', {
-        description: `Encrypts the master secret of ${this.node.path}`,
-        enableKeyRotation: true,
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
-      denyGrantsExceptForAwsServices(secretKey);
-      this.secretEncryptionKey = secretKey;
+    const target = this.buildTargetReference(r);
+    this.proxy = this.buildProxy(r, target, net.vpc, dataSubnets);
+    this.proxyEndpoint = this.proxy.endpoint;
+    this.declareFlows(net, props.secretsManagerEndpoint);
+
+    // What DatabaseInstance.addRotationSingleUser does, with the security-group-less target reference.
+    this.rotation = new secretsmanager.SecretRotation(this, 'Rotation', {
+      application: engine.singleUserRotationApplication,
+      secret: this.secret,
+      target,
+      vpc: net.vpc,
+      vpcSubnets: net.selectSubnets(Tier.APP),
+      securityGroup: this.rotationSecurityGroup,
+      endpoint: props.secretsManagerEndpoint,
+      automaticallyAfter: r.rotationSchedule,
+      excludeCharacters: PASSWORD_EXCLUDE_CHARS,
+    });
+  }
+
+  /** Advisories: legal but risky choices are never silent. */
+  private warnRiskyChoices(r: ResolvedDatabaseProps): void {
+    if (!r.multiAz) {
+      Annotations.of(this).addWarningV2('cdk-network-patterns:databaseSingleAz',
+        'multiAz is false: the database has no standby, and an AZ failure takes it down until it is restored (AwsSolutions-RDS3).');
     }
+    if (!r.deletionProtection) {
+      Annotations.of(this).addWarningV2('cdk-network-patterns:databaseDeletionProtectionOff',
+        'deletionProtection is false: a stack update or deletion can delete the database (AwsSolutions-RDS10).');
+    }
+    if (!r.requireTls) {
+      Annotations.of(this).addWarningV2('cdk-network-patterns:proxyTlsOptional',
+        'requireTls is false: clients may send credentials and data to the proxy in clear text (AWS Config rds-proxy-tls-encryption).');
+    }
+    if (!r.iamAuth) {
+      Annotations.of(this).addWarningV2('cdk-network-patterns:proxyIamAuthOff',
+        'iamAuth is false: connected functions read the database password from Secrets Manager instead of signing a short-lived IAM token.');
+    }
+  }
+
+  /** Security groups with no default egress: their egress is exactly the declared flows. */
+  private buildSecurityGroups(vpc: ec2.IVpc): { database: ec2.SecurityGroup; proxy: ec2.SecurityGroup; rotation: ec2.SecurityGroup } {
+    return {
+      database: new ec2.SecurityGroup(this, 'DatabaseSecurityGroup', {
+        vpc, allowAllOutbound: false, description: `${this.node.path}: the database; admits the proxy and the rotation function`,
+      }),
+      proxy: new ec2.SecurityGroup(this, 'ProxySecurityGroup', {
+        vpc, allowAllOutbound: false, description: `${this.node.path}: the RDS Proxy; admits connected functions, reaches the database`,
+      }),
+      rotation: new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
+        vpc, allowAllOutbound: false, description: `${this.node.path}: the secret rotation function`,
+      }),
+    };
+  }
+
+  /** The enhanced monitoring role, unless monitoring is off (interval 0). */
+  private buildMonitoringRole(r: ResolvedDatabaseProps): iam.IRole | undefined {
+    if (r.monitoringInterval.toSeconds() <= 0) return undefined;
+    const monitoringRole = new iam.Role(this, 'MonitoringRole', {
+      assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
+      description: `RDS enhanced monitoring of ${this.node.path}`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
+    });
+    Validations.of(monitoringRole).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+      reason: 'AmazonRDSEnhancedMonitoringRole is the policy AWS maintains for the RDS monitoring agent (RDS user guide, ' +
+        '"Setting up and enabling Enhanced Monitoring"): it writes only to the RDSOSMetrics log group, and a hand-copied ' +
+        'policy would drift from what the agent needs.',
+    });
+    return monitoringRole;
+  }
+
+  /** The database instance in the data tier, and what its compliance findings need. */
+  /** The master secret's key: rotated, retained, grants only for AWS services (AWS Control Tower CT.KMS.PR.3). */
+  private buildSecretKey(): kms.IKey {
+    const secretKey = new kms.Key(this, 'SecretKey', {
+      description: `Encrypts the master secret of ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    denyGrantsExceptForAwsServices(secretKey);
+    return secretKey;
+  }
+
+  private buildInstance(r: ResolvedDatabaseProps, vpc: ec2.IVpc, dataSubnets: ec2.SubnetSelection): rds.DatabaseInstance {
     // Storage encrypted with a customer managed key (AWS Control Tower CT.RDS.PR.30), not the
     // account's AWS managed aws/rds key: its policy is the stack's, and it is rotated yearly. RDS
     // uses the key through grants it creates on the deployer's behalf, which the key policy admits.
@@ -447,24 +460,9 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     denyGrantsExceptForAwsServices(storageKey);
-    if (monitoringInterval.toSeconds() > 0) {
-      const monitoringRole = new iam.Role(this, 'MonitoringRole', {
-        assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
-        description: `RDS enhanced monitoring of ${this.node.path}`,
-        managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
-      });
-      Validations.of(monitoringRole).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
-        reason: 'AmazonRDSEnhancedMonitoringRole is the policy AWS maintains for the RDS monitoring agent (RDS user guide, ' +
-          '"Setting up and enabling Enhanced Monitoring"): it writes only to the RDSOSMetrics log group, and a hand-copied ' +
-          'policy would drift from what the agent needs.',
-      });
-      this.monitoringRole = monitoringRole;
-    }
-
-    this.instance = new rds.DatabaseInstance(this, 'Resource', {
-      engine,
-      instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.BURSTABLE4_GRAVITON, ec2.InstanceSize.MEDIUM),
+    const instance = new rds.DatabaseInstance(this, 'Resource', {
+      engine: r.engine,
+      instanceType: r.instanceType,
       vpc,
       vpcSubnets: dataSubnets,
       securityGroups: [this.databaseSecurityGroup],
@@ -474,7 +472,7 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
       }),
       databaseName: this.databaseName,
       port: this.databasePort,
-      multiAz,
+      multiAz: r.multiAz,
       storageEncrypted: true,
       storageEncryptionKey: storageKey,
       // IAM database authentication on the instance too (AWS Control Tower CT.RDS.PR.7): clients
@@ -482,52 +480,59 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
       // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.html
       iamAuthentication: true,
       storageType: rds.StorageType.GP3,
-      allocatedStorage,
-      deletionProtection,
-      removalPolicy,
-      backupRetention,
+      allocatedStorage: r.allocatedStorage,
+      deletionProtection: r.deletionProtection,
+      removalPolicy: r.removalPolicy,
+      backupRetention: r.backupRetention,
       parameterGroup: this.parameterGroup,
       publiclyAccessible: false,
       autoMinorVersionUpgrade: true,
       copyTagsToSnapshot: true,
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
-      monitoringInterval: this.monitoringRole ? monitoringInterval : undefined,
+      monitoringInterval: this.monitoringRole ? r.monitoringInterval : undefined,
       monitoringRole: this.monitoringRole,
-      cloudwatchLogsExports: logExports.length > 0 ? logExports : undefined,
+      cloudwatchLogsExports: r.logExports.length > 0 ? r.logExports : undefined,
     });
-    this.secret = this.instance.secret!;
-    acknowledgeCompliance(this.instance, 'RDSInBackupPlan',
+    acknowledgeCompliance(instance, 'RDSInBackupPlan',
       'Automated backups are always on (backupRetention: 1 to 35 days, 7 by default) with point-in-time recovery, ' +
       'and the removal policy keeps a final snapshot; an AWS Backup plan (its vault, schedule and cross-account copies) is an ' +
       'account- or organization-level choice that a reusable construct should not make. Add the instance to your plan by ARN or tag.',
       [CompliancePack.NIST_800_53_R5, CompliancePack.HIPAA_SECURITY]);
-    if (this.databasePort === spec.defaultPort) {
-      Validations.of(this.instance).acknowledge({
+    if (this.databasePort === r.spec.defaultPort) {
+      Validations.of(instance).acknowledge({
         id: 'AwsSolutions-RDS11',
-        reason: `Clients never see the database port: they connect to the RDS Proxy, which always listens on the engine's default port ${spec.defaultPort} ` +
+        reason: `Clients never see the database port: they connect to the RDS Proxy, which always listens on the engine's default port ${r.spec.defaultPort} ` +
           '(RDS Proxy has no port setting), so a custom database port would hide nothing. Only the proxy and the rotation function security groups ' +
           'reach the database, in the isolated data tier; set `port` to move it anyway.',
       });
-      acknowledgeControlTower(this.instance, 'CT.RDS.PR.20', 'rds_instance_no_default_ports_check',
-        `Clients connect to the RDS Proxy, which always listens on the engine's default port ${spec.defaultPort} (it has no port ` +
+      acknowledgeControlTower(instance, 'CT.RDS.PR.20', 'rds_instance_no_default_ports_check',
+        `Clients connect to the RDS Proxy, which always listens on the engine's default port ${r.spec.defaultPort} (it has no port ` +
         'setting), so a custom database port hides nothing; only the proxy and rotation security groups reach the database, in ' +
         'the isolated data tier. Set `port` to move it anyway. https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html');
     }
+    return instance;
+  }
 
-    // aws-cdk-lib's L2s open security groups on their own: ProxyTarget.fromInstance(instance) opens the
-    // database SG to the proxy SG, and SecretRotation opens it to the rotation SG, both on the
-    // instance's port token (rules next to the declared flows, invisible to the flow model). They get
-    // this reference to the same instance instead: same identifier and engine, the port, and no
-    // security group, so they add no rule. The declared flows below are the whole opening.
-    const target = rds.DatabaseInstance.fromDatabaseInstanceAttributes(this, 'TargetReference', {
+  /**
+   * aws-cdk-lib's L2s open security groups on their own: ProxyTarget.fromInstance(instance) opens the
+   * database SG to the proxy SG, and SecretRotation opens it to the rotation SG, both on the
+   * instance's port token (rules next to the declared flows, invisible to the flow model). They get
+   * this reference to the same instance instead: same identifier and engine, the port, and no
+   * security group, so they add no rule. The declared flows are the whole opening.
+   */
+  private buildTargetReference(r: ResolvedDatabaseProps): rds.IDatabaseInstance {
+    return rds.DatabaseInstance.fromDatabaseInstanceAttributes(this, 'TargetReference', {
       instanceIdentifier: this.instance.instanceIdentifier,
       instanceEndpointAddress: this.instance.dbInstanceEndpointAddress,
       port: this.databasePort,
       securityGroups: [],
-      engine,
+      engine: r.engine,
     });
+  }
 
-    this.proxy = new rds.DatabaseProxy(this, 'Proxy', {
+  /** The RDS Proxy in the data tier: TLS and IAM auth required by default, the pooling settings given. */
+  private buildProxy(r: ResolvedDatabaseProps, target: rds.IDatabaseInstance, vpc: ec2.IVpc, dataSubnets: ec2.SubnetSelection): rds.DatabaseProxy {
+    return new rds.DatabaseProxy(this, 'Proxy', {
       // Unique per account and Region (proxy names are); aws-cdk-lib would name it 'Proxy' unless a feature flag is set.
       dbProxyName: proxyName(this),
       proxyTarget: rds.ProxyTarget.fromInstance(target),
@@ -540,16 +545,18 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
       vpc,
       vpcSubnets: dataSubnets,
       securityGroups: [this.proxySecurityGroup],
-      requireTLS: requireTls,
+      requireTLS: r.requireTls,
       iamAuth: this.iamAuth,
-      maxConnectionsPercent,
-      maxIdleConnectionsPercent,
-      borrowTimeout,
-      idleClientTimeout,
+      maxConnectionsPercent: r.maxConnectionsPercent,
+      maxIdleConnectionsPercent: r.maxIdleConnectionsPercent,
+      borrowTimeout: r.borrowTimeout,
+      idleClientTimeout: r.idleClientTimeout,
       debugLogging: false,
     });
-    this.proxyEndpoint = this.proxy.endpoint;
+  }
 
+  /** The flows proxy -> database, rotation function -> database and rotation function -> Secrets Manager. */
+  private declareFlows(net: TieredVpc, secretsManagerEndpoint: ec2.IInterfaceVpcEndpoint | undefined): void {
     // proxy -> database: workload to workload, both in the data tier.
     net.addFlow(FlowEndpoint.workload(this.proxy, Tier.DATA), FlowEndpoint.workload(this.instance, Tier.DATA),
       ec2.Port.tcp(this.databasePort), { description: `${this.proxy.node.path} -> ${this.instance.node.path} (RDS Proxy to its target)` });
@@ -560,25 +567,13 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
     const rotationEnd = FlowEndpoint.workload(this.rotationSecurityGroup, Tier.APP, { ephemeralRange: EphemeralRange.LAMBDA, name: `${this.node.path}/Rotation` });
     net.addFlow(rotationEnd, FlowEndpoint.workload(this.instance, Tier.DATA), ec2.Port.tcp(this.databasePort),
       { description: `${this.node.path}/Rotation -> ${this.instance.node.path} (secret rotation)` });
-    if (props.secretsManagerEndpoint) {
-      net.addFlow(rotationEnd, FlowEndpoint.workload(props.secretsManagerEndpoint, Tier.APP), WellKnownPorts.HTTPS,
+    if (secretsManagerEndpoint) {
+      net.addFlow(rotationEnd, FlowEndpoint.workload(secretsManagerEndpoint, Tier.APP), WellKnownPorts.HTTPS,
         { description: `${this.node.path}/Rotation -> Secrets Manager endpoint tcp 443` });
     } else {
       net.addFlow(rotationEnd, FlowEndpoint.internet(), WellKnownPorts.HTTPS,
         { description: `${this.node.path}/Rotation -> Secrets Manager API tcp 443 (via NAT)` });
     }
-    // What DatabaseInstance.addRotationSingleUser does, with the security-group-less target reference.
-    this.rotation = new secretsmanager.SecretRotation(this, 'Rotation', {
-      application: engine.singleUserRotationApplication,
-      secret: this.secret,
-      target,
-      vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
-      securityGroup: this.rotationSecurityGroup,
-      endpoint: props.secretsManagerEndpoint,
-      automaticallyAfter: props.rotationSchedule ?? Duration.days(30),
-      excludeCharacters: PASSWORD_EXCLUDE_CHARS,
-    });
   }
 
   /**
@@ -756,19 +751,8 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
     return [...azs];
   }
 
-  private validateProps(props: ProxiedDatabaseProps, spec: EngineSpec, v: {
-    monitoringInterval: Duration;
-    logExports: string[];
-    requireTls: boolean;
-    deletionProtection: boolean;
-    removalPolicy: RemovalPolicy;
-    allocatedStorage: number;
-    backupRetention: Duration;
-    maxConnectionsPercent: number;
-    maxIdleConnectionsPercent: number;
-    borrowTimeout: Duration;
-    idleClientTimeout: Duration;
-  }): void {
+  private validateProps(props: ProxiedDatabaseProps, v: ResolvedDatabaseProps): void {
+    const spec = v.spec;
     const username = this.username;
     if (!Token.isUnresolved(username) && (!IDENTIFIER.test(username) || username.length > spec.maxUsername)) {
       throw propError(this, 'masterUsername', username,

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { FailoverTargetSpec } from './record-spec';
+import { FailoverBindContext, ResolvedTarget, Side } from './private/binding';
+import { bindDomainName, bindIpAddresses, bindLoadBalancer, LoadBalancerTargetSpec } from './private/target-binding';
 
 /** Options for a failover target answered with plain values (IP addresses or a domain name). */
 export interface FailoverValueTargetOptions {
@@ -72,7 +73,7 @@ export class FailoverTarget {
    * `loadBalancerAttributes` with the literal DNS name and canonical hosted zone id.
    */
   public static loadBalancer(loadBalancer: elbv2.ILoadBalancerV2): FailoverTarget {
-    return new FailoverTarget({ kind: 'loadBalancer', loadBalancer });
+    return FailoverTarget.ofLoadBalancer({ loadBalancer });
   }
 
   /**
@@ -81,8 +82,7 @@ export class FailoverTarget {
    * cross-region reference to its construct.
    */
   public static loadBalancerAttributes(attrs: FailoverLoadBalancerAttributes): FailoverTarget {
-    return new FailoverTarget({
-      kind: 'loadBalancer',
+    return FailoverTarget.ofLoadBalancer({
       dnsName: attrs.dnsName,
       canonicalHostedZoneId: attrs.canonicalHostedZoneId,
       region: attrs.region,
@@ -101,7 +101,8 @@ export class FailoverTarget {
    * The endpoint health check then needs `ipAddress` (or `domainName`) when there is more than one.
    */
   public static ipAddresses(addresses: string[], options: FailoverValueTargetOptions = {}): FailoverTarget {
-    return new FailoverTarget({ kind: 'ipAddresses', addresses: [...addresses], ttl: options.ttl });
+    const list = [...addresses];
+    return new FailoverTarget((ctx, side) => bindIpAddresses(ctx, side, { addresses: list, ttl: options.ttl }));
   }
 
   /**
@@ -109,13 +110,21 @@ export class FailoverTarget {
    * must then be domain names). The endpoint health check resolves and probes this name.
    */
   public static domainName(name: string, options: FailoverValueTargetOptions = {}): FailoverTarget {
-    return new FailoverTarget({ kind: 'domainName', domainName: name, ttl: options.ttl });
+    return new FailoverTarget((ctx, side) => bindDomainName(ctx, side, { domainName: name, ttl: options.ttl }));
   }
 
-  /** @internal */
-  public readonly _spec: FailoverTargetSpec;
+  private static ofLoadBalancer(spec: LoadBalancerTargetSpec): FailoverTarget {
+    return new FailoverTarget((ctx, side) => bindLoadBalancer(ctx, side, spec));
+  }
 
-  private constructor(spec: FailoverTargetSpec) {
-    this._spec = spec;
+  private constructor(private readonly binder: (ctx: FailoverBindContext, side: Side) => ResolvedTarget) {}
+
+  /**
+   * Resolves the target for one side of a pair: its record types, alias or values, and what an
+   * endpoint health check probes.
+   * @internal
+   */
+  public _bind(ctx: FailoverBindContext, side: Side): ResolvedTarget {
+    return this.binder(ctx, side);
   }
 }

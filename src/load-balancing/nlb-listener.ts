@@ -2,10 +2,11 @@ import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
+import { ITieredNetworkLoadBalancer } from './i-tiered-network-load-balancer';
 import { NlbTarget } from './nlb-target';
 import { validateClientCidrs, warnWorldClients, WorkloadClient } from './private/clients';
-import { resolveTargets, ResolvedTargets, TargetEnd } from './private/resolve-targets';
-import type { TieredNetworkLoadBalancer } from './tiered-network-load-balancer';
+import { listenerHost, NlbListenerHost } from './private/listener-host';
+import { ResolvedTargets, TargetEnd } from './private/resolve-targets';
 import { FlowEndpoint } from '../network/flow-endpoint';
 import { Tier } from '../network/tier';
 import { EphemeralRange } from '../ports/ephemeral-range';
@@ -151,8 +152,8 @@ export interface NlbListenerOptions {
 
 /** Properties of an `NlbListener`. */
 export interface NlbListenerProps extends NlbListenerOptions {
-  /** The load balancer to add the listener to. */
-  readonly loadBalancer: TieredNetworkLoadBalancer;
+  /** The load balancer to add the listener to (a `TieredNetworkLoadBalancer`). */
+  readonly loadBalancer: ITieredNetworkLoadBalancer;
 }
 
 const LISTENER_PROTOCOLS = [elbv2.Protocol.TCP, elbv2.Protocol.TLS, elbv2.Protocol.UDP, elbv2.Protocol.TCP_UDP];
@@ -190,14 +191,14 @@ export class NlbListener extends Construct {
   /** The CIDR clients of this listener. */
   public readonly clientCidrs: string[];
 
-  private readonly nlb: TieredNetworkLoadBalancer;
+  private readonly nlb: NlbListenerHost;
   private readonly healthCheckSpec: NlbHealthCheck;
   private readonly ends: Array<{ end: TargetEnd; resolved: ResolvedTargets }> = [];
   private targetSets = 0;
 
   constructor(scope: Construct, id: string, props: NlbListenerProps) {
     super(scope, id);
-    const nlb = props.loadBalancer;
+    const nlb = listenerHost(this, props.loadBalancer);
     this.nlb = nlb;
     this.port = props.port;
     this.protocol = props.protocol ?? ((props.certificates?.length ?? 0) > 0 ? elbv2.Protocol.TLS : elbv2.Protocol.TCP);
@@ -207,7 +208,7 @@ export class NlbListener extends Construct {
     this.healthCheckSpec = props.healthCheck ?? {};
     this.validateProps(props);
 
-    const resolved = props.targets.map((t, i) => resolveTargets(this, nlb.vpc, t, `targets[${i}]`));
+    const resolved = props.targets.map((t, i) => t._bind(this, nlb.vpc, `targets[${i}]`));
     const types = [...new Set(resolved.map((r) => r.targetType))];
     if (types.length > 1) {
       throw propError(this, 'targets', props.targets.map((t) => t.kind), `mix target types (${types.join(', ')})`,
@@ -270,7 +271,7 @@ export class NlbListener extends Construct {
    */
   public addTargets(...targets: NlbTarget[]): void {
     const offset = this.targetSets;
-    const resolved = targets.map((t, i) => resolveTargets(this, this.nlb.vpc, t, `targets[${offset + i}]`));
+    const resolved = targets.map((t, i) => t._bind(this, this.nlb.vpc, `targets[${offset + i}]`));
     for (const r of resolved) {
       if (r.targetType !== this.targetType) {
         throw propError(this, 'addTargets', r.kind, `registers ${r.targetType} targets in a target group of ${this.targetType} targets`,

@@ -2,7 +2,12 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { Construct } from 'constructs';
+import {
+  bindAutoScalingGroup, bindCustom, bindEcsService, bindInstances, bindIpAddresses, BoundTargets, ResolvedTargets,
+} from './private/resolve-targets';
 import { Tier } from '../network/tier';
+import { TieredVpc } from '../network/tiered-vpc';
 
 /** Options shared by every kind of `NlbTarget`. */
 export interface NlbTargetOptions {
@@ -117,12 +122,14 @@ export class NlbTarget {
    * The instances of an auto scaling group (registered by the group itself as they launch).
    */
   public static autoScalingGroup(group: autoscaling.AutoScalingGroup, options: NlbTargetOptions = {}): NlbTarget {
-    return new NlbTarget(NlbTargetKind.AUTO_SCALING_GROUP, options, { group });
+    return new NlbTarget(NlbTargetKind.AUTO_SCALING_GROUP, options,
+      (scope, net, where) => bindAutoScalingGroup(scope, net, group, options.tier, where));
   }
 
   /** EC2 instances, registered by instance id. */
   public static instances(instances: ec2.Instance[], options: NlbTargetOptions = {}): NlbTarget {
-    return new NlbTarget(NlbTargetKind.INSTANCES, options, { instances });
+    const list = [...instances];
+    return new NlbTarget(NlbTargetKind.INSTANCES, options, (scope, net, where) => bindInstances(scope, net, list, options.tier, where));
   }
 
   /**
@@ -131,7 +138,7 @@ export class NlbTarget {
    * range the ECS agent is pinned to (`EcsDynamicPortService` pins it and opens exactly it).
    */
   public static ecsService(service: ecs.BaseService, options: EcsServiceTargetOptions = {}): NlbTarget {
-    return new NlbTarget(NlbTargetKind.ECS_SERVICE, options, { service, ecs: options });
+    return new NlbTarget(NlbTargetKind.ECS_SERVICE, options, (scope, net, where) => bindEcsService(scope, net, service, options, where));
   }
 
   /**
@@ -139,39 +146,30 @@ export class NlbTarget {
    * derived from the addresses; addresses outside the VPC CIDR are refused.
    */
   public static ipAddresses(addresses: string[], options: IpTargetsOptions = {}): NlbTarget {
-    return new NlbTarget(NlbTargetKind.IP_ADDRESSES, options, { addresses, connectable: options.connectable });
+    const list = [...addresses];
+    return new NlbTarget(NlbTargetKind.IP_ADDRESSES, options,
+      (scope, net, where) => bindIpAddresses(scope, net, list, options.connectable, options.tier, where));
   }
 
   /** Any `INetworkLoadBalancerTarget`, with the security groups that must admit the load balancer. */
   public static custom(target: elbv2.INetworkLoadBalancerTarget, options: CustomNlbTargetOptions): NlbTarget {
-    return new NlbTarget(NlbTargetKind.CUSTOM, options, {
-      custom: target, connectable: options.connectable, targetType: options.targetType, trafficPort: options.trafficPort,
-    });
+    return new NlbTarget(NlbTargetKind.CUSTOM, options, (scope, net, where) => bindCustom(scope, net, target, options.connectable, options, where));
   }
-
-  /**
-   * The raw inputs, resolved against the VPC when the target is bound to a listener.
-   * @internal
-   */
-  public readonly _inputs: {
-    readonly group?: autoscaling.AutoScalingGroup;
-    readonly instances?: ec2.Instance[];
-    readonly service?: ecs.BaseService;
-    readonly ecs?: EcsServiceTargetOptions;
-    readonly addresses?: string[];
-    readonly custom?: elbv2.INetworkLoadBalancerTarget;
-    readonly connectable?: ec2.IConnectable;
-    readonly targetType?: elbv2.TargetType;
-    readonly trafficPort?: ec2.Port;
-  };
 
   private constructor(
     /** What kind of targets these are. */
     public readonly kind: NlbTargetKind,
     /** The options given. */
     public readonly options: NlbTargetOptions,
-    inputs: NlbTarget['_inputs'],
-  ) {
-    this._inputs = inputs;
+    private readonly binder: (scope: Construct, net: TieredVpc, where: string) => BoundTargets,
+  ) {}
+
+  /**
+   * Binds the targets to a listener's VPC: the elbv2 targets, the security groups that admit the
+   * load balancer and their tiers, checked against the VPC (`where` names the targets in messages).
+   * @internal
+   */
+  public _bind(scope: Construct, net: TieredVpc, where: string): ResolvedTargets {
+    return { kind: this.kind, ...this.binder(scope, net, where) };
   }
 }

@@ -3,8 +3,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
+import { ITieredNetworkLoadBalancer } from './i-tiered-network-load-balancer';
 import { NlbListener, NlbListenerOptions } from './nlb-listener';
 import { validateClientCidrs, warnWorldClients, WorkloadClient } from './private/clients';
+import { NlbListenerHost } from './private/listener-host';
 import { FlowEndpoint } from '../network/flow-endpoint';
 import { Tier } from '../network/tier';
 import { FlowOptions, TieredVpc } from '../network/tiered-vpc';
@@ -165,7 +167,7 @@ export interface NlbClientOptions {
  * nlb.addListener('Brokers', { port: 9092, targets: [NlbTarget.autoScalingGroup(brokers)] });
  * // nlb.staticIps: the addresses the partner allowlists
  */
-export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnectable {
+export class TieredNetworkLoadBalancer extends Construct implements ITieredNetworkLoadBalancer {
   /**
    * The default Regional quota of Elastic IP addresses ("EC2-VPC Elastic IPs", Service Quotas
    * code L-0263D0A3): 5 per Region (see https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
@@ -279,7 +281,8 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
    * preservation, clients -> targets' tier NACL).
    */
   public addListener(id: string, options: NlbListenerOptions): NlbListener {
-    return new NlbListener(this, id, { ...options, loadBalancer: this });
+    // The listener drives this load balancer through the internal members of NlbListenerHost only.
+    return new NlbListener(this, id, { ...options, loadBalancer: this satisfies NlbListenerHost });
   }
 
   /**

@@ -9,7 +9,6 @@ import { Tier } from '../../network/tier';
 import { TieredVpc } from '../../network/tiered-vpc';
 import { parseIpv4 } from '../../private/cidr';
 import { propError } from '../../private/errors';
-import { NlbTarget, NlbTargetKind } from '../nlb-target';
 
 const ALL_TIERS = [Tier.PUBLIC, Tier.APP, Tier.DATA];
 
@@ -25,7 +24,8 @@ export interface TargetEnd {
 
 /** An `NlbTarget` bound to a VPC and a target port. */
 export interface ResolvedTargets {
-  readonly kind: NlbTargetKind;
+  /** What kind of targets these are (the `NlbTargetKind`), for messages. */
+  readonly kind: string;
   readonly elbTargets: elbv2.INetworkLoadBalancerTarget[];
   readonly ends: TargetEnd[];
   readonly targetType: elbv2.TargetType;
@@ -35,67 +35,66 @@ export interface ResolvedTargets {
   readonly unmanagedSecurityGroups: boolean;
 }
 
-/**
- * Binds an `NlbTarget` to the VPC: works out the elbv2 targets, the `IConnectable` ends of the
- * flows and their tiers, and refuses targets outside the VPC.
- */
-export function resolveTargets(scope: IConstruct, net: TieredVpc, target: NlbTarget, where: string): ResolvedTargets {
-  const inputs = target._inputs;
-  const givenTier = target.options.tier;
-  switch (target.kind) {
-    case NlbTargetKind.AUTO_SCALING_GROUP: {
-      const group = inputs.group!;
-      checkSameVpc(scope, net, group, where);
-      const cfn = group.node.defaultChild as autoscaling.CfnAutoScalingGroup;
-      const tier = pickTier(scope, net, group, derivedTier(net, group, cfn.vpcZoneIdentifier), givenTier, where);
-      return {
-        kind: target.kind,
-        elbTargets: [group],
-        targetType: elbv2.TargetType.INSTANCE,
-        unmanagedSecurityGroups: false,
-        ends: [{ connectable: group, tier }],
-      };
-    }
-    case NlbTargetKind.INSTANCES: {
-      const instances = inputs.instances!;
-      if (instances.length === 0) {
-        throw propError(scope, `${where}: instances`, [], 'must name at least one instance', 'Pass the instances to register.');
-      }
-      const ends = instances.map((instance) => {
-        checkSameVpc(scope, net, instance, where);
-        const tier = pickTier(scope, net, instance, derivedTier(net, instance, [instance.instance.subnetId]), givenTier, where);
-        return { connectable: instance, tier };
-      });
-      return {
-        kind: target.kind,
-        elbTargets: instances.map((i) => new targets.InstanceTarget(i)),
-        targetType: elbv2.TargetType.INSTANCE,
-        unmanagedSecurityGroups: false,
-        ends,
-      };
-    }
-    case NlbTargetKind.ECS_SERVICE:
-      return resolveEcs(scope, net, target, where);
-    case NlbTargetKind.IP_ADDRESSES:
-      return resolveIps(scope, net, target, where);
-    default: {
-      const connectable = inputs.connectable!;
-      checkSameVpc(scope, net, connectable, where);
-      return {
-        kind: target.kind,
-        elbTargets: [inputs.custom!],
-        targetType: inputs.targetType ?? elbv2.TargetType.INSTANCE,
-        trafficPort: inputs.trafficPort,
-        unmanagedSecurityGroups: false,
-        ends: [{ connectable, tier: givenTier ?? Tier.APP }],
-      };
-    }
-  }
+/** What a target kind's binding works out; the target adds its kind. */
+export type BoundTargets = Omit<ResolvedTargets, 'kind'>;
+
+/** The options of an ECS service target (the fields of `EcsServiceTargetOptions`). */
+export interface EcsBindOptions {
+  readonly tier?: Tier;
+  readonly containerName?: string;
+  readonly containerPort?: number;
+  readonly connectable?: ec2.IConnectable;
+  readonly trafficPort?: ec2.Port;
 }
 
-function resolveEcs(scope: IConstruct, net: TieredVpc, target: NlbTarget, where: string): ResolvedTargets {
-  const service = target._inputs.service!;
-  const opts = target._inputs.ecs ?? {};
+/** The instances of an auto scaling group, registered by the group itself. */
+export function bindAutoScalingGroup(scope: IConstruct, net: TieredVpc, group: autoscaling.AutoScalingGroup,
+  givenTier: Tier | undefined, where: string): BoundTargets {
+  checkSameVpc(scope, net, group, where);
+  const cfn = group.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+  const tier = pickTier(scope, net, group, derivedTier(net, group, cfn.vpcZoneIdentifier), givenTier, where);
+  return {
+    elbTargets: [group],
+    targetType: elbv2.TargetType.INSTANCE,
+    unmanagedSecurityGroups: false,
+    ends: [{ connectable: group, tier }],
+  };
+}
+
+/** EC2 instances, registered by instance id. */
+export function bindInstances(scope: IConstruct, net: TieredVpc, instances: ec2.Instance[],
+  givenTier: Tier | undefined, where: string): BoundTargets {
+  if (instances.length === 0) {
+    throw propError(scope, `${where}: instances`, [], 'must name at least one instance', 'Pass the instances to register.');
+  }
+  const ends = instances.map((instance) => {
+    checkSameVpc(scope, net, instance, where);
+    const tier = pickTier(scope, net, instance, derivedTier(net, instance, [instance.instance.subnetId]), givenTier, where);
+    return { connectable: instance, tier };
+  });
+  return {
+    elbTargets: instances.map((i) => new targets.InstanceTarget(i)),
+    targetType: elbv2.TargetType.INSTANCE,
+    unmanagedSecurityGroups: false,
+    ends,
+  };
+}
+
+/** Any `INetworkLoadBalancerTarget`, with the security groups that must admit the load balancer. */
+export function bindCustom(scope: IConstruct, net: TieredVpc, target: elbv2.INetworkLoadBalancerTarget, connectable: ec2.IConnectable,
+  options: { readonly tier?: Tier; readonly targetType?: elbv2.TargetType; readonly trafficPort?: ec2.Port }, where: string): BoundTargets {
+  checkSameVpc(scope, net, connectable, where);
+  return {
+    elbTargets: [target],
+    targetType: options.targetType ?? elbv2.TargetType.INSTANCE,
+    trafficPort: options.trafficPort,
+    unmanagedSecurityGroups: false,
+    ends: [{ connectable, tier: options.tier ?? Tier.APP }],
+  };
+}
+
+/** An ECS service: task IPs (`awsvpc`) or container instances and host ports (`bridge`, `host`). */
+export function bindEcsService(scope: IConstruct, net: TieredVpc, service: ecs.BaseService, opts: EcsBindOptions, where: string): BoundTargets {
   const taskDefinition = service.taskDefinition;
   const mode = taskDefinition.networkMode;
   if (mode === ecs.NetworkMode.NONE) {
@@ -151,9 +150,8 @@ function resolveEcs(scope: IConstruct, net: TieredVpc, target: NlbTarget, where:
     const awsvpcConfig = config?.awsvpcConfiguration ?? config?.AwsvpcConfiguration;
     derived = derivedTier(net, service, awsvpcConfig?.subnets ?? awsvpcConfig?.Subnets);
   }
-  const tier = pickTier(scope, net, service, derived, target.options.tier, where);
+  const tier = pickTier(scope, net, service, derived, opts.tier, where);
   return {
-    kind: target.kind,
     elbTargets: [service.loadBalancerTarget({ containerName: container.containerName, containerPort: mapping.containerPort })],
     targetType: awsvpc ? elbv2.TargetType.IP : elbv2.TargetType.INSTANCE,
     trafficPort,
@@ -162,9 +160,9 @@ function resolveEcs(scope: IConstruct, net: TieredVpc, target: NlbTarget, where:
   };
 }
 
-function resolveIps(scope: IConstruct, net: TieredVpc, target: NlbTarget, where: string): ResolvedTargets {
-  const addresses = target._inputs.addresses!;
-  const connectable = target._inputs.connectable;
+/** IP addresses inside the VPC, with the security groups of their interfaces when known. */
+export function bindIpAddresses(scope: IConstruct, net: TieredVpc, addresses: string[], connectable: ec2.IConnectable | undefined,
+  givenTier: Tier | undefined, where: string): BoundTargets {
   if (addresses.length === 0) {
     throw propError(scope, `${where}: addresses`, [], 'must name at least one IP address', 'Pass the targets\' private IPv4 addresses.');
   }
@@ -184,13 +182,13 @@ function resolveIps(scope: IConstruct, net: TieredVpc, target: NlbTarget, where:
         `is outside the VPC's subnets (${ALL_TIERS.map((t) => `${t} ${net.tierCidr(t)}`).join(', ')})`,
         'Register only addresses of this VPC: targets in a peered VPC or on premises are outside what the flow model can open and prove.');
     }
-    if (target.options.tier !== undefined && target.options.tier !== tier) {
-      throw propError(scope, `${where}: tier`, target.options.tier, `contradicts address ${address}, which is in the ${tier} tier`,
+    if (givenTier !== undefined && givenTier !== tier) {
+      throw propError(scope, `${where}: tier`, givenTier, `contradicts address ${address}, which is in the ${tier} tier`,
         'Omit tier (it is derived from the addresses), or fix it.');
     }
     tiers.set(address, tier);
   }
-  const fallback = target.options.tier ?? Tier.APP;
+  const fallback = givenTier ?? Tier.APP;
   let ends: TargetEnd[];
   if (connectable) {
     checkSameVpc(scope, net, connectable, where);
@@ -210,7 +208,6 @@ function resolveIps(scope: IConstruct, net: TieredVpc, target: NlbTarget, where:
     }));
   }
   return {
-    kind: target.kind,
     elbTargets: addresses.map((a) => new targets.IpTarget(a)),
     targetType: elbv2.TargetType.IP,
     unmanagedSecurityGroups: connectable === undefined,
