@@ -270,7 +270,7 @@ export class CollaborativeEditorStack extends Stack {
     // clients --wss 443--> NLB --443--> servers: the listener declares both flows (and the health
     // checks' port, the same 443). TCP: the TLS passes through to the servers.
     this.loadBalancer = new TieredNetworkLoadBalancer(this, 'Nlb', {
-      vpc: net,
+      network: net,
       internetFacing: true,
       staticIps: false,
       deletionProtection: true,

@@ -83,7 +83,7 @@ export class KafkaNlbStack extends Stack {
     this.brokers = this.createBrokers(net);
 
     this.loadBalancer = new TieredNetworkLoadBalancer(this, 'PartnerNlb', {
-      vpc: net,
+      network: net,
       internetFacing: true,
       clientCidrs: [PARTNER_CIDR],
       staticIpOutputs: true,

@@ -95,7 +95,7 @@ export class ThreeTierWebAppStack extends Stack {
 
     // PostgreSQL 17, Multi-AZ, encrypted, deletion protection, rotated credentials, TLS forced;
     // RDS Proxy with TLS and IAM auth required, in the data tier of the three AZs.
-    this.database = new ProxiedDatabase(this, 'Database', { vpc: net });
+    this.database = new ProxiedDatabase(this, 'Database', { network: net });
     const db = this.database;
 
     const certificateArn: string = props.certificateArn ?? this.node.tryGetContext('certificateArn') ?? PLACEHOLDER_CERTIFICATE_ARN;
@@ -105,7 +105,7 @@ export class ThreeTierWebAppStack extends Stack {
     // internet -> ALB (80, 443), ALB -> tasks (8080), tasks -> internet (443 via NAT) and
     // tasks -> interface endpoints (443) are declared by the construct.
     this.web = new EcsFargateService(this, 'Web', {
-      vpc: net,
+      network: net,
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
       command: NGINX_ON_8080,
       containerPort: CONTAINER_PORT,

@@ -25,7 +25,7 @@ export function build(app: App, params: { [key: string]: string } = {}): Stack[]
   const database = new ec2.SecurityGroup(stack, 'DatabaseSg', { vpc: net.vpc, allowAllOutbound: false, description: 'Shared database' });
   for (let i = 1; i <= services; i++) {
     const service = new EcsDynamicPortService(stack, `Service${i}`, {
-      vpc: net,
+      network: net,
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
       containerPort: 8080,
     });

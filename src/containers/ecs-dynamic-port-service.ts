@@ -127,7 +127,7 @@ export interface EcsDynamicPortServiceProps extends EcsServiceBaseProps {
  * @example
  * const net = new TieredVpc(this, 'Net');
  * new EcsDynamicPortService(this, 'Web', {
- *   vpc: net,
+ *   network: net,
  *   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx'),
  *   containerPort: 8080,
  *   desiredCount: 6,
@@ -201,7 +201,7 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
     this.validateCapacity(props, hostPort, from, to, minInstances, maxInstances, resolved.desiredCount, resolved.maxHealthyPercent);
     this.dynamicHostPortRange = range;
     this.trafficPorts = hostPort === 0 ? range : ec2.Port.tcp(hostPort);
-    const net: TieredVpc = this.net = props.vpc;
+    const net: TieredVpc = this.net = props.network;
 
     // Capacity: ECS-optimized AL2023 instances in the app tier, reached only through the flows below.
     this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {

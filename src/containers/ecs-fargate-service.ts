@@ -39,7 +39,7 @@ export interface EcsFargateServiceProps extends EcsServiceBaseProps {
  * @example
  * const net = new TieredVpc(this, 'Net');
  * new EcsFargateService(this, 'Web', {
- *   vpc: net,
+ *   network: net,
  *   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx'),
  *   containerPort: 8080,
  *   loadBalancer: ServiceLoadBalancer.alb({ certificate }),
@@ -94,7 +94,7 @@ export class EcsFargateService extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: EcsFargateServiceProps) {
     super(scope, id);
     const resolved = validateBaseProps(this, props, ecs.NetworkMode.AWS_VPC, 'EcsDynamicPortService');
-    const net: TieredVpc = this.net = props.vpc;
+    const net: TieredVpc = this.net = props.network;
     this.trafficPorts = ec2.Port.tcp(props.containerPort);
 
     this.cluster = createCluster(this, net, props.cluster);

@@ -10,9 +10,9 @@ import { TieredVpc } from '../network/tiered-vpc';
  */
 export interface EcsServiceBaseProps {
   /** The tiered VPC: the load balancer goes in the public tier, the tasks in the app tier. */
-  readonly vpc: TieredVpc;
+  readonly network: TieredVpc;
   /**
-   * An ECS cluster to run in, shared with other services (it must be in `vpc`). A platform team
+   * An ECS cluster to run in, shared with other services (it must be in `network`). A platform team
    * creates one cluster per environment; each service then adds only its own capacity
    * (`EcsDynamicPortService`: its auto scaling group and capacity provider) and tasks.
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/clusters.html

@@ -37,7 +37,7 @@ const MAX_IDLE_CLIENT_TIMEOUT_SECONDS = 28800;
 /** Properties of a `ProxiedDatabase`. */
 export interface ProxiedDatabaseProps {
   /** The tiered VPC: the database and the proxy go in its data tier, the rotation function in its app tier. */
-  readonly vpc: TieredVpc;
+  readonly network: TieredVpc;
 
   /**
    * The database engine, with a version (the TLS-forcing parameter group needs the engine's
@@ -292,7 +292,7 @@ const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
  *
  * @example
  * const net = new TieredVpc(this, 'Net');
- * const db = new ProxiedDatabase(this, 'Db', { vpc: net });
+ * const db = new ProxiedDatabase(this, 'Db', { network: net });
  * const fn = new lambda.Function(this, 'Fn', {
  *   runtime: lambda.Runtime.NODEJS_24_X,
  *   handler: 'index.handler',
@@ -346,8 +346,8 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: ProxiedDatabaseProps) {
     super(scope, id);
-    this.network = props.vpc;
-    const net = props.vpc;
+    this.network = props.network;
+    const net = props.network;
     const engine = props.engine ?? rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17 });
     const spec = this.validateEngine(engine);
     const azs = this.validateAzs(props.availabilityZones, net.availabilityZones);

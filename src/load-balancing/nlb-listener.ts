@@ -207,7 +207,7 @@ export class NlbListener extends Construct {
     this.healthCheckSpec = props.healthCheck ?? {};
     this.validateProps(props);
 
-    const resolved = props.targets.map((t, i) => resolveTargets(this, nlb.vpc, t, `targets[${i}]`));
+    const resolved = props.targets.map((t, i) => resolveTargets(this, nlb.network, t, `targets[${i}]`));
     const types = [...new Set(resolved.map((r) => r.targetType))];
     if (types.length > 1) {
       throw propError(this, 'targets', props.targets.map((t) => t.kind), `mix target types (${types.join(', ')})`,
@@ -219,7 +219,7 @@ export class NlbListener extends Construct {
 
     const hc = this.healthCheckSpec;
     this.targetGroup = new elbv2.NetworkTargetGroup(this, 'TargetGroup', {
-      vpc: nlb.vpc.vpc,
+      vpc: nlb.network.vpc,
       port: this.targetPort,
       protocol: this.targetProtocol,
       targetType: this.targetType,
@@ -270,7 +270,7 @@ export class NlbListener extends Construct {
    */
   public addTargets(...targets: NlbTarget[]): void {
     const offset = this.targetSets;
-    const resolved = targets.map((t, i) => resolveTargets(this, this.nlb.vpc, t, `targets[${offset + i}]`));
+    const resolved = targets.map((t, i) => resolveTargets(this, this.nlb.network, t, `targets[${offset + i}]`));
     for (const r of resolved) {
       if (r.targetType !== this.targetType) {
         throw propError(this, 'addTargets', r.kind, `registers ${r.targetType} targets in a target group of ${this.targetType} targets`,
@@ -464,7 +464,7 @@ export class NlbListener extends Construct {
       }
     }
     if (props.clientCidrs !== undefined) {
-      validateClientCidrs(this, 'clientCidrs', props.clientCidrs, this.nlb.vpc);
+      validateClientCidrs(this, 'clientCidrs', props.clientCidrs, this.nlb.network);
       if (!this.nlb.internetFacing) warnWorldClients(this, props.clientCidrs);
       if (this.nlb.internetFacing && props.clientCidrs.length === 0) {
         throw propError(this, 'clientCidrs', [], 'must name at least one CIDR for an internet-facing load balancer',

@@ -16,7 +16,7 @@ import { isAnyAddress } from '../private/ipv6-cidr';
 /** Properties of a `TieredNetworkLoadBalancer`. */
 export interface TieredNetworkLoadBalancerProps {
   /** The tiered VPC: the load balancer goes in its public tier (internet-facing) or its app tier (internal). */
-  readonly vpc: TieredVpc;
+  readonly network: TieredVpc;
 
   /**
    * Whether the load balancer faces the internet (public tier, one static IP per AZ) or is
@@ -158,7 +158,7 @@ export interface NlbClientOptions {
  *
  * @example
  * const nlb = new TieredNetworkLoadBalancer(this, 'Kafka', {
- *   vpc: net,
+ *   network: net,
  *   internetFacing: true,
  *   clientCidrs: ['203.0.113.0/24'],   // the partner's egress range
  * });
@@ -179,7 +179,7 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
   /** The load balancer's connections. Open them with `allowFrom` (which declares flows), not directly. */
   public readonly connections: ec2.Connections;
   /** The tiered VPC. */
-  public readonly vpc: TieredVpc;
+  public readonly network: TieredVpc;
   /** The tier the load balancer is placed in: `Tier.PUBLIC` when internet-facing, `Tier.APP` when internal. */
   public readonly tier: Tier;
   /** Whether the load balancer faces the internet. */
@@ -201,20 +201,20 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
 
   constructor(scope: Construct, id: string, props: TieredNetworkLoadBalancerProps) {
     super(scope, id);
-    this.vpc = props.vpc;
+    this.network = props.network;
     this.internetFacing = props.internetFacing;
     this.tier = props.internetFacing ? Tier.PUBLIC : Tier.APP;
-    this.clientCidrs = [...(props.clientCidrs ?? (props.internetFacing ? (props.vpc.dualStack ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0']) : []))];
+    this.clientCidrs = [...(props.clientCidrs ?? (props.internetFacing ? (props.network.dualStack ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0']) : []))];
     const staticIps = props.staticIps ?? props.internetFacing;
     this.validateProps(props, staticIps);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc.vpc,
+      vpc: props.network.vpc,
       allowAllOutbound: false,
       description: `${this.node.path}: ${props.internetFacing ? 'internet-facing' : 'internal'} NLB; admits its clients on the listener ports, reaches only its targets`,
     });
 
-    const subnets = props.vpc.vpc.selectSubnets(props.vpc.selectSubnets(this.tier)).subnets;
+    const subnets = props.network.vpc.selectSubnets(props.network.selectSubnets(this.tier)).subnets;
     this.elasticIps = [];
     let subnetMappings: elbv2.SubnetMapping[] | undefined;
     if (props.internetFacing && staticIps) {
@@ -231,17 +231,17 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
     this.staticIps = this.elasticIps.map((eip) => eip.attrPublicIp);
 
     this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'Resource', {
-      vpc: props.vpc.vpc,
+      vpc: props.network.vpc,
       internetFacing: props.internetFacing,
       securityGroups: [this.securityGroup],
-      ...(subnetMappings ? { subnetMappings } : { vpcSubnets: props.vpc.selectSubnets(this.tier) }),
+      ...(subnetMappings ? { subnetMappings } : { vpcSubnets: props.network.selectSubnets(this.tier) }),
       crossZoneEnabled: props.crossZone ?? true,
       clientRoutingPolicy: props.clientRoutingPolicy,
       deletionProtection: props.deletionProtection ?? true,
       loadBalancerName: props.loadBalancerName,
       // Dual stack when the VPC is: clients then reach the load balancer over IPv4 and IPv6
       // (its subnets have IPv6 blocks and routes, and the IPv6 client flows compile into the NACLs).
-      ipAddressType: props.vpc.dualStack ? elbv2.IpAddressType.DUAL_STACK : undefined,
+      ipAddressType: props.network.dualStack ? elbv2.IpAddressType.DUAL_STACK : undefined,
     });
     this.connections = this.loadBalancer.connections;
 
@@ -324,7 +324,7 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
    * @internal
    */
   public _declare(from: FlowEndpoint, to: FlowEndpoint, port: ec2.Port, options: FlowOptions): void {
-    this.vpc.addFlow(from, to, port, options);
+    this.network.addFlow(from, to, port, options);
   }
 
   /** @internal */
@@ -362,7 +362,7 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
   }
 
   private validateProps(props: TieredNetworkLoadBalancerProps, staticIps: boolean): void {
-    validateClientCidrs(this, 'clientCidrs', this.clientCidrs, props.vpc);
+    validateClientCidrs(this, 'clientCidrs', this.clientCidrs, props.network);
     if (!props.internetFacing) warnWorldClients(this, this.clientCidrs);
     if (props.internetFacing && this.clientCidrs.length === 0) {
       throw propError(this, 'clientCidrs', [], 'must name at least one CIDR for an internet-facing load balancer',
@@ -377,10 +377,10 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
         throw propError(this, 'elasticIpAllocationIds', props.elasticIpAllocationIds,
           'needs an internet-facing load balancer with staticIps on', 'Drop elasticIpAllocationIds, or set internetFacing: true and staticIps: true.');
       }
-      const azs = props.vpc.availabilityZones.length;
+      const azs = props.network.availabilityZones.length;
       if (props.elasticIpAllocationIds.length !== azs) {
         throw propError(this, 'elasticIpAllocationIds', props.elasticIpAllocationIds, `must give exactly one allocation id per AZ (${azs})`,
-          `List one per AZ in the VPC's AZ order (${props.vpc.availabilityZones.join(', ')}).`);
+          `List one per AZ in the VPC's AZ order (${props.network.availabilityZones.join(', ')}).`);
       }
     }
     if (props.staticIpOutputs && !(props.internetFacing && staticIps && props.elasticIpAllocationIds === undefined)) {

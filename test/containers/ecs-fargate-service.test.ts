@@ -22,7 +22,7 @@ function regionStack(): Stack {
 /** Builds the service once; tests read the template, nag and the analyzer from the same stack. */
 function build(props: Partial<EcsFargateServiceProps> = {}, vpcProps: TieredVpcProps = {}, stack = regionStack()) {
   const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS, ...vpcProps });
-  const svc = new EcsFargateService(stack, 'Web', { vpc: net, image: IMAGE, containerPort: 8080, ...props });
+  const svc = new EcsFargateService(stack, 'Web', { network: net, image: IMAGE, containerPort: 8080, ...props });
   const template = Template.fromStack(stack);
   const albSg = svc.loadBalancerConnections.securityGroups[0];
   return { stack, net, svc, template, albSg };
@@ -161,7 +161,7 @@ describe('EcsFargateService: awsvpc, no host ports', () => {
   test('grants to the task role land in its customer managed policy', () => {
     const stack = regionStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
-    const svc = new EcsFargateService(stack, 'Web', { vpc: net, image: IMAGE, containerPort: 8080 });
+    const svc = new EcsFargateService(stack, 'Web', { network: net, image: IMAGE, containerPort: 8080 });
     const key = kms.Key.fromKeyArn(stack, 'Data', 'arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555');
     key.grantDecrypt(svc.taskDefinition.taskRole);
     const template = Template.fromStack(stack);

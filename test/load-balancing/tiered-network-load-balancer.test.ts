@@ -32,7 +32,7 @@ function world(o: WorldOptions = {}) {
   const stack = o.stack ?? testStack();
   const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS, ...o.net });
   const servers = tierGroup(stack, 'Servers', net);
-  const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true, ...o.nlb });
+  const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true, ...o.nlb });
   const listener = nlb.addListener('Kafka', { port: 9092, targets: [NlbTarget.autoScalingGroup(servers)], ...o.listener });
   return { stack, net, servers, nlb, listener, serversSg: servers.connections.securityGroups[0] as ec2.SecurityGroup };
 }
@@ -244,7 +244,7 @@ describe('TieredNetworkLoadBalancer: reachability (analyzer)', () => {
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const servers = tierGroup(stack, 'Servers', net);
     const web = tierGroup(stack, 'Web', net, Tier.PUBLIC);
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: false });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: false });
     nlb.addListener('Db', { port: 3306, targets: [NlbTarget.autoScalingGroup(servers)] });
     nlb.allowFrom(web, Tier.PUBLIC, { ephemeralRange: EphemeralRange.LINUX });
     const a = NetworkAssertions.fromStack(stack);
@@ -373,7 +373,7 @@ describe('TieredNetworkLoadBalancer options', () => {
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const servers = tierGroup(stack, 'Servers', net, Tier.DATA);
     const web = tierGroup(stack, 'Web', net, Tier.PUBLIC);
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: false });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: false });
     nlb.addListener('Mysql', { port: 3306, targets: [NlbTarget.autoScalingGroup(servers)] });
     nlb.allowFrom(web, Tier.PUBLIC, { ephemeralRange: EphemeralRange.LINUX, name: 'web' });
     nlb.addListener('Admin', { port: 33062, targets: [NlbTarget.autoScalingGroup(servers)] });
@@ -406,7 +406,7 @@ describe('TieredNetworkLoadBalancer options', () => {
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const servers = tierGroup(stack, 'Servers', net, Tier.APP);
     const api = tierGroup(stack, 'Api', net, Tier.APP);
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: false });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: false });
     nlb.allowFrom(api, Tier.APP);
     nlb.addListener('Svc', { port: 7000, targets: [NlbTarget.autoScalingGroup(servers)] });
     expect(naclRows(stack, net)).toEqual([
@@ -623,7 +623,7 @@ describe('listeners', () => {
 
   test('addTargets later: more targets in the same group, with their flows', () => {
     const { stack, nlb, listener } = world();
-    const more = tierGroup(stack, 'More', nlb.vpc);
+    const more = tierGroup(stack, 'More', nlb.network);
     listener.addTargets(NlbTarget.autoScalingGroup(more));
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { TargetGroupARNs: [stack.resolve(listener.targetGroup.targetGroupArn)] });
@@ -634,7 +634,7 @@ describe('listeners', () => {
 describe('targets', () => {
   function bare(stack: Stack = testStack()) {
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     return { stack, net, nlb };
   }
 
@@ -914,7 +914,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const other = new ec2.Vpc(stack, 'Other', { availabilityZones: TEST_AZS.slice(0, 2), natGateways: 0 });
     const stray = serverGroup(stack, 'Stray', other, { subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     expect(() => nlb.addListener('Svc', { port: 7000, targets: [NlbTarget.autoScalingGroup(stray)] }))
       .toThrow(/Test\/Nlb\/Svc: targets\[0\]: targets are outside the load balancer's VPC \(security group Test\/StraySg belongs to another VPC\), got 'Test\/Stray'\. Place the targets in Test\/Net's VPC/);
   });
@@ -936,7 +936,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     const task = new ecs.FargateTaskDefinition(stack, 'Task');
     task.addContainer('app', { image: ecs.ContainerImage.fromRegistry('x'), portMappings: [{ containerPort: 80 }] });
     const service = new ecs.FargateService(stack, 'Svc', { cluster, taskDefinition: task });
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     expect(() => nlb.addListener('Svc', { port: 80, targets: [NlbTarget.ecsService(service)] }))
       .toThrow(/service runs in a cluster outside the load balancer's VPC/);
   });
@@ -973,7 +973,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     const task = new ecs.Ec2TaskDefinition(stack, 'Task', { networkMode: ecs.NetworkMode.BRIDGE });
     task.addContainer('app', { image: ecs.ContainerImage.fromRegistry('x'), memoryLimitMiB: 256, portMappings: [{ containerPort: 80 }] });
     const service = new ecs.Ec2Service(stack, 'Svc', { cluster, taskDefinition: task });
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     expect(() => nlb.addListener('Svc', { port: 80, targets: [NlbTarget.ecsService(service, { trafficPort: ec2.Port.tcpRange(32768, 51677) })] }))
       .toThrow(/targets\[0\]: connectable carries no security group of the container instances .*Pass connectable: the container instances' auto scaling group/);
   });
@@ -985,7 +985,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     const task = new ecs.FargateTaskDefinition(stack, 'Task');
     task.addContainer('app', { image: ecs.ContainerImage.fromRegistry('x'), portMappings: [{ containerPort: 80 }] });
     const service = new ecs.FargateService(stack, 'Svc', { cluster, taskDefinition: task, vpcSubnets: net.selectSubnets(Tier.APP) });
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     expect(() => nlb.addListener('Svc', { port: 80, targets: [NlbTarget.ecsService(service, { containerName: 'web' })] }))
       .toThrow(/containerName names no container of the service's task definition, got 'web'/);
     expect(() => nlb.addListener('Svc2', { port: 81, targets: [NlbTarget.ecsService(service, { containerPort: 81 })] }))
@@ -1017,7 +1017,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const db = tierGroup(stack, 'Db', net, Tier.DATA);
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     expect(() => nlb.addListener('Db', { port: 5432, targets: [NlbTarget.autoScalingGroup(db)] }))
       .toThrow(/targets are in the data tier behind an internet-facing load balancer, got 'Test\/Db'/);
   });
@@ -1026,7 +1026,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const servers = tierGroup(stack, 'Servers', net, Tier.APP);
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     expect(() => nlb.addListener('Svc', { port: 7000, targets: [NlbTarget.autoScalingGroup(servers, { tier: Tier.PUBLIC })] }))
       .toThrow(/tier contradicts Test\/Servers, whose subnets are in the app tier, got 'public'/);
   });

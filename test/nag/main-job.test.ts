@@ -63,7 +63,7 @@ describe('explicit options under the main job\'s packs', () => {
     const app = mainJobApp();
     const stack = new Stack(app, 'Test');
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     nlb.addListener('Kafka', { port: 9092, targets: [NlbTarget.autoScalingGroup(tierGroup(stack, 'Servers', net))], targetsTerminateTls: true });
     expect(() => app.synth()).not.toThrow();
     expect(reportedFindings(app).filter((f) => f.includes('EIP'))).toEqual(['NetworkPatterns-EIP1 warning']);

@@ -118,7 +118,7 @@ export function validateBaseProps(
   const alb = loadBalancer._albOptions;
   const nlb = loadBalancer._nlbOptions;
   const internetFacing = (network ? nlb.internetFacing : alb.internetFacing) ?? true;
-  const dualStack = props.vpc.dualStack;
+  const dualStack = props.network.dualStack;
   const clientCidrs = (network ? nlb.clientCidrs : alb.clientCidrs)
     ?? (internetFacing ? (dualStack ? DEFAULTS.dualStackClientCidrs : DEFAULTS.clientCidrs) : []);
   if (internetFacing && clientCidrs.length === 0) {
@@ -130,7 +130,7 @@ export function validateBaseProps(
       'must not contain 0.0.0.0/0 for an internal load balancer: it has private addresses only, and the app tier\'s NACL would admit every address',
       'Name the private networks that reach it (a peered VPC, a VPN or Direct Connect range), admit workloads in the VPC with allowLoadBalancerFrom, or make it internet-facing.');
   }
-  validateClientCidrs(scope, 'loadBalancer.clientCidrs', clientCidrs, props.vpc, internetFacing
+  validateClientCidrs(scope, 'loadBalancer.clientCidrs', clientCidrs, props.network, internetFacing
     ? 'The load balancer faces the internet: its clients are outside the VPC. Reach the service from inside the VPC through its own security group (service.connections) with TieredVpc.addFlow.'
     : 'Clients inside the VPC are admitted by security group reference: service.allowLoadBalancerFrom(workload, tier); keep clientCidrs for networks outside the VPC.');
   const path = network ? nlb.healthCheckPath : alb.healthCheckPath;
@@ -419,7 +419,7 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
 function buildNlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps, targets: ServiceTargets): BuiltLoadBalancer {
   const options = resolved.nlb;
   const nlb = new TieredNetworkLoadBalancer(scope, 'LoadBalancer', {
-    vpc: net,
+    network: net,
     internetFacing: resolved.internetFacing,
     clientCidrs: resolved.clientCidrs,
     staticIps: options.staticIps ?? false,
