@@ -75,7 +75,7 @@ export class KafkaNlbStack extends Stack {
     this.network = new TieredVpc(this, 'Network', {
       availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
       // The brokers reach nothing on the internet: no NAT gateway (and no Elastic IP for one).
-      natGateways: NatGatewayMode.NONE,
+      natGatewayMode: NatGatewayMode.NONE,
       sessionManagerEndpoints: true,
     });
     const net = this.network;

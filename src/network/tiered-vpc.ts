@@ -68,10 +68,13 @@ export interface TieredVpcProps {
    */
   readonly ipPlan?: IpPlanProps;
   /**
-   * NAT gateways for the app tier.
+   * How the app tier reaches the internet over IPv4: a NAT gateway in every AZ, one for the
+   * whole VPC, or none. A mode rather than aws-cdk-lib's `natGateways` count: the count follows
+   * from the AZs (`natGatewayCount`), so the per-AZ default stays right whatever `maxAzs` is.
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html
    * @default NatGatewayMode.PER_AZ
    */
-  readonly natGateways?: NatGatewayMode;
+  readonly natGatewayMode?: NatGatewayMode;
   /**
    * Retention of the VPC flow logs (CloudWatch Logs, all traffic). Flow logs are always on
    * (AwsSolutions-VPC7).
@@ -188,7 +191,7 @@ export class TieredVpc extends Construct {
   constructor(scope: Construct, id: string, props: TieredVpcProps = {}) {
     super(scope, id);
     this.node.addValidation({ validate: () => undeclaredSecurityGroupRules(this, this.flows, 'tieredVpc') });
-    this.natGatewayMode = props.natGateways ?? NatGatewayMode.PER_AZ;
+    this.natGatewayMode = props.natGatewayMode ?? NatGatewayMode.PER_AZ;
     this.availabilityZones = this.resolveAzs(props);
     const azCount = this.availabilityZones.length;
     const cidr = props.cidr ?? '10.0.0.0/16';

@@ -290,7 +290,7 @@ export function flowProblems(from: ResolvedEnd, to: ResolvedEnd, port: PortSpec,
       code: ErrorCode.FLOW_NO_NAT_GATEWAY,
       prop: 'from',
       value: from.name,
-      problem: `needs the internet${net.dualStack ? ' over IPv4' : ''}, but the VPC has natGateways NatGatewayMode.NONE`,
+      problem: `needs the internet${net.dualStack ? ' over IPv4' : ''}, but the VPC has natGatewayMode NatGatewayMode.NONE`,
       fix: 'Use NatGatewayMode.PER_AZ (or SINGLE for non-production), or reach AWS services through endpoints' +
         (net.dualStack ? ', or reach the internet over IPv6 only through the egress-only internet gateway: FlowEndpoint.internet([\'::/0\']).' : '.'),
     });

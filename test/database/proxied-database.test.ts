@@ -529,7 +529,7 @@ describe('ProxiedDatabase: options', () => {
   test('no NAT gateway: rotation through the endpoint, the function through the interface endpoints by default', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', {
-      availabilityZones: TEST_AZS, natGateways: NatGatewayMode.NONE, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
+      availabilityZones: TEST_AZS, natGatewayMode: NatGatewayMode.NONE, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
     });
     const endpoint = net.interfaceEndpoints[0];
     const db = new ProxiedDatabase(stack, 'Db', { network: net, secretsManagerEndpoint: endpoint });
@@ -649,7 +649,7 @@ describe('ProxiedDatabase: bad input', () => {
 
   test('fails on awsApiAccess NAT_GATEWAY without NAT gateways', () => {
     const stack = testStack();
-    const network = net(stack, { natGateways: NatGatewayMode.NONE, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER] });
+    const network = net(stack, { natGatewayMode: NatGatewayMode.NONE, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER] });
     const db = new ProxiedDatabase(stack, 'Db', { network: network, secretsManagerEndpoint: network.interfaceEndpoints[0] });
     expect(() => db.connectFunction(appFunction(stack, network), { awsApiAccess: AwsApiAccess.NAT_GATEWAY }))
       .toThrow(/awsApiAccess needs NAT gateways, but the network has none, got 'nat-gateway'\. Use AwsApiAccess.INTERFACE_ENDPOINTS/);
@@ -658,7 +658,7 @@ describe('ProxiedDatabase: bad input', () => {
   test('fails when the rotation function has no way to Secrets Manager (no NAT, no endpoint)', () => {
     expect(() => {
       const stack = testStack();
-      new ProxiedDatabase(stack, 'Db', { network: net(stack, { natGateways: NatGatewayMode.NONE }) });
+      new ProxiedDatabase(stack, 'Db', { network: net(stack, { natGatewayMode: NatGatewayMode.NONE }) });
     }).toThrow(/Test\/Db: secretsManagerEndpoint is required when the network has no NAT gateway.*InterfaceVpcEndpointAwsService.SECRETS_MANAGER/);
   });
 

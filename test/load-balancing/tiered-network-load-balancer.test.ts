@@ -158,7 +158,7 @@ describe('TieredNetworkLoadBalancer: internet-facing defaults', () => {
 
   test.each([
     ['2 AZs (2 NAT + 2 static)', { availabilityZones: TWO_AZS }],
-    ['no NAT gateway (0 + 3)', { natGateways: NatGatewayMode.NONE }],
+    ['no NAT gateway (0 + 3)', { natGatewayMode: NatGatewayMode.NONE }],
   ])('no quota finding with %s', (_, netProps) => {
     const { stack } = world({ net: netProps });
     Template.fromStack(stack);

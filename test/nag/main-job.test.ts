@@ -44,7 +44,7 @@ function typicalNetwork(stack: Stack, props: TieredVpcProps) {
 describe('explicit options under the main job\'s packs', () => {
   test('NatGatewayMode.SINGLE synthesizes (its warning stays, the NAT rule does not fail it)', () => {
     const app = mainJobApp();
-    typicalNetwork(new Stack(app, 'Test'), { natGateways: NatGatewayMode.SINGLE });
+    typicalNetwork(new Stack(app, 'Test'), { natGatewayMode: NatGatewayMode.SINGLE });
     expect(() => app.synth()).not.toThrow();
     expect(reportedFindings(app).filter((f) => f.startsWith('NetworkPatterns-NAT1'))).toEqual([]);
   });

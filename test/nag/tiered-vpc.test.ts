@@ -17,7 +17,7 @@ function typicalStack(props: TieredVpcProps = {}, appClient?: EphemeralRange) {
   net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }), FlowEndpoint.workload(app, Tier.APP),
     WellKnownPorts.HTTP_ALT);
   net.addFlow(FlowEndpoint.workload(app, Tier.APP, { ephemeralRange: appClient }), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
-  if (props.natGateways !== NatGatewayMode.NONE) {
+  if (props.natGatewayMode !== NatGatewayMode.NONE) {
     net.addFlow(FlowEndpoint.workload(app, Tier.APP, { ephemeralRange: appClient }), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
   }
   net.allowInterfaceEndpoints(app, Tier.APP);
@@ -56,12 +56,12 @@ describe('NetworkPatternsChecks on TieredVpc', () => {
   });
 
   test('app tier without internet (NatGatewayMode.NONE): no findings', () => {
-    const { stack } = typicalStack({ natGateways: NatGatewayMode.NONE });
+    const { stack } = typicalStack({ natGatewayMode: NatGatewayMode.NONE });
     expect(nagFindings(stack, pack())).toEqual([]);
   });
 
   test('NatGatewayMode.SINGLE, an explicit choice: NAT1 acknowledged on exactly the shared NAT gateway and the routes to it, the warning stays', () => {
-    const { stack } = typicalStack({ natGateways: NatGatewayMode.SINGLE });
+    const { stack } = typicalStack({ natGatewayMode: NatGatewayMode.SINGLE });
     expect(nagFindings(stack, pack()).filter((f) => f.startsWith('NetworkPatterns-NAT1'))).toEqual([]);
     const acknowledged = stack.node.findAll()
       .filter((c) => c.node.metadata.some((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY

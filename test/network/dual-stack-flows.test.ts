@@ -101,7 +101,7 @@ describe('flows in a dual-stack TieredVpc', () => {
   });
 
   test('without NAT gateways the app tier still reaches the internet over IPv6', () => {
-    const { stack, net, app } = build({ natGateways: NatGatewayMode.NONE });
+    const { stack, net, app } = build({ natGatewayMode: NatGatewayMode.NONE });
     net.addFlow(FlowEndpoint.workload(app, Tier.APP), FlowEndpoint.internet(['::/0']), WellKnownPorts.HTTPS);
     expect(rows(stack, net)).toEqual(['app in tcp 1024-65535 ::/0', 'app out tcp 443 ::/0']);
   });
@@ -158,9 +158,9 @@ describe('flows in a dual-stack TieredVpc: refused', () => {
   });
 
   test('fails on app -> internet over IPv4 without NAT gateways, naming IPv6 as the way out', () => {
-    const { net, app } = build({ natGateways: NatGatewayMode.NONE });
+    const { net, app } = build({ natGatewayMode: NatGatewayMode.NONE });
     expect(() => net.addFlow(FlowEndpoint.workload(app, Tier.APP), FlowEndpoint.internet(['0.0.0.0/0', '::/0']), WellKnownPorts.HTTPS))
-      .toThrow(/needs the internet over IPv4, but the VPC has natGateways NatGatewayMode\.NONE.*FlowEndpoint\.internet\(\['::\/0'\]\)/);
+      .toThrow(/needs the internet over IPv4, but the VPC has natGatewayMode NatGatewayMode\.NONE.*FlowEndpoint\.internet\(\['::\/0'\]\)/);
   });
 
   test.each(['2001:db8::1/32', '2001:db8:::/48', '2001:db8::/129'])('fails on a malformed IPv6 CIDR: %s', (cidr) => {

@@ -255,9 +255,9 @@ describe('flow bad input', () => {
   });
 
   test('fails on app tier -> internet with no NAT', () => {
-    const { net, web } = setup({ natGateways: NatGatewayMode.NONE });
+    const { net, web } = setup({ natGatewayMode: NatGatewayMode.NONE });
     expect(() => net.addFlow(FlowEndpoint.workload(web, Tier.APP), FlowEndpoint.internet(), WellKnownPorts.HTTPS))
-      .toThrow(/from needs the internet, but the VPC has natGateways NatGatewayMode.NONE.*NatGatewayMode.PER_AZ/);
+      .toThrow(/from needs the internet, but the VPC has natGatewayMode NatGatewayMode.NONE.*NatGatewayMode.PER_AZ/);
   });
 
   test('fails on internet -> internet', () => {

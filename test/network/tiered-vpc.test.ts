@@ -185,13 +185,13 @@ describe('TieredVpc options', () => {
   });
 
   test('single NAT gateway leaves a warning naming the trade-off', () => {
-    const { stack, template } = build({ natGateways: NatGatewayMode.SINGLE });
+    const { stack, template } = build({ natGatewayMode: NatGatewayMode.SINGLE });
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     Annotations.fromStack(stack).hasWarning('/Test/Net', Match.stringLikeRegexp('One NAT gateway serves every AZ.*cross-AZ'));
   });
 
   test('no NAT gateway: app tier is isolated', () => {
-    const { net, template } = build({ natGateways: NatGatewayMode.NONE });
+    const { net, template } = build({ natGatewayMode: NatGatewayMode.NONE });
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
     template.resourceCountIs('AWS::EC2::EIP', 0);
     expect(net.natGatewayCount).toBe(0);

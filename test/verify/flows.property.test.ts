@@ -105,7 +105,7 @@ type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
 /** Declares the valid, routable flows of `c` on a fresh TieredVpc in `stack`. */
 function build(stack: Stack, id: string, c: Case) {
-  const net = new TieredVpc(stack, `Net${id}`, { availabilityZones: ['us-east-1a', 'us-east-1b'], natGateways: c.nat, gatewayEndpoints: false });
+  const net = new TieredVpc(stack, `Net${id}`, { availabilityZones: ['us-east-1a', 'us-east-1b'], natGatewayMode: c.nat, gatewayEndpoints: false });
   const ws = c.workloads.map((k, i) => new Workload(stack, `W${id}x${i}`, net, k));
   const listening = new Set<string>();
   for (const f of c.flows) {
