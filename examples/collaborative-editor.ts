@@ -145,7 +145,7 @@ export class PubSubRedis extends Construct implements ec2.IConnectable {
 
     const subnetGroup = new elasticache.CfnSubnetGroup(this, 'SubnetGroup', {
       description: `${this.node.path}: the data tier`,
-      subnetIds: net.vpc.selectSubnets(net.selectSubnets(Tier.DATA)).subnetIds,
+      subnetIds: net.vpc.selectSubnets(net.tierSubnets(Tier.DATA)).subnetIds,
     });
 
     // RBAC with IAM authentication: the user id must equal the user name; every user group needs a
@@ -406,7 +406,7 @@ export class CollaborativeEditorStack extends Stack {
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
       securityGroups: [securityGroup],
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       assignPublicIp: false,
       // ECS Exec (Session Manager, no SSH); its ssmmessages permissions are in ServerPolicy.
       enableExecuteCommand: true,

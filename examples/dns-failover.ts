@@ -85,7 +85,7 @@ export class DnsFailoverRegionStack extends Stack {
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
       vpc,
       internetFacing: true,
-      vpcSubnets: this.network.selectSubnets(Tier.PUBLIC),
+      vpcSubnets: this.network.tierSubnets(Tier.PUBLIC),
       securityGroup: albSecurityGroup,
       dropInvalidHeaderFields: true,
       // The record's alias points at this ALB's DNS name: a deleted (or replaced) ALB leaves it dangling.

@@ -141,7 +141,7 @@ export class KafkaNlbStack extends Stack {
     });
     return new autoscaling.AutoScalingGroup(this, 'Brokers', {
       vpc: net.vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       launchTemplate,
       minCapacity: 3,
       maxCapacity: 3,

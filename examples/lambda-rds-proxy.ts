@@ -79,7 +79,7 @@ export class LambdaRdsProxyStack extends Stack {
       timeout: Duration.seconds(30),
       role,
       vpc,
-      vpcSubnets: this.network.selectSubnets(Tier.APP),
+      vpcSubnets: this.network.tierSubnets(Tier.APP),
       securityGroups: [securityGroup],
       logGroup: new logs.LogGroup(this, 'QueryFunctionLogs', {
         retention: logs.RetentionDays.ONE_MONTH,

@@ -57,7 +57,7 @@ export class LibraryFullStack extends Stack {
       handler: 'index.handler',
       code: lambda.Code.fromInline(HANDLER),
       vpc: net.vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       securityGroups: [new ec2.SecurityGroup(this, 'ApiFunctionSg', { vpc: net.vpc, allowAllOutbound: false, description: 'API function' })],
     });
     Validations.of(fn).acknowledge({

@@ -239,7 +239,7 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
     });
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Instances', {
       vpc: net.vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       launchTemplate: this.launchTemplate,
       minCapacity: minInstances,
       maxCapacity: maxInstances,

@@ -130,7 +130,7 @@ export class EcsFargateService extends Construct implements ec2.IConnectable {
       maxHealthyPercent: resolved.maxHealthyPercent,
       circuitBreaker: { enable: true, rollback: true },
       securityGroups: [this.taskSecurityGroup],
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       assignPublicIp: false,
     });
 

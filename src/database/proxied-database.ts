@@ -298,7 +298,7 @@ const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
  *   handler: 'index.handler',
  *   code: lambda.Code.fromAsset('lambda'),
  *   vpc: net.vpc,
- *   vpcSubnets: net.selectSubnets(Tier.APP),
+ *   vpcSubnets: net.tierSubnets(Tier.APP),
  *   securityGroups: [new ec2.SecurityGroup(this, 'FnSg', { vpc: net.vpc, allowAllOutbound: false })],
  * });
  * db.connectFunction(fn);
@@ -406,7 +406,7 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
     }
 
     const vpc = net.vpc;
-    const dataSubnets: ec2.SubnetSelection = { ...net.selectSubnets(Tier.DATA), availabilityZones: azs };
+    const dataSubnets: ec2.SubnetSelection = { ...net.tierSubnets(Tier.DATA), availabilityZones: azs };
 
     // Security groups with no default egress: their egress is exactly the declared flows.
     this.databaseSecurityGroup = new ec2.SecurityGroup(this, 'DatabaseSecurityGroup', {
@@ -548,7 +548,7 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
       secret: this.secret,
       target,
       vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       securityGroup: this.rotationSecurityGroup,
       endpoint: props.secretsManagerEndpoint,
       automaticallyAfter: props.rotationSchedule ?? Duration.days(30),
@@ -603,7 +603,7 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
     if (this.connected.has(fn.node.path)) {
       throw propError(this, where, fn.node.path, 'is already connected to this database', 'Call connectFunction once per function.');
     }
-    const placementFix = 'Create the function with `vpc: network.vpc`, `vpcSubnets: network.selectSubnets(Tier.APP)` and ' +
+    const placementFix = 'Create the function with `vpc: network.vpc`, `vpcSubnets: network.tierSubnets(Tier.APP)` and ' +
       '`securityGroups: [new ec2.SecurityGroup(scope, id, { vpc: network.vpc, allowAllOutbound: false })]`: ' +
       'a Lambda function\'s VPC configuration can only be given when it is created.';
     if (!fn.isBoundToVpc) {

@@ -214,7 +214,7 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
       description: `${this.node.path}: ${props.internetFacing ? 'internet-facing' : 'internal'} NLB; admits its clients on the listener ports, reaches only its targets`,
     });
 
-    const subnets = props.network.vpc.selectSubnets(props.network.selectSubnets(this.tier)).subnets;
+    const subnets = props.network.vpc.selectSubnets(props.network.tierSubnets(this.tier)).subnets;
     this.elasticIps = [];
     let subnetMappings: elbv2.SubnetMapping[] | undefined;
     if (props.internetFacing && staticIps) {
@@ -234,7 +234,7 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
       vpc: props.network.vpc,
       internetFacing: props.internetFacing,
       securityGroups: [this.securityGroup],
-      ...(subnetMappings ? { subnetMappings } : { vpcSubnets: props.network.selectSubnets(this.tier) }),
+      ...(subnetMappings ? { subnetMappings } : { vpcSubnets: props.network.tierSubnets(this.tier) }),
       crossZoneEnabled: props.crossZone ?? true,
       clientRoutingPolicy: props.clientRoutingPolicy,
       deletionProtection: props.deletionProtection ?? true,

@@ -314,7 +314,7 @@ export class TieredVpc extends Construct {
     this.egressOnlyInternetGatewayId = eigw?.ref;
 
     if (props.gatewayEndpoints ?? true) {
-      const subnets = [this.selectSubnets(Tier.APP), this.selectSubnets(Tier.DATA)];
+      const subnets = [this.tierSubnets(Tier.APP), this.tierSubnets(Tier.DATA)];
       this.vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets });
       this.vpc.addGatewayEndpoint('DynamoDbEndpoint', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB, subnets });
     }
@@ -323,7 +323,7 @@ export class TieredVpc extends Construct {
     for (const tier of ALL_TIERS) {
       const acl = new ec2.NetworkAcl(this, `${subnetGroupName(tier)}Acl`, {
         vpc: this.vpc,
-        subnetSelection: this.selectSubnets(tier),
+        subnetSelection: this.tierSubnets(tier),
       });
       Validations.of(acl).acknowledge({
         id: 'AwsSolutions-VPC3',
@@ -349,7 +349,7 @@ export class TieredVpc extends Construct {
       if (Token.isUnresolved(block.cidr)) this.compiler.nameBlock(block.cidr, `${block.tier}-tier-${block.family}`);
     }
     const subnetTiers = (): Array<[ec2.ISubnet, Tier]> =>
-      ALL_TIERS.flatMap((tier) => this.vpc.selectSubnets(this.selectSubnets(tier)).subnets.map((subnet) => [subnet, tier] as [ec2.ISubnet, Tier]));
+      ALL_TIERS.flatMap((tier) => this.vpc.selectSubnets(this.tierSubnets(tier)).subnets.map((subnet) => [subnet, tier] as [ec2.ISubnet, Tier]));
     this.placement = new WorkloadPlacement(
       new Map(subnetTiers().map(([subnet, tier]) => [subnet.subnetId, tier])),
       () => new Map(subnetTiers().map(([subnet, tier]) => [JSON.stringify(Stack.of(this).resolve(subnet.subnetId)), tier])),
@@ -366,7 +366,7 @@ export class TieredVpc extends Construct {
       const endpointId = `${service.shortName.replace(/[^A-Za-z0-9]/g, '')}Endpoint`;
       return this.vpc.addInterfaceEndpoint(endpointId, {
         service,
-        subnets: this.selectSubnets(Tier.APP),
+        subnets: this.tierSubnets(Tier.APP),
         // Closed by default: workloads are admitted by SG reference through allowInterfaceEndpoints.
         open: false,
       });
@@ -402,8 +402,11 @@ export class TieredVpc extends Construct {
     return subnetIpv6Cidrs(this.vpcIpv6Cidr('subnetIpv6Cidrs'), tier, this.availabilityZones.length);
   }
 
-  /** A subnet selection for the tier, for any aws-cdk-lib construct's `vpcSubnets`. */
-  public selectSubnets(tier: Tier): ec2.SubnetSelection {
+  /**
+   * A subnet selection for the tier, for any aws-cdk-lib construct's `vpcSubnets` (with
+   * `vpc: net.vpc`). It names the tier's subnet group, so it selects the tier's subnet in every AZ.
+   */
+  public tierSubnets(tier: Tier): ec2.SubnetSelection {
     return { subnetGroupName: subnetGroupName(tier) };
   }
 
@@ -557,7 +560,7 @@ export class TieredVpc extends Construct {
   /** The declared flows as recorded in the template: tier ends name their subnets by construct path. */
   private recordedFlows(): object[] {
     const subnets = (tier: string | undefined, path: string | undefined) => (tier !== undefined && path === undefined
-      ? this.vpc.selectSubnets(this.selectSubnets(tier as Tier)).subnets.map((s) => s.node.path) : undefined);
+      ? this.vpc.selectSubnets(this.tierSubnets(tier as Tier)).subnets.map((s) => s.node.path) : undefined);
     return this.declared.map((f) => ({
       description: f.description,
       from: f.from,
@@ -595,7 +598,7 @@ export class TieredVpc extends Construct {
     const placed = this.placement.declaredTiers(end.connectable!);
     if (placed.size > 1) {
       throw propError(this, `${where}: ${side}`, end.name, `is placed in subnets of several tiers (${[...placed].join(', ')}), so the NACL entries of one tier would be missing`,
-        'Place the workload in one tier (vpcSubnets: net.selectSubnets(tier)), or declare a flow for each of its parts.', ErrorCode.FLOW_WORKLOAD_TIER_MISMATCH);
+        'Place the workload in one tier (vpcSubnets: net.tierSubnets(tier)), or declare a flow for each of its parts.', ErrorCode.FLOW_WORKLOAD_TIER_MISMATCH);
     }
     const [derived] = [...placed];
     if (end.placedTier !== undefined && derived !== undefined && derived !== end.placedTier) {
@@ -647,7 +650,7 @@ export class TieredVpc extends Construct {
       const other = [...placed].filter((t) => t !== tier);
       if (other.length > 0) {
         errors.push(`addFlow: workload ${end.name} is declared in the ${tier} tier, but its subnets are in the ${other.join(', ')} tier ` +
-          `(its NACL entries are in the wrong tier). Declare FlowEndpoint.workload(workload, Tier.${other[0].toUpperCase()}) or place it with vpcSubnets: net.selectSubnets(Tier.${tier.toUpperCase()}). [${ErrorCode.FLOW_WORKLOAD_TIER_MISMATCH}]`);
+          `(its NACL entries are in the wrong tier). Declare FlowEndpoint.workload(workload, Tier.${other[0].toUpperCase()}) or place it with vpcSubnets: net.tierSubnets(Tier.${tier.toUpperCase()}). [${ErrorCode.FLOW_WORKLOAD_TIER_MISMATCH}]`);
       }
     }
     return errors;

@@ -29,7 +29,7 @@ function appFunction(stack: Stack, net: TieredVpc, id = 'Fn', overrides: Partial
     code: lambda.Code.fromInline('exports.handler = async () => 1;'),
     role,
     vpc: net.vpc,
-    vpcSubnets: net.selectSubnets(Tier.APP),
+    vpcSubnets: net.tierSubnets(Tier.APP),
     securityGroups: [new ec2.SecurityGroup(stack, `${id}Sg`, { vpc: net.vpc, allowAllOutbound: false })],
     ...overrides,
   });
@@ -98,7 +98,7 @@ function tierNaclRows(stack: Stack, template: Template, net: TieredVpc, tier: Ti
 }
 
 function subnetRefs(stack: Stack, net: TieredVpc, tier: Tier): unknown[] {
-  return net.vpc.selectSubnets(net.selectSubnets(tier)).subnetIds.map((s) => stack.resolve(s));
+  return net.vpc.selectSubnets(net.tierSubnets(tier)).subnetIds.map((s) => stack.resolve(s));
 }
 
 describe('ProxiedDatabase: defaults', () => {
@@ -590,7 +590,7 @@ describe('ProxiedDatabase: bad input', () => {
       runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;'),
     });
     expect(() => db.connectFunction(fn)).toThrow(
-      /Test\/Db: connectFunction\(Test\/Fn\): fn is not in a VPC.*got 'Test\/Fn'\. Create the function with `vpc: network.vpc`, `vpcSubnets: network.selectSubnets\(Tier.APP\)`.*allowAllOutbound: false/);
+      /Test\/Db: connectFunction\(Test\/Fn\): fn is not in a VPC.*got 'Test\/Fn'\. Create the function with `vpc: network.vpc`, `vpcSubnets: network.tierSubnets\(Tier.APP\)`.*allowAllOutbound: false/);
   });
 
   test('fails when the function is in a different VPC', () => {
@@ -618,7 +618,7 @@ describe('ProxiedDatabase: bad input', () => {
     const stack = testStack();
     const network = net(stack);
     const db = new ProxiedDatabase(stack, 'Db', { network: network });
-    const fn = appFunction(stack, network, 'Fn', { vpcSubnets: network.selectSubnets(Tier.DATA) });
+    const fn = appFunction(stack, network, 'Fn', { vpcSubnets: network.tierSubnets(Tier.DATA) });
     expect(() => db.connectFunction(fn)).toThrow(/fn is in the data tier, got 'Test\/Fn'\. Lambda functions belong in the app tier/);
   });
 
@@ -631,7 +631,7 @@ describe('ProxiedDatabase: bad input', () => {
       handler: 'index.handler',
       code: lambda.Code.fromInline('exports.handler = async () => 1;'),
       vpc: network.vpc,
-      vpcSubnets: network.selectSubnets(Tier.APP),
+      vpcSubnets: network.tierSubnets(Tier.APP),
     });
     expect(() => db.connectFunction(fn)).toThrow(
       /fn security groups allow all outbound traffic, so the function's egress would not be limited to the proxy port and 443, got \['Test\/Fn\/SecurityGroup'\]/);

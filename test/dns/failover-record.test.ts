@@ -39,7 +39,7 @@ function setup(options: AlbOptions = {}, stack: Stack = testStack()) {
     vpc: net.vpc,
     internetFacing,
     ipAddressType: options.ipAddressType,
-    vpcSubnets: net.selectSubnets(internetFacing ? Tier.PUBLIC : Tier.APP),
+    vpcSubnets: net.tierSubnets(internetFacing ? Tier.PUBLIC : Tier.APP),
   });
   const listener = alb.addListener('Listener', {
     port: options.listenerPort ?? 443,
@@ -437,7 +437,7 @@ describe('across regions', () => {
   function regional(app: App, id: string, region: string) {
     const stack = new Stack(app, id, { env: { region } });
     const net = new TieredVpc(stack, 'Net', { availabilityZones: ['a', 'b', 'c'].map((z) => `${region}${z}`) });
-    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, vpcSubnets: net.selectSubnets(Tier.PUBLIC) });
+    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, vpcSubnets: net.tierSubnets(Tier.PUBLIC) });
     alb.addListener('Listener', { port: 443, protocol: elbv2.ApplicationProtocol.HTTP, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(200) });
     net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(alb, Tier.PUBLIC), ec2.Port.tcp(443));
     return { stack, alb };
@@ -552,7 +552,7 @@ describe('reachability of the health check through the flow model', () => {
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const albSg = new ec2.SecurityGroup(stack, 'AlbSg', { vpc: net.vpc, allowAllOutbound: false });
     net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(albSg, Tier.PUBLIC), WellKnownPorts.HTTPS);
-    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, securityGroup: albSg, vpcSubnets: net.selectSubnets(Tier.PUBLIC) });
+    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, securityGroup: albSg, vpcSubnets: net.tierSubnets(Tier.PUBLIC) });
     alb.addListener('Listener', { port: 443, protocol: elbv2.ApplicationProtocol.HTTP, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(200) });
     new FailoverRecord(stack, 'Api', {
       zone: new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' }),
@@ -569,7 +569,7 @@ describe('reachability of the health check through the flow model', () => {
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const other = new ec2.SecurityGroup(stack, 'Other', { vpc: net.vpc, allowAllOutbound: false });
     net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(other, Tier.PUBLIC), WellKnownPorts.HTTPS);
-    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, vpcSubnets: net.selectSubnets(Tier.PUBLIC) });
+    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, vpcSubnets: net.tierSubnets(Tier.PUBLIC) });
     alb.addListener('Listener', { port: 443, protocol: elbv2.ApplicationProtocol.HTTP, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(200) });
     new FailoverRecord(stack, 'Api', {
       zone: new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' }),

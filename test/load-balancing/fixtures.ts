@@ -42,7 +42,7 @@ export function serverGroup(scope: Construct, id: string, vpc: ec2.IVpc, subnets
 
 /** A server group in a tier of the tiered VPC. */
 export function tierGroup(scope: Construct, id: string, net: TieredVpc, tier: Tier = Tier.APP): autoscaling.AutoScalingGroup {
-  return serverGroup(scope, id, net.vpc, net.selectSubnets(tier));
+  return serverGroup(scope, id, net.vpc, net.tierSubnets(tier));
 }
 
 export { APP, DATA, naclRows, PUBLIC } from '../util';

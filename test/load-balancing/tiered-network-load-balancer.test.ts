@@ -64,7 +64,7 @@ describe('TieredNetworkLoadBalancer: internet-facing defaults', () => {
     const { stack, net, nlb } = world();
     const t = Template.fromStack(stack);
     expect(nlb.elasticIps).toHaveLength(3);
-    const publicSubnets = net.vpc.selectSubnets(net.selectSubnets(Tier.PUBLIC)).subnets;
+    const publicSubnets = net.vpc.selectSubnets(net.tierSubnets(Tier.PUBLIC)).subnets;
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       SubnetMappings: nlb.elasticIps.map((eip, i) => ({
         SubnetId: stack.resolve(publicSubnets[i].subnetId),
@@ -295,7 +295,7 @@ describe('TieredNetworkLoadBalancer options', () => {
     const { stack, net, nlb } = world({ nlb: { staticIps: false } });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
-      Subnets: net.vpc.selectSubnets(net.selectSubnets(Tier.PUBLIC)).subnetIds.map((s) => stack.resolve(s)),
+      Subnets: net.vpc.selectSubnets(net.tierSubnets(Tier.PUBLIC)).subnetIds.map((s) => stack.resolve(s)),
       SubnetMappings: Match.absent(),
     });
     t.resourceCountIs('AWS::EC2::EIP', 3); // the NAT gateways' only
@@ -358,7 +358,7 @@ describe('TieredNetworkLoadBalancer options', () => {
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Scheme: 'internal',
-      Subnets: net.vpc.selectSubnets(net.selectSubnets(Tier.APP)).subnetIds.map((s) => stack.resolve(s)),
+      Subnets: net.vpc.selectSubnets(net.tierSubnets(Tier.APP)).subnetIds.map((s) => stack.resolve(s)),
     });
     t.resourceCountIs('AWS::EC2::EIP', 3);
     expect(nlb.tier).toBe(Tier.APP);
@@ -643,7 +643,7 @@ describe('targets', () => {
     const sg = new ec2.SecurityGroup(stack, 'InstSg', { vpc: net.vpc, allowAllOutbound: false });
     const instance = new ec2.Instance(stack, 'Inst', {
       vpc: net.vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       securityGroup: sg,
       instanceType: new ec2.InstanceType('t3.micro'),
       machineImage: ec2.MachineImage.latestAmazonLinux2023(),
@@ -661,7 +661,7 @@ describe('targets', () => {
     const task = new ecs.FargateTaskDefinition(stack, 'Task');
     task.addContainer('app', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx'), portMappings: [{ containerPort: 8080 }] });
     const sg = new ec2.SecurityGroup(stack, 'SvcSg', { vpc: net.vpc, allowAllOutbound: false });
-    const service = new ecs.FargateService(stack, 'Svc', { cluster, taskDefinition: task, vpcSubnets: net.selectSubnets(Tier.APP), securityGroups: [sg] });
+    const service = new ecs.FargateService(stack, 'Svc', { cluster, taskDefinition: task, vpcSubnets: net.tierSubnets(Tier.APP), securityGroups: [sg] });
     const listener = nlb.addListener('Web', { port: 443, targetPort: 8080, targets: [NlbTarget.ecsService(service)] });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
@@ -682,7 +682,7 @@ describe('targets', () => {
     const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: net.vpc });
     const capacity = new autoscaling.AutoScalingGroup(stack, 'Capacity', {
       vpc: net.vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       allowAllOutbound: false,
       instanceType: new ec2.InstanceType('t3.small'),
       machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
@@ -716,7 +716,7 @@ describe('targets', () => {
     const sg = new ec2.SecurityGroup(stack, 'HostsSg', { vpc: net.vpc, allowAllOutbound: false });
     const capacity = new autoscaling.AutoScalingGroup(stack, 'Capacity', {
       vpc: net.vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       securityGroup: sg,
       instanceType: new ec2.InstanceType('t3.small'),
       machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
@@ -984,7 +984,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: net.vpc });
     const task = new ecs.FargateTaskDefinition(stack, 'Task');
     task.addContainer('app', { image: ecs.ContainerImage.fromRegistry('x'), portMappings: [{ containerPort: 80 }] });
-    const service = new ecs.FargateService(stack, 'Svc', { cluster, taskDefinition: task, vpcSubnets: net.selectSubnets(Tier.APP) });
+    const service = new ecs.FargateService(stack, 'Svc', { cluster, taskDefinition: task, vpcSubnets: net.tierSubnets(Tier.APP) });
     const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     expect(() => nlb.addListener('Svc', { port: 80, targets: [NlbTarget.ecsService(service, { containerName: 'web' })] }))
       .toThrow(/containerName names no container of the service's task definition, got 'web'/);

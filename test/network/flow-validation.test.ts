@@ -150,7 +150,7 @@ describe('workload ends', () => {
 
   test('fails on a workload declared in a tier its subnets are not in', () => {
     const { stack, net, lb } = setup();
-    const server = new Server(stack, 'Server', net, net.selectSubnets(Tier.PUBLIC));
+    const server = new Server(stack, 'Server', net, net.tierSubnets(Tier.PUBLIC));
     const e = errorOf(() => net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC), FlowEndpoint.workload(server, Tier.APP), WellKnownPorts.HTTP_ALT));
     expect(e.code).toBe('FlowWorkloadTierMismatch');
     expect(e.message).toMatch(/to is declared in the app tier, but its subnets are in the public tier .*got 'Test\/Server'\. Declare FlowEndpoint\.workload\(workload, Tier\.PUBLIC\)/);
@@ -158,7 +158,7 @@ describe('workload ends', () => {
 
   test('accepts the tier its subnets are in, and derives it when none is given', () => {
     const { stack, net, lb } = setup();
-    const server = new Server(stack, 'Server', net, net.selectSubnets(Tier.APP));
+    const server = new Server(stack, 'Server', net, net.tierSubnets(Tier.APP));
     net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC), FlowEndpoint.workload(server, Tier.APP), WellKnownPorts.HTTP_ALT);
     net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC), FlowEndpoint.workload(server), WellKnownPorts.HTTP);
     expect(net.flows.map((f) => f.toTier)).toEqual([Tier.APP, Tier.APP]);
@@ -174,10 +174,10 @@ describe('workload ends', () => {
 
   test('fails on a workload whose own resources (those with its security group) are in several tiers', () => {
     const { stack, net, lb } = setup();
-    const server = new Server(stack, 'Server', net, net.selectSubnets(Tier.APP));
+    const server = new Server(stack, 'Server', net, net.tierSubnets(Tier.APP));
     new ec2.CfnInstance(server, 'Second', {
       imageId: 'ami-12345678',
-      subnetId: net.vpc.selectSubnets(net.selectSubnets(Tier.DATA)).subnetIds[0],
+      subnetId: net.vpc.selectSubnets(net.tierSubnets(Tier.DATA)).subnetIds[0],
       securityGroupIds: server.connections.securityGroups.map((g) => g.securityGroupId),
     });
     const e = errorOf(() => net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC), FlowEndpoint.workload(server), WellKnownPorts.HTTP_ALT));
@@ -187,11 +187,11 @@ describe('workload ends', () => {
 
   test('a construct holding another workload elsewhere (a service and its own load balancer): the resources with its security group decide', () => {
     const { stack, net, lb } = setup();
-    const server = new Server(stack, 'Server', net, net.selectSubnets(Tier.APP));
+    const server = new Server(stack, 'Server', net, net.tierSubnets(Tier.APP));
     const frontSg = new ec2.SecurityGroup(server, 'FrontSg', { vpc: net.vpc });
     new ec2.CfnInstance(server, 'Front', {
       imageId: 'ami-12345678',
-      subnetId: net.vpc.selectSubnets(net.selectSubnets(Tier.PUBLIC)).subnetIds[0],
+      subnetId: net.vpc.selectSubnets(net.tierSubnets(Tier.PUBLIC)).subnetIds[0],
       securityGroupIds: [frontSg.securityGroupId],
     });
     net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC), FlowEndpoint.workload(server), WellKnownPorts.HTTP_ALT);
@@ -204,7 +204,7 @@ describe('workload ends', () => {
     const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc: net.vpc });
     const holder = new Construct(stack, 'Holder');
     for (const tier of [Tier.APP, Tier.DATA]) {
-      new ec2.CfnInstance(holder, tier, { imageId: 'ami-12345678', subnetId: net.vpc.selectSubnets(net.selectSubnets(tier)).subnetIds[0] });
+      new ec2.CfnInstance(holder, tier, { imageId: 'ami-12345678', subnetId: net.vpc.selectSubnets(net.tierSubnets(tier)).subnetIds[0] });
     }
     const workload = Object.assign(holder, { connections: new ec2.Connections({ securityGroups: [sg] }) });
     const e = errorOf(() => net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC), FlowEndpoint.workload(workload), WellKnownPorts.HTTP_ALT));
@@ -213,7 +213,7 @@ describe('workload ends', () => {
 
   test('a placement that only resolves at synth is checked at synth', () => {
     const { stack, net, lb } = setup();
-    const server = new Server(stack, 'Server', net, net.selectSubnets(Tier.APP));
+    const server = new Server(stack, 'Server', net, net.tierSubnets(Tier.APP));
     const publicSubnet = net.vpc.publicSubnets[0];
     (server.node.findChild('Resource') as ec2.CfnInstance).subnetId = Lazy.string({ produce: () => publicSubnet.subnetId });
     net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC), FlowEndpoint.workload(server, Tier.APP), WellKnownPorts.HTTP_ALT);
@@ -222,7 +222,7 @@ describe('workload ends', () => {
 
   test('the same lazy placement in the declared tier synthesizes', () => {
     const { stack, net, lb } = setup();
-    const server = new Server(stack, 'Server', net, net.selectSubnets(Tier.APP));
+    const server = new Server(stack, 'Server', net, net.tierSubnets(Tier.APP));
     const appSubnet = net.vpc.privateSubnets[0];
     (server.node.findChild('Resource') as ec2.CfnInstance).subnetId = Lazy.string({ produce: () => appSubnet.subnetId });
     net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC), FlowEndpoint.workload(server, Tier.APP), WellKnownPorts.HTTP_ALT);

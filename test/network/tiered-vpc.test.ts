@@ -133,8 +133,8 @@ describe('TieredVpc defaults', () => {
   });
 
   test('subnet selections per tier', () => {
-    expect(net.vpc.selectSubnets(net.selectSubnets(Tier.PUBLIC)).subnets.map((s) => s.ipv4CidrBlock)).toEqual(net.subnetCidrs(Tier.PUBLIC));
-    expect(net.vpc.selectSubnets(net.selectSubnets(Tier.DATA)).subnets.map((s) => s.ipv4CidrBlock)).toEqual(net.subnetCidrs(Tier.DATA));
+    expect(net.vpc.selectSubnets(net.tierSubnets(Tier.PUBLIC)).subnets.map((s) => s.ipv4CidrBlock)).toEqual(net.subnetCidrs(Tier.PUBLIC));
+    expect(net.vpc.selectSubnets(net.tierSubnets(Tier.DATA)).subnets.map((s) => s.ipv4CidrBlock)).toEqual(net.subnetCidrs(Tier.DATA));
   });
 
   test('no flows declared', () => {

@@ -286,7 +286,7 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
   const loadBalancer = new elbv2.ApplicationLoadBalancer(scope, 'LoadBalancer', {
     vpc: net.vpc,
     internetFacing: resolved.internetFacing,
-    vpcSubnets: net.selectSubnets(lbTier),
+    vpcSubnets: net.tierSubnets(lbTier),
     dropInvalidHeaderFields: true,
     deletionProtection: alb.deletionProtection ?? true,
     // Dual stack when the VPC is: clients reach it over IPv4 and IPv6; it reaches the tasks over IPv4.

@@ -239,7 +239,7 @@ function checkSameVpc(scope: IConstruct, net: TieredVpc, connectable: ec2.IConne
     if (JSON.stringify(stack.resolve(cfn.vpcId)) !== vpcId) {
       const owner = (connectable as unknown as IConstruct).node?.path ?? sg.node.path;
       throw propError(scope, `${where}: targets`, owner, `are outside the load balancer's VPC (security group ${sg.node.path} belongs to another VPC)`,
-        `Place the targets in ${net.node.path}'s VPC (vpc: net.vpc, vpcSubnets: net.selectSubnets(Tier.APP)).`);
+        `Place the targets in ${net.node.path}'s VPC (vpc: net.vpc, vpcSubnets: net.tierSubnets(Tier.APP)).`);
     }
   }
 }
@@ -254,7 +254,7 @@ function derivedTier(net: TieredVpc, owner: IConstruct, ids: unknown): Tier | un
   if (!Array.isArray(resolved) || resolved.length === 0) return undefined;
   const byId = new Map<string, Tier>();
   for (const tier of ALL_TIERS) {
-    for (const id of net.vpc.selectSubnets(net.selectSubnets(tier)).subnetIds) byId.set(JSON.stringify(stack.resolve(id)), tier);
+    for (const id of net.vpc.selectSubnets(net.tierSubnets(tier)).subnetIds) byId.set(JSON.stringify(stack.resolve(id)), tier);
   }
   const found = resolved.map((id) => byId.get(JSON.stringify(id)));
   if (found.some((t) => t === undefined)) return undefined;
