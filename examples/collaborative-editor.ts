@@ -145,7 +145,7 @@ export class PubSubRedis extends Construct implements ec2.IConnectable {
 
     const subnetGroup = new elasticache.CfnSubnetGroup(this, 'SubnetGroup', {
       description: `${this.node.path}: the data tier`,
-      subnetIds: net.vpc.selectSubnets(net.tierSubnets(Tier.DATA)).subnetIds,
+      subnetIds: net.selectTierSubnets(Tier.DATA).subnetIds,
     });
 
     // RBAC with IAM authentication: the user id must equal the user name; every user group needs a

@@ -214,7 +214,7 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
       description: `${this.node.path}: ${props.internetFacing ? 'internet-facing' : 'internal'} NLB; admits its clients on the listener ports, reaches only its targets`,
     });
 
-    const subnets = props.network.vpc.selectSubnets(props.network.tierSubnets(this.tier)).subnets;
+    const subnets = props.network.selectTierSubnets(this.tier).subnets;
     this.elasticIps = [];
     let subnetMappings: elbv2.SubnetMapping[] | undefined;
     if (props.internetFacing && staticIps) {

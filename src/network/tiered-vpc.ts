@@ -349,7 +349,7 @@ export class TieredVpc extends Construct {
       if (Token.isUnresolved(block.cidr)) this.compiler.nameBlock(block.cidr, `${block.tier}-tier-${block.family}`);
     }
     const subnetTiers = (): Array<[ec2.ISubnet, Tier]> =>
-      ALL_TIERS.flatMap((tier) => this.vpc.selectSubnets(this.tierSubnets(tier)).subnets.map((subnet) => [subnet, tier] as [ec2.ISubnet, Tier]));
+      ALL_TIERS.flatMap((tier) => this.selectTierSubnets(tier).subnets.map((subnet) => [subnet, tier] as [ec2.ISubnet, Tier]));
     this.placement = new WorkloadPlacement(
       new Map(subnetTiers().map(([subnet, tier]) => [subnet.subnetId, tier])),
       () => new Map(subnetTiers().map(([subnet, tier]) => [JSON.stringify(Stack.of(this).resolve(subnet.subnetId)), tier])),
@@ -408,6 +408,14 @@ export class TieredVpc extends Construct {
    */
   public tierSubnets(tier: Tier): ec2.SubnetSelection {
     return { subnetGroupName: subnetGroupName(tier) };
+  }
+
+  /**
+   * The tier's subnets themselves, one per AZ in AZ order: their ids (`subnetIds`) for L1
+   * resources, subnet groups and anything that takes subnet ids rather than a selection.
+   */
+  public selectTierSubnets(tier: Tier): ec2.SelectedSubnets {
+    return this.vpc.selectSubnets(this.tierSubnets(tier));
   }
 
   /** The tier's NACL. Its entries come from `addFlow`; add none by hand. */
@@ -560,7 +568,7 @@ export class TieredVpc extends Construct {
   /** The declared flows as recorded in the template: tier ends name their subnets by construct path. */
   private recordedFlows(): object[] {
     const subnets = (tier: string | undefined, path: string | undefined) => (tier !== undefined && path === undefined
-      ? this.vpc.selectSubnets(this.tierSubnets(tier as Tier)).subnets.map((s) => s.node.path) : undefined);
+      ? this.selectTierSubnets(tier as Tier).subnets.map((s) => s.node.path) : undefined);
     return this.declared.map((f) => ({
       description: f.description,
       from: f.from,

@@ -175,7 +175,7 @@ describe('EcsDynamicPortService: capacity', () => {
 
   test('the auto scaling group: app tier subnets, 2-4 instances by default, new instances protected for managed termination', () => {
     const { stack, net, template } = build();
-    const appSubnets = net.vpc.selectSubnets(net.tierSubnets(Tier.APP)).subnetIds.map((s) => stack.resolve(s));
+    const appSubnets = net.selectTierSubnets(Tier.APP).subnetIds.map((s) => stack.resolve(s));
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       MinSize: '2',
       MaxSize: '4',

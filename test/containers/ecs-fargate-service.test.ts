@@ -42,7 +42,7 @@ describe('EcsFargateService: awsvpc, no host ports', () => {
 
   test('each task gets an ENI in the app tier with the task security group and no public IP', () => {
     const { stack, net, svc, template } = build();
-    const appSubnets = net.vpc.selectSubnets(net.tierSubnets(Tier.APP)).subnetIds.map((s) => stack.resolve(s));
+    const appSubnets = net.selectTierSubnets(Tier.APP).subnetIds.map((s) => stack.resolve(s));
     template.hasResourceProperties('AWS::ECS::Service', {
       LaunchType: 'FARGATE',
       PlatformVersion: 'LATEST',

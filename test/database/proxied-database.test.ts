@@ -98,7 +98,7 @@ function tierNaclRows(stack: Stack, template: Template, net: TieredVpc, tier: Ti
 }
 
 function subnetRefs(stack: Stack, net: TieredVpc, tier: Tier): unknown[] {
-  return net.vpc.selectSubnets(net.tierSubnets(tier)).subnetIds.map((s) => stack.resolve(s));
+  return net.selectTierSubnets(tier).subnetIds.map((s) => stack.resolve(s));
 }
 
 describe('ProxiedDatabase: defaults', () => {

@@ -64,7 +64,7 @@ describe('TieredNetworkLoadBalancer: internet-facing defaults', () => {
     const { stack, net, nlb } = world();
     const t = Template.fromStack(stack);
     expect(nlb.elasticIps).toHaveLength(3);
-    const publicSubnets = net.vpc.selectSubnets(net.tierSubnets(Tier.PUBLIC)).subnets;
+    const publicSubnets = net.selectTierSubnets(Tier.PUBLIC).subnets;
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       SubnetMappings: nlb.elasticIps.map((eip, i) => ({
         SubnetId: stack.resolve(publicSubnets[i].subnetId),
@@ -295,7 +295,7 @@ describe('TieredNetworkLoadBalancer options', () => {
     const { stack, net, nlb } = world({ nlb: { staticIps: false } });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
-      Subnets: net.vpc.selectSubnets(net.tierSubnets(Tier.PUBLIC)).subnetIds.map((s) => stack.resolve(s)),
+      Subnets: net.selectTierSubnets(Tier.PUBLIC).subnetIds.map((s) => stack.resolve(s)),
       SubnetMappings: Match.absent(),
     });
     t.resourceCountIs('AWS::EC2::EIP', 3); // the NAT gateways' only
@@ -358,7 +358,7 @@ describe('TieredNetworkLoadBalancer options', () => {
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Scheme: 'internal',
-      Subnets: net.vpc.selectSubnets(net.tierSubnets(Tier.APP)).subnetIds.map((s) => stack.resolve(s)),
+      Subnets: net.selectTierSubnets(Tier.APP).subnetIds.map((s) => stack.resolve(s)),
     });
     t.resourceCountIs('AWS::EC2::EIP', 3);
     expect(nlb.tier).toBe(Tier.APP);

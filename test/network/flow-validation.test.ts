@@ -177,7 +177,7 @@ describe('workload ends', () => {
     const server = new Server(stack, 'Server', net, net.tierSubnets(Tier.APP));
     new ec2.CfnInstance(server, 'Second', {
       imageId: 'ami-12345678',
-      subnetId: net.vpc.selectSubnets(net.tierSubnets(Tier.DATA)).subnetIds[0],
+      subnetId: net.selectTierSubnets(Tier.DATA).subnetIds[0],
       securityGroupIds: server.connections.securityGroups.map((g) => g.securityGroupId),
     });
     const e = errorOf(() => net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC), FlowEndpoint.workload(server), WellKnownPorts.HTTP_ALT));
@@ -191,7 +191,7 @@ describe('workload ends', () => {
     const frontSg = new ec2.SecurityGroup(server, 'FrontSg', { vpc: net.vpc });
     new ec2.CfnInstance(server, 'Front', {
       imageId: 'ami-12345678',
-      subnetId: net.vpc.selectSubnets(net.tierSubnets(Tier.PUBLIC)).subnetIds[0],
+      subnetId: net.selectTierSubnets(Tier.PUBLIC).subnetIds[0],
       securityGroupIds: [frontSg.securityGroupId],
     });
     net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC), FlowEndpoint.workload(server), WellKnownPorts.HTTP_ALT);
@@ -204,7 +204,7 @@ describe('workload ends', () => {
     const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc: net.vpc });
     const holder = new Construct(stack, 'Holder');
     for (const tier of [Tier.APP, Tier.DATA]) {
-      new ec2.CfnInstance(holder, tier, { imageId: 'ami-12345678', subnetId: net.vpc.selectSubnets(net.tierSubnets(tier)).subnetIds[0] });
+      new ec2.CfnInstance(holder, tier, { imageId: 'ami-12345678', subnetId: net.selectTierSubnets(tier).subnetIds[0] });
     }
     const workload = Object.assign(holder, { connections: new ec2.Connections({ securityGroups: [sg] }) });
     const e = errorOf(() => net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC), FlowEndpoint.workload(workload), WellKnownPorts.HTTP_ALT));

@@ -133,8 +133,17 @@ describe('TieredVpc defaults', () => {
   });
 
   test('subnet selections per tier', () => {
-    expect(net.vpc.selectSubnets(net.tierSubnets(Tier.PUBLIC)).subnets.map((s) => s.ipv4CidrBlock)).toEqual(net.subnetCidrs(Tier.PUBLIC));
-    expect(net.vpc.selectSubnets(net.tierSubnets(Tier.DATA)).subnets.map((s) => s.ipv4CidrBlock)).toEqual(net.subnetCidrs(Tier.DATA));
+    expect(net.selectTierSubnets(Tier.PUBLIC).subnets.map((s) => s.ipv4CidrBlock)).toEqual(net.subnetCidrs(Tier.PUBLIC));
+    expect(net.selectTierSubnets(Tier.DATA).subnets.map((s) => s.ipv4CidrBlock)).toEqual(net.subnetCidrs(Tier.DATA));
+  });
+
+  test('tierSubnets is the selection for vpcSubnets; selectTierSubnets is what the VPC selects with it, one subnet per AZ in AZ order', () => {
+    for (const tier of [Tier.PUBLIC, Tier.APP, Tier.DATA]) {
+      const selected = net.selectTierSubnets(tier);
+      expect(selected.subnetIds).toEqual(net.vpc.selectSubnets(net.tierSubnets(tier)).subnetIds);
+      expect(selected.subnets.map((s) => s.availabilityZone)).toEqual(net.availabilityZones);
+      expect(selected.subnets.map((s) => s.ipv4CidrBlock)).toEqual(net.subnetCidrs(tier));
+    }
   });
 
   test('no flows declared', () => {

@@ -43,7 +43,7 @@ class Workload extends Construct implements ec2.IConnectable {
     this.tier = kind === 'nlb' || kind === 'public-eni' ? Tier.PUBLIC : kind === 'data-eni' ? Tier.DATA : Tier.APP;
     const sg = new ec2.SecurityGroup(this, 'Sg', { vpc: net.vpc, allowAllOutbound: false });
     this.connections = new ec2.Connections({ securityGroups: [sg] });
-    const subnets = net.vpc.selectSubnets(net.tierSubnets(this.tier)).subnetIds;
+    const subnets = net.selectTierSubnets(this.tier).subnetIds;
     if (kind === 'lambda') {
       new lambda.CfnFunction(this, 'Fn', {
         code: { zipFile: 'x' },

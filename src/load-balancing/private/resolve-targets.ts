@@ -254,7 +254,7 @@ function derivedTier(net: TieredVpc, owner: IConstruct, ids: unknown): Tier | un
   if (!Array.isArray(resolved) || resolved.length === 0) return undefined;
   const byId = new Map<string, Tier>();
   for (const tier of ALL_TIERS) {
-    for (const id of net.vpc.selectSubnets(net.tierSubnets(tier)).subnetIds) byId.set(JSON.stringify(stack.resolve(id)), tier);
+    for (const id of net.selectTierSubnets(tier).subnetIds) byId.set(JSON.stringify(stack.resolve(id)), tier);
   }
   const found = resolved.map((id) => byId.get(JSON.stringify(id)));
   if (found.some((t) => t === undefined)) return undefined;
