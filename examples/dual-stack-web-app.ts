@@ -110,7 +110,7 @@ export class DualStackWebAppStack extends Stack {
 
     // web tasks -> RDS Proxy: SG referencing SG, and the app and data tiers' NACL entries both
     // ways in both families (each tier's IPv4 block and its IPv6 /58).
-    db.allowFrom(web.service, Tier.APP);
+    db.allowClient(web.service, Tier.APP);
     this.grantProxyConnect(web, db);
 
     new CfnOutput(this, 'LoadBalancerDns', {

@@ -18,7 +18,7 @@
  * holds `rds-db:connect` on this proxy for that user: an application connects over TLS with an IAM
  * auth token signed by the task role (e.g. @aws-sdk/rds-signer), as examples/lambda-rds-proxy does.
  *
- * The tasks are not Lambda functions, so they connect with `ProxiedDatabase.allowFrom` (the flow
+ * The tasks are not Lambda functions, so they connect with `ProxiedDatabase.allowClient` (the flow
  * web tasks -> proxy) rather than `connectFunction`, and the IAM grant is a customer managed
  * policy on the task role.
  *
@@ -128,7 +128,7 @@ export class ThreeTierWebAppStack extends Stack {
     // web tasks -> RDS Proxy on the proxy port: the task security group -> the proxy's security
     // group, and the app and data tiers' NACL entries both ways. The tasks get no path to the
     // database itself (only the proxy and the rotation function reach it).
-    db.allowFrom(web.service, Tier.APP);
+    db.allowClient(web.service, Tier.APP);
 
     this.enableEcsExec(web);
     this.grantProxyConnect(web, db);

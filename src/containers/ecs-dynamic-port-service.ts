@@ -415,7 +415,7 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
    * @param client the client workload (its security groups)
    * @param tier the tier the client runs in
    */
-  public allowLoadBalancerFrom(client: ec2.IConnectable, tier: Tier): void {
+  public allowLoadBalancerClient(client: ec2.IConnectable, tier: Tier): void {
     allowLoadBalancerFrom(this.net, this.built, client, tier);
   }
 }

@@ -568,9 +568,9 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
    * @param ephemeralRange the client's ephemeral range, for the NACL return entries
    * @default EphemeralRange.ANY_CLIENT
    */
-  public allowFrom(client: ec2.IConnectable, tier: Tier, ephemeralRange?: EphemeralRange): void {
+  public allowClient(client: ec2.IConnectable, tier: Tier, ephemeralRange?: EphemeralRange): void {
     if (tier === Tier.PUBLIC) {
-      throw propError(this, 'allowFrom: tier', tier, 'is the public tier',
+      throw propError(this, 'allowClient: tier', tier, 'is the public tier',
         'Databases serve the app tier: put the client in the app tier, or connect its service there.');
     }
     const end = FlowEndpoint.workload(client, tier, { ephemeralRange });

@@ -29,11 +29,11 @@ export interface TieredNetworkLoadBalancerProps {
    * egress range for its allowlist deal); IPv6 CIDRs only in a dual-stack VPC. The load balancer's security group admits exactly these
    * (the flow model compiles the NACL entries both ways). Per-listener `clientCidrs` override it.
    *
-   * Clients inside the VPC are workloads, admitted by security group reference with `allowFrom`
+   * Clients inside the VPC are workloads, admitted by security group reference with `allowClient`
    * (see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/introduction.html); a CIDR overlapping the VPC
    * is refused. An internal load balancer's CIDR clients are peered networks or on-premises
    * ranges reached over VPN or Direct Connect.
-   * @default ['0.0.0.0/0'] when internet-facing (['0.0.0.0/0', '::/0'] in a dual-stack VPC); none when internal (admit workloads with `allowFrom`)
+   * @default ['0.0.0.0/0'] when internet-facing (['0.0.0.0/0', '::/0'] in a dual-stack VPC); none when internal (admit workloads with `allowClient`)
    */
   readonly clientCidrs?: string[];
 
@@ -111,7 +111,7 @@ export interface TieredNetworkLoadBalancerProps {
   readonly loadBalancerName?: string;
 }
 
-/** Options of a workload client admitted with `allowFrom`. */
+/** Options of a workload client admitted with `allowClient`. */
 export interface NlbClientOptions {
   /**
    * The ephemeral range the client opens connections from; the return NACL entries admit it.
@@ -139,7 +139,7 @@ export interface NlbClientOptions {
  * - always created with a security group (an NLB created without one can never get one,
  *   https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html), admitting only the clients on the listener ports:
  *   `clientCidrs -> load balancer` on each listener port, `workload -> load balancer` for each
- *   `allowFrom`;
+ *   `allowClient`;
  * - `load balancer -> targets` on the target port and the health-check port (SG referencing SG,
  *   the ELB ephemeral range 1024-65535 for the NACL return entries);
  * - with client IP preservation on, the targets see the clients' own addresses: the targets' tier
@@ -176,7 +176,7 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
   public readonly loadBalancer: elbv2.NetworkLoadBalancer;
   /** The load balancer's security group (egress only to its targets, ingress only from its clients). */
   public readonly securityGroup: ec2.SecurityGroup;
-  /** The load balancer's connections. Open them with `allowFrom` (which declares flows), not directly. */
+  /** The load balancer's connections. Open them with `allowClient` (which declares flows), not directly. */
   public readonly connections: ec2.Connections;
   /** The tiered VPC. */
   public readonly network: TieredVpc;
@@ -291,9 +291,9 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
    * gateway, with the NAT gateway's public address as source; admit those addresses in
    * `clientCidrs`, or put an internal load balancer in front of in-VPC clients.
    */
-  public allowFrom(client: ec2.IConnectable, tier: Tier, options: NlbClientOptions = {}): void {
+  public allowClient(client: ec2.IConnectable, tier: Tier, options: NlbClientOptions = {}): void {
     if (this.internetFacing) {
-      throw propError(this, 'allowFrom', (client as unknown as IConstruct).node?.path ?? options.name ?? 'a workload',
+      throw propError(this, 'allowClient', (client as unknown as IConstruct).node?.path ?? options.name ?? 'a workload',
         'admits a workload inside the VPC to an internet-facing load balancer, which it can only reach through a NAT gateway (from the NAT gateway\'s public address)',
         'Use an internal TieredNetworkLoadBalancer for clients inside the VPC, or admit the NAT gateways\' Elastic IPs in clientCidrs.');
     }
@@ -349,7 +349,7 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
     if (!this.internetFacing && this.workloadClients.length === 0 && !listenerCidrs && this.listenerList.length > 0) {
       Annotations.of(this).addWarningV2('cdk-network-patterns:nlbNoClients',
         'This internal load balancer admits no client yet: its security group admits nothing on the listener ports. ' +
-        'Admit the client workloads with allowFrom(workload, tier), or clients outside the VPC with clientCidrs.');
+        'Admit the client workloads with allowClient(workload, tier), or clients outside the VPC with clientCidrs.');
     }
   }
 

@@ -53,7 +53,7 @@ class WebStack extends Stack {
       containerPort: 8080,
       loadBalancer: ServiceLoadBalancer.alb({ accessLogs: false }),
     });
-    props.api.allowLoadBalancerFrom(this.web.service, Tier.APP);
+    props.api.allowLoadBalancerClient(this.web.service, Tier.APP);
   }
 }
 

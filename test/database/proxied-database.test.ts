@@ -762,13 +762,13 @@ describe('ProxiedDatabase: bad input', () => {
   });
 });
 
-describe('allowFrom: clients that are not Lambda functions', () => {
+describe('allowClient: clients that are not Lambda functions', () => {
   test('declares client -> proxy on the proxy port, by security group reference, and nothing to the database', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const db = new ProxiedDatabase(stack, 'Db', { network: net });
     const client = new ec2.SecurityGroup(stack, 'Client', { vpc: net.vpc, allowAllOutbound: false });
-    db.allowFrom(client, Tier.APP);
+    db.allowClient(client, Tier.APP);
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       GroupId: stack.resolve(db.proxySecurityGroup.securityGroupId),
       SourceSecurityGroupId: stack.resolve(client.securityGroupId),
@@ -783,6 +783,6 @@ describe('allowFrom: clients that are not Lambda functions', () => {
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const db = new ProxiedDatabase(stack, 'Db', { network: net });
     const client = new ec2.SecurityGroup(stack, 'Client', { vpc: net.vpc, allowAllOutbound: false });
-    expect(() => db.allowFrom(client, Tier.PUBLIC)).toThrow(/Test\/Db: allowFrom: tier is the public tier, got 'public'\. Databases serve the app tier/);
+    expect(() => db.allowClient(client, Tier.PUBLIC)).toThrow(/Test\/Db: allowClient: tier is the public tier, got 'public'\. Databases serve the app tier/);
   });
 });

@@ -246,7 +246,7 @@ describe('TieredNetworkLoadBalancer: reachability (analyzer)', () => {
     const web = tierGroup(stack, 'Web', net, Tier.PUBLIC);
     const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: false });
     nlb.addListener('Db', { port: 3306, targets: [NlbTarget.autoScalingGroup(servers)] });
-    nlb.allowFrom(web, Tier.PUBLIC, { ephemeralRange: EphemeralRange.LINUX });
+    nlb.allowClient(web, Tier.PUBLIC, { ephemeralRange: EphemeralRange.LINUX });
     const a = NetworkAssertions.fromStack(stack);
     a.expectReachable(NetworkEndpoint.of(web), NetworkEndpoint.of(nlb), ec2.Port.tcp(3306));
     a.expectReachable(NetworkEndpoint.of(nlb), NetworkEndpoint.of(servers), ec2.Port.tcp(3306));
@@ -353,7 +353,7 @@ describe('TieredNetworkLoadBalancer options', () => {
     }
   });
 
-  test('internal: app tier, no Elastic IP, admits nobody until allowFrom, and says so', () => {
+  test('internal: app tier, no Elastic IP, admits nobody until allowClient, and says so', () => {
     const { stack, net, nlb } = world({ nlb: { internetFacing: false } });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
@@ -368,14 +368,14 @@ describe('TieredNetworkLoadBalancer options', () => {
     t.hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('internal NLB') });
   });
 
-  test('internal allowFrom: SG reference for every listener (before and after), NACL entries between the tiers', () => {
+  test('internal allowClient: SG reference for every listener (before and after), NACL entries between the tiers', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const servers = tierGroup(stack, 'Servers', net, Tier.DATA);
     const web = tierGroup(stack, 'Web', net, Tier.PUBLIC);
     const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: false });
     nlb.addListener('Mysql', { port: 3306, targets: [NlbTarget.autoScalingGroup(servers)] });
-    nlb.allowFrom(web, Tier.PUBLIC, { ephemeralRange: EphemeralRange.LINUX, name: 'web' });
+    nlb.allowClient(web, Tier.PUBLIC, { ephemeralRange: EphemeralRange.LINUX, name: 'web' });
     nlb.addListener('Admin', { port: 33062, targets: [NlbTarget.autoScalingGroup(servers)] });
     const t = Template.fromStack(stack);
     const webSg = web.connections.securityGroups[0];
@@ -401,13 +401,13 @@ describe('TieredNetworkLoadBalancer options', () => {
     ].sort());
   });
 
-  test('internal allowFrom a client in the NLB\'s own tier: preserved IPs need nothing more', () => {
+  test('internal allowClient from a client in the NLB\'s own tier: preserved IPs need nothing more', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const servers = tierGroup(stack, 'Servers', net, Tier.APP);
     const api = tierGroup(stack, 'Api', net, Tier.APP);
     const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: false });
-    nlb.allowFrom(api, Tier.APP);
+    nlb.allowClient(api, Tier.APP);
     nlb.addListener('Svc', { port: 7000, targets: [NlbTarget.autoScalingGroup(servers)] });
     expect(naclRows(stack, net)).toEqual([
       `app in tcp 1024-65535 ${APP}`, `app in tcp 7000 ${APP}`, `app out tcp 1024-65535 ${APP}`, `app out tcp 7000 ${APP}`,
@@ -947,7 +947,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     ['300.0.0.0/8', /must be an IPv4 CIDR block/],
     ['203.0.113.0/33', /must be an IPv4 CIDR block/],
     ['::/0', /clientCidrs is IPv6, but this VPC is not dual stack, got '::\/0'\. Create the TieredVpc with ipProtocol: ec2\.IpProtocol\.DUAL_STACK.*\[FlowInternetCidrInvalid\]/],
-    ['10.0.64.0/24', /clientCidrs lies inside the VPC \(10\.0\.0\.0\/16\): addresses inside the VPC are workloads or tiers, not internet peers, got '10.0.64.0\/24'\. Admit them with allowFrom.*\[FlowInternetCidrInsideVpc\]/],
+    ['10.0.64.0/24', /clientCidrs lies inside the VPC \(10\.0\.0\.0\/16\): addresses inside the VPC are workloads or tiers, not internet peers, got '10.0.64.0\/24'\. Admit them with allowClient.*\[FlowInternetCidrInsideVpc\]/],
   ])('fails when a client CIDR is malformed: %s', (cidr, message) => {
     expect(() => world({ nlb: { clientCidrs: [cidr] } })).toThrow(message);
   });
@@ -963,7 +963,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
   test('fails when a workload is admitted to an internet-facing NLB', () => {
     const { stack, nlb, net } = world();
     const web = tierGroup(stack, 'Web', net);
-    expect(() => nlb.allowFrom(web, Tier.APP)).toThrow(/Test\/Nlb: allowFrom admits a workload inside the VPC to an internet-facing load balancer/);
+    expect(() => nlb.allowClient(web, Tier.APP)).toThrow(/Test\/Nlb: allowClient admits a workload inside the VPC to an internet-facing load balancer/);
   });
 
   test('fails when a bridge-mode ECS service gives no container-instance security group', () => {

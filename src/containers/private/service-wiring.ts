@@ -128,11 +128,11 @@ export function validateBaseProps(
   if (!internetFacing && clientCidrs.some((c) => c.endsWith('/0'))) {
     throw propError(scope, 'loadBalancer.clientCidrs', clientCidrs,
       'must not contain 0.0.0.0/0 for an internal load balancer: it has private addresses only, and the app tier\'s NACL would admit every address',
-      'Name the private networks that reach it (a peered VPC, a VPN or Direct Connect range), admit workloads in the VPC with allowLoadBalancerFrom, or make it internet-facing.');
+      'Name the private networks that reach it (a peered VPC, a VPN or Direct Connect range), admit workloads in the VPC with allowLoadBalancerClient, or make it internet-facing.');
   }
   validateClientCidrs(scope, 'loadBalancer.clientCidrs', clientCidrs, props.network, internetFacing
     ? 'The load balancer faces the internet: its clients are outside the VPC. Reach the service from inside the VPC through its own security group (service.connections) with TieredVpc.addFlow.'
-    : 'Clients inside the VPC are admitted by security group reference: service.allowLoadBalancerFrom(workload, tier); keep clientCidrs for networks outside the VPC.');
+    : 'Clients inside the VPC are admitted by security group reference: service.allowLoadBalancerClient(workload, tier); keep clientCidrs for networks outside the VPC.');
   const path = network ? nlb.healthCheckPath : alb.healthCheckPath;
   if (path !== undefined && !Token.isUnresolved(path) && !path.startsWith('/')) {
     throw propError(scope, 'loadBalancer.healthCheckPath', path, 'must start with /', 'Give an absolute path, e.g. /health.');
@@ -346,7 +346,7 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
   });
 
   let listener: elbv2.ApplicationListener;
-  // An internal load balancer without client CIDRs admits only workloads (allowLoadBalancerFrom).
+  // An internal load balancer without client CIDRs admits only workloads (allowLoadBalancerClient).
   const clients = resolved.clientCidrs.length ? FlowEndpoint.internet(resolved.clientCidrs) : undefined;
   const lbEnd = FlowEndpoint.workload(loadBalancer, lbTier, { ephemeralRange: EphemeralRange.ELB });
   const listenerPorts: ec2.Port[] = [];
@@ -460,7 +460,7 @@ function buildNlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
  */
 export function allowLoadBalancerFrom(net: TieredVpc, built: BuiltLoadBalancer, client: ec2.IConnectable, tier: Tier): void {
   if (built.networkLoadBalancer) {
-    built.networkLoadBalancer.allowFrom(client, tier);
+    built.networkLoadBalancer.allowClient(client, tier);
     return;
   }
   const lbEnd = FlowEndpoint.workload(built.loadBalancer as elbv2.ApplicationLoadBalancer, built.tier, { ephemeralRange: EphemeralRange.ELB });

@@ -8,7 +8,7 @@ import { isIpv4Cidr, parseIpv4 } from '../../private/cidr';
 import { propError } from '../../private/errors';
 import { coversEveryIpv4Address, peerCidrProblem } from '../../private/flow-compile';
 
-/** A workload inside the VPC admitted with `allowFrom`. */
+/** A workload inside the VPC admitted with `allowClient`. */
 export interface WorkloadClient {
   readonly connectable: ec2.IConnectable;
   readonly tier: Tier;
@@ -23,7 +23,7 @@ export interface WorkloadClient {
  * An empty list is accepted here (an internal load balancer may admit workloads only).
  */
 export function validateClientCidrs(scope: IConstruct, prop: string, cidrs: string[], net: TieredVpc,
-  insideVpcFix = 'Admit them with allowFrom(workload, tier) (security group reference and the NACL entries between the tiers); keep clientCidrs for addresses outside the VPC.'): void {
+  insideVpcFix = 'Admit them with allowClient(workload, tier) (security group reference and the NACL entries between the tiers); keep clientCidrs for addresses outside the VPC.'): void {
   const concrete = cidrs.filter((c) => !Token.isUnresolved(c));
   if (concrete.length === 0) return;
   const problem = peerCidrProblem(concrete, net._vpcBlocks, prop, insideVpcFix);
