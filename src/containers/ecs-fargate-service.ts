@@ -11,6 +11,7 @@ import {
   declareEgress, validateBaseProps,
 } from './private/service-wiring';
 import { TieredNetworkLoadBalancer } from '../load-balancing/tiered-network-load-balancer';
+import { ClientOptions } from '../network/client-options';
 import { Tier } from '../network/tier';
 import { TieredVpc } from '../network/tiered-vpc';
 
@@ -159,8 +160,9 @@ export class EcsFargateService extends Construct implements ec2.IConnectable {
    * clients inside the VPC reach an internal load balancer.
    * @param client the client workload (its security groups)
    * @param tier the tier the client runs in
+   * @param options the client's ephemeral range (for the NACL return entries) and a name for the flows
    */
-  public allowLoadBalancerClient(client: ec2.IConnectable, tier: Tier): void {
-    allowLoadBalancerFrom(this.net, this.built, client, tier);
+  public allowLoadBalancerClient(client: ec2.IConnectable, tier: Tier, options: ClientOptions = {}): void {
+    allowLoadBalancerFrom(this.net, this.built, client, tier, options);
   }
 }

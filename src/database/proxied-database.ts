@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ClientOptions } from '../network/client-options';
 import { FlowEndpoint } from '../network/flow-endpoint';
 import { subnetGroupName, Tier } from '../network/tier';
 import { TieredVpc } from '../network/tiered-vpc';
@@ -565,15 +566,14 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
    *
    * @param client the workload
    * @param tier the tier it sits in (the app tier, normally)
-   * @param ephemeralRange the client's ephemeral range, for the NACL return entries
-   * @default EphemeralRange.ANY_CLIENT
+   * @param options the client's ephemeral range (for the NACL return entries) and a name for the flow
    */
-  public allowClient(client: ec2.IConnectable, tier: Tier, ephemeralRange?: EphemeralRange): void {
+  public allowClient(client: ec2.IConnectable, tier: Tier, options: ClientOptions = {}): void {
     if (tier === Tier.PUBLIC) {
       throw propError(this, 'allowClient: tier', tier, 'is the public tier',
         'Databases serve the app tier: put the client in the app tier, or connect its service there.');
     }
-    const end = FlowEndpoint.workload(client, tier, { ephemeralRange });
+    const end = FlowEndpoint.workload(client, tier, { ephemeralRange: options.ephemeralRange, name: options.name });
     this.network.addFlow(end, FlowEndpoint.workload(this.proxy, Tier.DATA), ec2.Port.tcp(this.proxyPort),
       { description: `${end.name} -> ${this.proxy.node.path} (RDS Proxy)` });
   }

@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { egressRows, ingressRows } from './helpers';
 import {
-  EcsFargateService, EcsFargateServiceProps, NetworkAssertions, NetworkEndpoint, ServiceLoadBalancer, Tier, TieredVpc,
+  EcsFargateService, EcsFargateServiceProps, EphemeralRange, NetworkAssertions, NetworkEndpoint, ServiceLoadBalancer, Tier, TieredVpc,
   TieredVpcProps,
 } from '../../src';
 import { APP, naclRows, nagFindings, PUBLIC, TEST_AZS } from '../util';
@@ -170,6 +170,26 @@ describe('EcsFargateService: awsvpc, no host ports', () => {
       Roles: [stack.resolve(svc.taskDefinition.taskRole.roleName)],
       PolicyDocument: { Statement: [Match.objectLike({ Action: 'kms:Decrypt', Resource: key.keyArn })] },
     });
+  });
+});
+
+describe('EcsFargateService: allowLoadBalancerClient', () => {
+  test('admits a workload to the internal load balancer\'s listener port with its ephemeral range and name', () => {
+    const stack = regionStack();
+    const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
+    const svc = new EcsFargateService(stack, 'Web', {
+      network: net, image: IMAGE, containerPort: 8080,
+      loadBalancer: ServiceLoadBalancer.alb({ internetFacing: false, accessLogs: false }),
+    });
+    const client = new ec2.SecurityGroup(stack, 'Reporting', { vpc: net.vpc, allowAllOutbound: false });
+    svc.allowLoadBalancerClient(client, Tier.APP, { ephemeralRange: EphemeralRange.LINUX, name: 'reporting' });
+    const template = Template.fromStack(stack);
+
+    const flow = net.flows.find((f) => f.fromPath === 'Test/Reporting');
+    expect(flow).toMatchObject({ from: 'reporting', fromPort: 80, toPort: 80, ephemeralFromPort: 32768, ephemeralToPort: 60999 });
+    expect(flow!.description).toMatch(/^reporting -> Test\/Web\//);
+    expect(ingressRows(stack, template, svc.loadBalancerConnections.securityGroups[0])).toEqual(['tcp 80 sg Test/Reporting']);
+    expect(naclRows(stack, net, template)).toEqual(expect.arrayContaining([`app out tcp 32768-60999 ${APP}`]));
   });
 });
 

@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import {
-  AwsApiAccess, ConnectFunctionOptions, NatGatewayMode, NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks,
+  AwsApiAccess, ConnectFunctionOptions, EphemeralRange, NatGatewayMode, NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks,
   ProxiedDatabase, ProxiedDatabaseProps, Tier, TieredVpc, TieredVpcProps,
 } from '../../src';
 import { APP, DATA, naclRows, nagFindings, TEST_AZS, testStack } from '../util';
@@ -776,6 +776,18 @@ describe('allowClient: clients that are not Lambda functions', () => {
       ToPort: 5432,
     });
     expect(net.flows.filter((f) => f.fromPath === 'Test/Client').map((f) => `${f.toPath} ${f.fromPort}`)).toEqual(['Test/Db/Proxy 5432']);
+  });
+
+  test('the client\'s ephemeral range and name: the data tier\'s return entry admits exactly that range', () => {
+    const stack = testStack();
+    const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
+    const db = new ProxiedDatabase(stack, 'Db', { network: net });
+    const client = new ec2.SecurityGroup(stack, 'Client', { vpc: net.vpc, allowAllOutbound: false });
+    db.allowClient(client, Tier.APP, { ephemeralRange: EphemeralRange.LINUX, name: 'reporting' });
+    const flow = net.flows.find((f) => f.fromPath === 'Test/Client');
+    expect(flow).toMatchObject({ from: 'reporting', toPath: 'Test/Db/Proxy', fromPort: 5432, ephemeralFromPort: 32768, ephemeralToPort: 60999 });
+    expect(flow!.description).toBe('reporting -> Test/Db/Proxy (RDS Proxy)');
+    expect(naclRows(stack, net)).toEqual(expect.arrayContaining([`data out tcp 32768-60999 ${APP}`, `app in tcp 32768-60999 ${DATA}`]));
   });
 
   test('fails for a client in the public tier', () => {

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { NlbTarget } from '../../load-balancing/nlb-target';
 import { validateClientCidrs } from '../../load-balancing/private/clients';
 import { TieredNetworkLoadBalancer } from '../../load-balancing/tiered-network-load-balancer';
+import { ClientOptions } from '../../network/client-options';
 import { FlowEndpoint } from '../../network/flow-endpoint';
 import { Tier } from '../../network/tier';
 import { TieredVpc } from '../../network/tiered-vpc';
@@ -458,15 +459,16 @@ function buildNlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
  * Admits a workload of the tiered VPC to the load balancer's listener ports: declared flows,
  * security group referencing security group, and the NACL entries of both tiers.
  */
-export function allowLoadBalancerFrom(net: TieredVpc, built: BuiltLoadBalancer, client: ec2.IConnectable, tier: Tier): void {
+export function allowLoadBalancerFrom(net: TieredVpc, built: BuiltLoadBalancer, client: ec2.IConnectable, tier: Tier, options: ClientOptions = {}): void {
   if (built.networkLoadBalancer) {
-    built.networkLoadBalancer.allowClient(client, tier);
+    built.networkLoadBalancer.allowClient(client, tier, options);
     return;
   }
   const lbEnd = FlowEndpoint.workload(built.loadBalancer as elbv2.ApplicationLoadBalancer, built.tier, { ephemeralRange: EphemeralRange.ELB });
   for (const port of built.listenerPorts) {
-    net.addFlow(FlowEndpoint.workload(client, tier), lbEnd, port,
-      { description: `${nameOf(client)} -> ${built.loadBalancer.node.path} ${port.toString()}` });
+    const clientEnd = FlowEndpoint.workload(client, tier, { ephemeralRange: options.ephemeralRange, name: options.name });
+    net.addFlow(clientEnd, lbEnd, port,
+      { description: `${clientEnd.name} -> ${built.loadBalancer.node.path} ${port.toString()}` });
   }
 }
 
