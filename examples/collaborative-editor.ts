@@ -288,10 +288,10 @@ export class CollaborativeEditorStack extends Stack {
     });
 
     // servers --6379--> Redis: the servers' security group is the only one Redis admits.
-    net.addFlow(FlowEndpoint.workload(this.servers, Tier.APP), FlowEndpoint.workload(this.redis, Tier.DATA),
+    net.addFlow(FlowEndpoint.workload(this.servers, { tier: Tier.APP }), FlowEndpoint.workload(this.redis, { tier: Tier.DATA }),
       WellKnownPorts.REDIS, { description: `${this.servers.node.path} -> ${this.redis.node.path} (session pub/sub)` });
     // servers --443--> DynamoDB (gateway endpoint route), AWS APIs and image pulls (NAT gateway).
-    net.addFlow(FlowEndpoint.workload(this.servers, Tier.APP), FlowEndpoint.internet(), WellKnownPorts.HTTPS,
+    net.addFlow(FlowEndpoint.workload(this.servers, { tier: Tier.APP }), FlowEndpoint.internet(), WellKnownPorts.HTTPS,
       { description: `${this.servers.node.path} -> DynamoDB (gateway endpoint), AWS APIs and image pulls (NAT gateway) tcp 443` });
 
     new CfnOutput(this, 'LoadBalancerDns', {

@@ -140,7 +140,7 @@ export class DnsFailoverRegionStack extends Stack {
     });
 
     // Clients and the Route 53 health checkers (ROUTE53_HEALTHCHECKS ranges, inside 0.0.0.0/0) -> ALB on 443.
-    this.network.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(this.loadBalancer, Tier.PUBLIC), WellKnownPorts.HTTPS,
+    this.network.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(this.loadBalancer, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS,
       { description: 'clients and Route 53 health checkers -> ALB (HTTPS)' });
 
     new CfnOutput(this, 'AlbDnsName', { value: this.loadBalancer.loadBalancerDnsName });

@@ -102,8 +102,8 @@ export class KafkaNlbStack extends Stack {
     // The client end is the brokers' security group itself: the same group on both ends of one
     // Connections object would get the ingress rule but not the egress one (aws-cdk-lib's
     // allowFrom skips the second half for a self-reference).
-    net.addFlow(FlowEndpoint.workload(this.brokerSecurityGroup, Tier.APP, { ephemeralRange: EphemeralRange.LINUX }),
-      FlowEndpoint.workload(this.brokers, Tier.APP), KAFKA_INTERNAL, { description: 'broker <-> broker (KRaft controller, replication)' });
+    net.addFlow(FlowEndpoint.workload(this.brokerSecurityGroup, { tier: Tier.APP, ephemeralRange: EphemeralRange.LINUX }),
+      FlowEndpoint.workload(this.brokers, { tier: Tier.APP }), KAFKA_INTERNAL, { description: 'broker <-> broker (KRaft controller, replication)' });
     net.allowInterfaceEndpoints(this.brokers, Tier.APP);
   }
 

@@ -29,8 +29,8 @@ export function build(app: App, params: { [key: string]: string } = {}): Stack[]
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
       containerPort: 8080,
     });
-    net.addFlow(FlowEndpoint.workload(service, Tier.APP, { ephemeralRange: EphemeralRange.LINUX }),
-      FlowEndpoint.workload(database, Tier.DATA), WellKnownPorts.POSTGRES, { description: `service ${i} -> database` });
+    net.addFlow(FlowEndpoint.workload(service, { tier: Tier.APP, ephemeralRange: EphemeralRange.LINUX }),
+      FlowEndpoint.workload(database, { tier: Tier.DATA }), WellKnownPorts.POSTGRES, { description: `service ${i} -> database` });
   }
   return [stack];
 }

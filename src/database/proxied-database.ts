@@ -527,17 +527,17 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
     this.proxyEndpoint = this.proxy.endpoint;
 
     // proxy -> database: workload to workload, both in the data tier.
-    net.addFlow(FlowEndpoint.workload(this.proxy, Tier.DATA), FlowEndpoint.workload(this.instance, Tier.DATA),
+    net.addFlow(FlowEndpoint.workload(this.proxy, { tier: Tier.DATA }), FlowEndpoint.workload(this.instance, { tier: Tier.DATA }),
       ec2.Port.tcp(this.databasePort), { description: `${this.proxy.node.path} -> ${this.instance.node.path} (RDS Proxy to its target)` });
 
     // The rotation function connects to the database directly (not through the proxy) and calls
     // the Secrets Manager API: it lives in the app tier, where the NAT gateways (or the interface
     // endpoints) are, never in the data tier, which has no route out.
-    const rotationEnd = FlowEndpoint.workload(this.rotationSecurityGroup, Tier.APP, { ephemeralRange: EphemeralRange.LAMBDA, name: `${this.node.path}/Rotation` });
-    net.addFlow(rotationEnd, FlowEndpoint.workload(this.instance, Tier.DATA), ec2.Port.tcp(this.databasePort),
+    const rotationEnd = FlowEndpoint.workload(this.rotationSecurityGroup, { tier: Tier.APP, ephemeralRange: EphemeralRange.LAMBDA, name: `${this.node.path}/Rotation` });
+    net.addFlow(rotationEnd, FlowEndpoint.workload(this.instance, { tier: Tier.DATA }), ec2.Port.tcp(this.databasePort),
       { description: `${this.node.path}/Rotation -> ${this.instance.node.path} (secret rotation)` });
     if (props.secretsManagerEndpoint) {
-      net.addFlow(rotationEnd, FlowEndpoint.workload(props.secretsManagerEndpoint, Tier.APP), WellKnownPorts.HTTPS,
+      net.addFlow(rotationEnd, FlowEndpoint.workload(props.secretsManagerEndpoint, { tier: Tier.APP }), WellKnownPorts.HTTPS,
         { description: `${this.node.path}/Rotation -> Secrets Manager endpoint tcp 443` });
     } else {
       net.addFlow(rotationEnd, FlowEndpoint.internet(), WellKnownPorts.HTTPS,
@@ -573,8 +573,8 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
       throw propError(this, 'allowClient: tier', tier, 'is the public tier',
         'Databases serve the app tier: put the client in the app tier, or connect its service there.');
     }
-    const end = FlowEndpoint.workload(client, tier, { ephemeralRange: options.ephemeralRange, name: options.name });
-    this.network.addFlow(end, FlowEndpoint.workload(this.proxy, Tier.DATA), ec2.Port.tcp(this.proxyPort),
+    const end = FlowEndpoint.workload(client, { tier: tier, ephemeralRange: options.ephemeralRange, name: options.name });
+    this.network.addFlow(end, FlowEndpoint.workload(this.proxy, { tier: Tier.DATA }), ec2.Port.tcp(this.proxyPort),
       { description: `${end.name} -> ${this.proxy.node.path} (RDS Proxy)` });
   }
 
@@ -635,8 +635,8 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
     const role = fn.role;
     this.connected.add(fn.node.path);
 
-    const fnEnd = FlowEndpoint.workload(fn, Tier.APP, { ephemeralRange: EphemeralRange.LAMBDA });
-    net.addFlow(fnEnd, FlowEndpoint.workload(this.proxy, Tier.DATA), ec2.Port.tcp(this.proxyPort),
+    const fnEnd = FlowEndpoint.workload(fn, { tier: Tier.APP, ephemeralRange: EphemeralRange.LAMBDA });
+    net.addFlow(fnEnd, FlowEndpoint.workload(this.proxy, { tier: Tier.DATA }), ec2.Port.tcp(this.proxyPort),
       { description: `${fn.node.path} -> ${this.proxy.node.path} (Lambda to RDS Proxy)` });
     if (access === AwsApiAccess.NAT_GATEWAY) {
       net.addFlow(fnEnd, FlowEndpoint.internet(), WellKnownPorts.HTTPS, { description: `${fn.node.path} -> AWS APIs tcp 443 (via NAT)` });

@@ -285,7 +285,7 @@ export class NlbListener extends Construct {
    * @internal
    */
   public _admitWorkloadClient(client: WorkloadClient): void {
-    const to = FlowEndpoint.workload(this.nlb, this.nlb.tier);
+    const to = FlowEndpoint.workload(this.nlb, { tier: this.nlb.tier });
     for (const port of this.listenerPorts()) {
       this.nlb._declare(this.clientEnd(client), to, port,
         { description: `${this.clientName(client)} -> ${this.nlb.node.path} listener ${describe(port)}` });
@@ -311,8 +311,8 @@ export class NlbListener extends Construct {
       }
       for (const end of r.ends) {
         this.ends.push({ end, resolved: r });
-        const from = FlowEndpoint.workload(nlb, nlb.tier, { ephemeralRange: EphemeralRange.ELB });
-        const to = FlowEndpoint.workload(end.connectable, end.tier, { name: end.name });
+        const from = FlowEndpoint.workload(nlb, { tier: nlb.tier, ephemeralRange: EphemeralRange.ELB });
+        const to = FlowEndpoint.workload(end.connectable, { tier: end.tier, name: end.name });
         const toName = end.name ?? to.name;
         for (const port of this.trafficPorts(r)) {
           nlb._declare(from, to, port, { description: `${nlb.node.path} -> ${toName} ${describe(port)} (listener ${this.port})` });
@@ -331,9 +331,9 @@ export class NlbListener extends Construct {
 
   private declareCidrClientFlows(): void {
     if (this.clientCidrs.length === 0) return;
-    const to = FlowEndpoint.workload(this.nlb, this.nlb.tier);
+    const to = FlowEndpoint.workload(this.nlb, { tier: this.nlb.tier });
     for (const port of this.listenerPorts()) {
-      this.nlb._declare(FlowEndpoint.internet(this.clientCidrs), to, port,
+      this.nlb._declare(FlowEndpoint.internet({ cidrs: this.clientCidrs }), to, port,
         { description: `clients ${this.clientCidrs.join(',')} -> ${this.nlb.node.path} listener ${describe(port)}` });
     }
   }
@@ -350,7 +350,7 @@ export class NlbListener extends Construct {
     const cidrs = this.clientCidrs.filter((c) => parseIpv6Cidr(c) === undefined);
     if (cidrs.length === 0) return;
     for (const port of this.trafficPorts(r)) {
-      this.nlb._declare(FlowEndpoint.internet(cidrs), FlowEndpoint.tier(end.tier), port,
+      this.nlb._declare(FlowEndpoint.internet({ cidrs: cidrs }), FlowEndpoint.tier(end.tier), port,
         { description: `clients ${cidrs.join(',')} -> tier ${end.tier} ${describe(port)} (client IP preserved through ${this.nlb.node.path})` });
     }
   }
@@ -365,17 +365,17 @@ export class NlbListener extends Construct {
   private declarePreservedWorkloadClient(client: WorkloadClient, end: TargetEnd, r: ResolvedTargets): void {
     if (client.tier === this.nlb.tier) return;
     for (const port of this.trafficPorts(r)) {
-      const description = `${this.clientName(client)} -> ${end.name ?? FlowEndpoint.workload(end.connectable, end.tier).name} ${describe(port)} (client IP preserved through ${this.nlb.node.path})`;
+      const description = `${this.clientName(client)} -> ${end.name ?? FlowEndpoint.workload(end.connectable, { tier: end.tier }).name} ${describe(port)} (client IP preserved through ${this.nlb.node.path})`;
       if (client.tier !== end.tier) {
-        this.nlb._declare(FlowEndpoint.tier(client.tier, client.ephemeralRange), FlowEndpoint.tier(end.tier), port, { description });
+        this.nlb._declare(FlowEndpoint.tier(client.tier, { ephemeralRange: client.ephemeralRange }), FlowEndpoint.tier(end.tier), port, { description });
       } else {
-        this.nlb._declare(this.clientEnd(client), FlowEndpoint.workload(end.connectable, end.tier, { name: end.name }), port, { description });
+        this.nlb._declare(this.clientEnd(client), FlowEndpoint.workload(end.connectable, { tier: end.tier, name: end.name }), port, { description });
       }
     }
   }
 
   private clientEnd(client: WorkloadClient): FlowEndpoint {
-    return FlowEndpoint.workload(client.connectable, client.tier, { ephemeralRange: client.ephemeralRange, name: client.name });
+    return FlowEndpoint.workload(client.connectable, { tier: client.tier, ephemeralRange: client.ephemeralRange, name: client.name });
   }
 
   private clientName(client: WorkloadClient): string {
@@ -383,7 +383,7 @@ export class NlbListener extends Construct {
   }
 
   private checkTargetTier(end: TargetEnd): void {
-    const name = end.name ?? FlowEndpoint.workload(end.connectable, end.tier).name;
+    const name = end.name ?? FlowEndpoint.workload(end.connectable, { tier: end.tier }).name;
     if (end.tier === Tier.DATA && this.nlb.internetFacing) {
       throw propError(this, 'targets', name, 'are in the data tier behind an internet-facing load balancer',
         'The internet must never reach the data tier, even through a load balancer: put a service in the app tier in front of the data.');

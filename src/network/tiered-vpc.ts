@@ -148,9 +148,9 @@ export interface TieredVpcProps {
  *
  * @example
  * const net = new TieredVpc(this, 'Net');
- * net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(alb, Tier.PUBLIC), WellKnownPorts.HTTPS);
- * net.addFlow(FlowEndpoint.workload(alb, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }),
- *   FlowEndpoint.workload(service, Tier.APP), WellKnownPorts.HTTP_ALT);
+ * net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(alb, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS);
+ * net.addFlow(FlowEndpoint.workload(alb, { tier: Tier.PUBLIC, ephemeralRange: EphemeralRange.ELB }),
+ *   FlowEndpoint.workload(service, { tier: Tier.APP }), WellKnownPorts.HTTP_ALT);
  */
 export class TieredVpc extends Construct {
   /** The underlying aws-cdk-lib VPC, for any construct that takes an `ec2.IVpc`. */
@@ -552,8 +552,8 @@ export class TieredVpc extends Construct {
    */
   public allowInterfaceEndpoints(workload: ec2.IConnectable, tier: Tier): void {
     for (const endpoint of this.interfaceEndpoints) {
-      this.addFlow(FlowEndpoint.workload(workload, tier), FlowEndpoint.workload(endpoint, Tier.APP), WellKnownPorts.HTTPS,
-        { description: `${FlowEndpoint.workload(workload, tier).name} -> ${endpoint.node.path} tcp 443 (AWS API)` });
+      this.addFlow(FlowEndpoint.workload(workload, { tier }), FlowEndpoint.workload(endpoint, { tier: Tier.APP }), WellKnownPorts.HTTPS,
+        { description: `${FlowEndpoint.workload(workload, { tier }).name} -> ${endpoint.node.path} tcp 443 (AWS API)` });
     }
   }
 
@@ -611,12 +611,12 @@ export class TieredVpc extends Construct {
     const [derived] = [...placed];
     if (end.placedTier !== undefined && derived !== undefined && derived !== end.placedTier) {
       throw propError(this, `${where}: ${side}`, end.name, `is declared in the ${end.placedTier} tier, but its subnets are in the ${derived} tier (its NACL entries would land in the wrong tier)`,
-        `Declare FlowEndpoint.workload(workload, Tier.${derived.toUpperCase()}), or omit the tier to derive it from the subnets.`, ErrorCode.FLOW_WORKLOAD_TIER_MISMATCH);
+        `Declare FlowEndpoint.workload(workload, { tier: Tier.${derived.toUpperCase()} }), or omit the tier to derive it from the subnets.`, ErrorCode.FLOW_WORKLOAD_TIER_MISMATCH);
     }
     const tier = end.placedTier ?? derived;
     if (tier === undefined) {
       throw propError(this, `${where}: ${side}`, end.name, 'has no tier, and none can be derived: its construct names none of this VPC\'s subnets (or subnets of several tiers, none with its security groups)',
-        'Give the tier: FlowEndpoint.workload(workload, Tier.APP) (a bare security group, or a workload whose subnets are chosen at synth, has none to derive from).',
+        'Give the tier: FlowEndpoint.workload(workload, { tier: Tier.APP }) (a bare security group, or a workload whose subnets are chosen at synth, has none to derive from).',
         ErrorCode.FLOW_WORKLOAD_TIER_UNKNOWN);
     }
     return { kind: end.kind, tier, ephemeral, groupKey: identityOf(end.connectable!.connections), name: end.name };
@@ -658,7 +658,7 @@ export class TieredVpc extends Construct {
       const other = [...placed].filter((t) => t !== tier);
       if (other.length > 0) {
         errors.push(`addFlow: workload ${end.name} is declared in the ${tier} tier, but its subnets are in the ${other.join(', ')} tier ` +
-          `(its NACL entries are in the wrong tier). Declare FlowEndpoint.workload(workload, Tier.${other[0].toUpperCase()}) or place it with vpcSubnets: net.tierSubnets(Tier.${tier.toUpperCase()}). [${ErrorCode.FLOW_WORKLOAD_TIER_MISMATCH}]`);
+          `(its NACL entries are in the wrong tier). Declare FlowEndpoint.workload(workload, { tier: Tier.${other[0].toUpperCase()} }) or place it with vpcSubnets: net.tierSubnets(Tier.${tier.toUpperCase()}). [${ErrorCode.FLOW_WORKLOAD_TIER_MISMATCH}]`);
       }
     }
     return errors;

@@ -50,7 +50,7 @@ function setup(options: AlbOptions = {}, stack: Stack = testStack()) {
   const targetGroup = listener.addTargets('Targets', { port: 8080, protocol: elbv2.ApplicationProtocol.HTTP });
   const flowPort = options.flowPort ?? 443;
   if (flowPort !== false && internetFacing) {
-    net.addFlow(FlowEndpoint.internet(options.flowCidrs), FlowEndpoint.workload(alb, Tier.PUBLIC), ec2.Port.tcp(flowPort));
+    net.addFlow(FlowEndpoint.internet({ cidrs: options.flowCidrs }), FlowEndpoint.workload(alb, { tier: Tier.PUBLIC }), ec2.Port.tcp(flowPort));
   }
   const zone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' });
   return { stack, net, alb, targetGroup, zone };
@@ -439,7 +439,7 @@ describe('across regions', () => {
     const net = new TieredVpc(stack, 'Net', { availabilityZones: ['a', 'b', 'c'].map((z) => `${region}${z}`) });
     const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, vpcSubnets: net.tierSubnets(Tier.PUBLIC) });
     alb.addListener('Listener', { port: 443, protocol: elbv2.ApplicationProtocol.HTTP, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(200) });
-    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(alb, Tier.PUBLIC), ec2.Port.tcp(443));
+    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(alb, { tier: Tier.PUBLIC }), ec2.Port.tcp(443));
     return { stack, alb };
   }
 
@@ -551,7 +551,7 @@ describe('reachability of the health check through the flow model', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const albSg = new ec2.SecurityGroup(stack, 'AlbSg', { vpc: net.vpc, allowAllOutbound: false });
-    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(albSg, Tier.PUBLIC), WellKnownPorts.HTTPS);
+    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(albSg, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS);
     const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, securityGroup: albSg, vpcSubnets: net.tierSubnets(Tier.PUBLIC) });
     alb.addListener('Listener', { port: 443, protocol: elbv2.ApplicationProtocol.HTTP, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(200) });
     new FailoverRecord(stack, 'Api', {
@@ -568,7 +568,7 @@ describe('reachability of the health check through the flow model', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const other = new ec2.SecurityGroup(stack, 'Other', { vpc: net.vpc, allowAllOutbound: false });
-    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(other, Tier.PUBLIC), WellKnownPorts.HTTPS);
+    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(other, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS);
     const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, vpcSubnets: net.tierSubnets(Tier.PUBLIC) });
     alb.addListener('Listener', { port: 443, protocol: elbv2.ApplicationProtocol.HTTP, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(200) });
     new FailoverRecord(stack, 'Api', {
@@ -593,7 +593,7 @@ describe('reachability of the health check through the flow model', () => {
 
   test('a flow declared after the failover pair counts (the check runs at synth)', () => {
     const { stack, net, alb } = pair({ flowPort: false });
-    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(alb, Tier.PUBLIC), ec2.Port.tcp(443));
+    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(alb, { tier: Tier.PUBLIC }), ec2.Port.tcp(443));
     expect(() => Template.fromStack(stack)).not.toThrow();
   });
 

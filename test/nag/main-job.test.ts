@@ -35,9 +35,9 @@ function typicalNetwork(stack: Stack, props: TieredVpcProps) {
   const sg = (id: string) => new ec2.SecurityGroup(stack, id, { vpc: net.vpc, allowAllOutbound: false });
   const app = sg('App');
   const db = sg('Db');
-  const appEnd = FlowEndpoint.workload(app, Tier.APP, { ephemeralRange: EphemeralRange.ANY_CLIENT });
-  net.addFlow(appEnd, FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
-  net.addFlow(FlowEndpoint.workload(app, Tier.APP), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
+  const appEnd = FlowEndpoint.workload(app, { tier: Tier.APP, ephemeralRange: EphemeralRange.ANY_CLIENT });
+  net.addFlow(appEnd, FlowEndpoint.workload(db, { tier: Tier.DATA }), WellKnownPorts.POSTGRES);
+  net.addFlow(FlowEndpoint.workload(app, { tier: Tier.APP }), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
   return net;
 }
 

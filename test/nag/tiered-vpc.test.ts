@@ -13,12 +13,12 @@ function typicalStack(props: TieredVpcProps = {}, appClient?: EphemeralRange) {
   const lb = sg('Lb');
   const app = sg('App');
   const db = sg('Db');
-  net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(lb, Tier.PUBLIC), WellKnownPorts.HTTPS);
-  net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }), FlowEndpoint.workload(app, Tier.APP),
+  net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS);
+  net.addFlow(FlowEndpoint.workload(lb, { tier: Tier.PUBLIC, ephemeralRange: EphemeralRange.ELB }), FlowEndpoint.workload(app, { tier: Tier.APP }),
     WellKnownPorts.HTTP_ALT);
-  net.addFlow(FlowEndpoint.workload(app, Tier.APP, { ephemeralRange: appClient }), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
+  net.addFlow(FlowEndpoint.workload(app, { tier: Tier.APP, ephemeralRange: appClient }), FlowEndpoint.workload(db, { tier: Tier.DATA }), WellKnownPorts.POSTGRES);
   if (props.natGatewayMode !== NatGatewayMode.NONE) {
-    net.addFlow(FlowEndpoint.workload(app, Tier.APP, { ephemeralRange: appClient }), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
+    net.addFlow(FlowEndpoint.workload(app, { tier: Tier.APP, ephemeralRange: appClient }), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
   }
   net.allowInterfaceEndpoints(app, Tier.APP);
   return { stack, net };

@@ -39,11 +39,11 @@ function typical(mutate?: (t: Typical) => void): Typical {
   });
   alb.addListener('Https', { port: 443, open: false, certificates: [elbv2.ListenerCertificate.fromArn('arn:aws:acm:us-east-1:123456789012:certificate/abc')] })
     .addTargets('App', { port: 8080, protocol: elbv2.ApplicationProtocol.HTTP, targets: [app] });
-  net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(alb, Tier.PUBLIC), WellKnownPorts.HTTPS);
-  net.addFlow(FlowEndpoint.workload(alb, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }), FlowEndpoint.workload(app, Tier.APP),
+  net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(alb, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS);
+  net.addFlow(FlowEndpoint.workload(alb, { tier: Tier.PUBLIC, ephemeralRange: EphemeralRange.ELB }), FlowEndpoint.workload(app, { tier: Tier.APP }),
     WellKnownPorts.HTTP_ALT);
-  net.addFlow(FlowEndpoint.workload(app, Tier.APP), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
-  net.addFlow(FlowEndpoint.workload(app, Tier.APP), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
+  net.addFlow(FlowEndpoint.workload(app, { tier: Tier.APP }), FlowEndpoint.workload(db, { tier: Tier.DATA }), WellKnownPorts.POSTGRES);
+  net.addFlow(FlowEndpoint.workload(app, { tier: Tier.APP }), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
   const t = { stack, net, alb, app, db };
   mutate?.(t);
   return t;
@@ -146,7 +146,7 @@ describe('TieredVpc mistakes that expectOnlyDeclaredFlows catches', () => {
       alb.addListener('Http', { port: 80, defaultAction: elbv2.ListenerAction.fixedResponse(200) }); // open: true by default
     });
     expect(() => NetworkAssertions.fromStack(listenerOpen.stack)).toThrow(
-      /Test\/Net: the security group rule Test\/AlbSg\/Resource \(tcp 80 from 0\.0\.0\.0\/0\) opens Test\/AlbSg of Test\/Alb, but no flow declares it.*Declare it with tieredVpc\.addFlow\(FlowEndpoint\.internet\(\['0\.0\.0\.0\/0'\]\), FlowEndpoint\.workload\(<Test\/Alb>, <its tier>\), ec2\.Port\.tcp\(80\)\)/);
+      /Test\/Net: the security group rule Test\/AlbSg\/Resource \(tcp 80 from 0\.0\.0\.0\/0\) opens Test\/AlbSg of Test\/Alb, but no flow declares it.*Declare it with tieredVpc\.addFlow\(FlowEndpoint\.internet\(\{ cidrs: \['0\.0\.0\.0\/0'\] \}\), FlowEndpoint\.workload\(<Test\/Alb>, \{ tier: <its tier> \}\), ec2\.Port\.tcp\(80\)\)/);
     const byHand = typical(({ db, alb }) => db.connections.allowFrom(alb, WellKnownPorts.POSTGRES));
     expect(() => NetworkAssertions.fromStack(byHand.stack)).toThrow(
       /the security group rule Test\/DbSg\/from TestAlbSg[0-9A-F]+:5432 \(tcp 5432 from Test\/AlbSg\) opens Test\/DbSg of Test\/Db, but no flow declares it/);

@@ -348,8 +348,8 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
 
   let listener: elbv2.ApplicationListener;
   // An internal load balancer without client CIDRs admits only workloads (allowLoadBalancerClient).
-  const clients = resolved.clientCidrs.length ? FlowEndpoint.internet(resolved.clientCidrs) : undefined;
-  const lbEnd = FlowEndpoint.workload(loadBalancer, lbTier, { ephemeralRange: EphemeralRange.ELB });
+  const clients = resolved.clientCidrs.length ? FlowEndpoint.internet({ cidrs: resolved.clientCidrs }) : undefined;
+  const lbEnd = FlowEndpoint.workload(loadBalancer, { tier: lbTier, ephemeralRange: EphemeralRange.ELB });
   const listenerPorts: ec2.Port[] = [];
   if (alb.certificate) {
     listener = loadBalancer.addListener('Https', {
@@ -397,7 +397,7 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
   }
 
   registerTasks(targets, targetGroup);
-  net.addFlow(lbEnd, FlowEndpoint.workload(targets.connectable, Tier.APP), targets.trafficPorts,
+  net.addFlow(lbEnd, FlowEndpoint.workload(targets.connectable, { tier: Tier.APP }), targets.trafficPorts,
     { description: `${loadBalancer.node.path} -> ${nameOf(targets.connectable)} on ${targets.trafficDescription}` });
   return {
     loadBalancer,
@@ -464,16 +464,16 @@ export function allowLoadBalancerFrom(net: TieredVpc, built: BuiltLoadBalancer, 
     built.networkLoadBalancer.allowClient(client, tier, options);
     return;
   }
-  const lbEnd = FlowEndpoint.workload(built.loadBalancer as elbv2.ApplicationLoadBalancer, built.tier, { ephemeralRange: EphemeralRange.ELB });
+  const lbEnd = FlowEndpoint.workload(built.loadBalancer as elbv2.ApplicationLoadBalancer, { tier: built.tier, ephemeralRange: EphemeralRange.ELB });
   for (const port of built.listenerPorts) {
-    const clientEnd = FlowEndpoint.workload(client, tier, { ephemeralRange: options.ephemeralRange, name: options.name });
+    const clientEnd = FlowEndpoint.workload(client, { tier: tier, ephemeralRange: options.ephemeralRange, name: options.name });
     net.addFlow(clientEnd, lbEnd, port,
       { description: `${clientEnd.name} -> ${built.loadBalancer.node.path} ${port.toString()}` });
   }
 }
 
 function nameOf(connectable: ec2.IConnectable): string {
-  return FlowEndpoint.workload(connectable, Tier.APP).name;
+  return FlowEndpoint.workload(connectable, { tier: Tier.APP }).name;
 }
 
 /**
@@ -503,7 +503,7 @@ function registerTasks(targets: ServiceTargets, targetGroup: elbv2.ApplicationTa
  */
 export function declareEgress(net: TieredVpc, workload: ec2.IConnectable, name: string, allowInterfaceEndpoints: boolean | undefined): void {
   const through = net.dualStack ? 'the NAT gateway (IPv4) and the egress-only internet gateway (IPv6)' : 'the NAT gateway';
-  net.addFlow(FlowEndpoint.workload(workload, Tier.APP), FlowEndpoint.internet(net.dualStack ? ['0.0.0.0/0', '::/0'] : undefined), WellKnownPorts.HTTPS,
+  net.addFlow(FlowEndpoint.workload(workload, { tier: Tier.APP }), FlowEndpoint.internet({ cidrs: net.dualStack ? ['0.0.0.0/0', '::/0'] : undefined }), WellKnownPorts.HTTPS,
     { description: `${name} -> internet https 443 through ${through} (image pulls, ECS and CloudWatch Logs APIs)` });
   if (allowInterfaceEndpoints ?? true) {
     net.allowInterfaceEndpoints(workload, Tier.APP);
