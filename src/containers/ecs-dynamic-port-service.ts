@@ -18,7 +18,7 @@ import {
 import { TieredNetworkLoadBalancer } from '../load-balancing/tiered-network-load-balancer';
 import { ClientOptions } from '../network/client-options';
 import { Tier } from '../network/tier';
-import { TieredVpc } from '../network/tiered-vpc';
+import { ITieredVpc } from '../network/tiered-vpc';
 import { ErrorCode, propError } from '../private/errors';
 import { describePort, portProblem, toPortSpec } from '../private/port-spec';
 
@@ -189,7 +189,7 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
   public readonly connections: ec2.Connections;
 
   private readonly built: BuiltLoadBalancer;
-  private readonly net: TieredVpc;
+  private readonly net: ITieredVpc;
 
   constructor(scope: Construct, id: string, props: EcsDynamicPortServiceProps) {
     super(scope, id);
@@ -202,7 +202,7 @@ export class EcsDynamicPortService extends Construct implements ec2.IConnectable
     this.validateCapacity(props, hostPort, from, to, minInstances, maxInstances, resolved.desiredCount, resolved.maxHealthyPercent);
     this.dynamicHostPortRange = range;
     this.trafficPorts = hostPort === 0 ? range : ec2.Port.tcp(hostPort);
-    const net: TieredVpc = this.net = props.network;
+    const net: ITieredVpc = this.net = props.network;
 
     // Capacity: ECS-optimized AL2023 instances in the app tier, reached only through the flows below.
     this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {

@@ -13,7 +13,7 @@ import {
 import { TieredNetworkLoadBalancer } from '../load-balancing/tiered-network-load-balancer';
 import { ClientOptions } from '../network/client-options';
 import { Tier } from '../network/tier';
-import { TieredVpc } from '../network/tiered-vpc';
+import { ITieredVpc } from '../network/tiered-vpc';
 
 /**
  * Properties of an `EcsFargateService`: the same as `EcsDynamicPortService`'s where they mean
@@ -90,12 +90,12 @@ export class EcsFargateService extends Construct implements ec2.IConnectable {
   public readonly connections: ec2.Connections;
 
   private readonly built: BuiltLoadBalancer;
-  private readonly net: TieredVpc;
+  private readonly net: ITieredVpc;
 
   constructor(scope: Construct, id: string, props: EcsFargateServiceProps) {
     super(scope, id);
     const resolved = validateBaseProps(this, props, ecs.NetworkMode.AWS_VPC, 'EcsDynamicPortService');
-    const net: TieredVpc = this.net = props.network;
+    const net: ITieredVpc = this.net = props.network;
     this.trafficPorts = ec2.Port.tcp(props.containerPort);
 
     this.cluster = createCluster(this, net, props.cluster);

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { ClientOptions } from '../network/client-options';
 import { FlowEndpoint } from '../network/flow-endpoint';
 import { subnetGroupName, Tier } from '../network/tier';
-import { TieredVpc } from '../network/tiered-vpc';
+import { ITieredVpc } from '../network/tiered-vpc';
 import { EphemeralRange } from '../ports/ephemeral-range';
 import { WellKnownPorts } from '../ports/well-known-ports';
 import { acknowledgeCompliance, CompliancePack, ManagedPolicyRole } from '../private/compliance';
@@ -38,7 +38,7 @@ const MAX_IDLE_CLIENT_TIMEOUT_SECONDS = 28800;
 /** Properties of a `ProxiedDatabase`. */
 export interface ProxiedDatabaseProps {
   /** The tiered VPC: the database and the proxy go in its data tier, the rotation function in its app tier. */
-  readonly network: TieredVpc;
+  readonly network: ITieredVpc;
 
   /**
    * The database engine, with a version (the TLS-forcing parameter group needs the engine's
@@ -341,7 +341,7 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
   /** The proxy's endpoint host name. */
   public readonly proxyEndpoint: string;
 
-  private readonly network: TieredVpc;
+  private readonly network: ITieredVpc;
   private readonly iamAuth: boolean;
   private readonly connected = new Set<string>();
 

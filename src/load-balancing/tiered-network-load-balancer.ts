@@ -8,7 +8,7 @@ import { validateClientCidrs, warnWorldClients, WorkloadClient } from './private
 import { ClientOptions } from '../network/client-options';
 import { FlowEndpoint } from '../network/flow-endpoint';
 import { Tier } from '../network/tier';
-import { FlowOptions, TieredVpc } from '../network/tiered-vpc';
+import { FlowOptions, ITieredVpc } from '../network/tiered-vpc';
 import { EphemeralRange } from '../ports/ephemeral-range';
 import { acknowledgeCompliance } from '../private/compliance';
 import { propError } from '../private/errors';
@@ -17,7 +17,7 @@ import { isAnyAddress } from '../private/ipv6-cidr';
 /** Properties of a `TieredNetworkLoadBalancer`. */
 export interface TieredNetworkLoadBalancerProps {
   /** The tiered VPC: the load balancer goes in its public tier (internet-facing) or its app tier (internal). */
-  readonly network: TieredVpc;
+  readonly network: ITieredVpc;
 
   /**
    * Whether the load balancer faces the internet (public tier, one static IP per AZ) or is
@@ -166,7 +166,7 @@ export class TieredNetworkLoadBalancer extends Construct implements ec2.IConnect
   /** The load balancer's connections. Open them with `allowClient` (which declares flows), not directly. */
   public readonly connections: ec2.Connections;
   /** The tiered VPC. */
-  public readonly network: TieredVpc;
+  public readonly network: ITieredVpc;
   /** The tier the load balancer is placed in: `Tier.PUBLIC` when internet-facing, `Tier.APP` when internal. */
   public readonly tier: Tier;
   /** Whether the load balancer faces the internet. */

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { DeclaredFlow, FlowProtocol } from './declared-flow';
 import { FlowEndpoint, FlowEndpointKind } from './flow-endpoint';
 import { IpPlanProps } from './ip-plan';
@@ -133,6 +133,38 @@ export interface TieredVpcProps {
 }
 
 /**
+ * A three-tier network that workload constructs are placed in and declare their flows on.
+ * `TieredVpc` implements it; constructs take this interface, so they ask only for what they use.
+ */
+export interface ITieredVpc extends IConstruct {
+  /** The VPC, for any construct that takes an `ec2.IVpc`. */
+  readonly vpc: ec2.IVpc;
+  /** The VPC's IPv4 CIDR. */
+  readonly cidr: string;
+  /** The AZs the tiers span. */
+  readonly availabilityZones: string[];
+  /** How many NAT gateways the VPC has (0 when the app tier has no IPv4 route to the internet). */
+  readonly natGatewayCount: number;
+  /** Whether the VPC and every subnet have an IPv6 block as well as an IPv4 one. */
+  readonly dualStack: boolean;
+  /** The flows declared so far, in declaration order. */
+  readonly flows: DeclaredFlow[];
+  /** The tier's whole IPv4 block. */
+  tierCidr(tier: Tier): string;
+  /** A subnet selection for the tier, for any aws-cdk-lib construct's `vpcSubnets`. */
+  tierSubnets(tier: Tier): ec2.SubnetSelection;
+  /** The tier's subnets, one per AZ in AZ order. */
+  selectTierSubnets(tier: Tier): ec2.SelectedSubnets;
+  /**
+   * Declares a flow: `from` may open connections to `to` on `port` (a security group rule and
+   * the NACL entries of every tier the traffic crosses, both directions).
+   */
+  addFlow(from: FlowEndpoint, to: FlowEndpoint, port: ec2.Port, options?: FlowOptions): void;
+  /** Lets `workload` in `tier` reach every interface endpoint of the VPC on 443. */
+  allowInterfaceEndpoints(workload: ec2.IConnectable, tier: Tier): void;
+}
+
+/**
  * A three-tier VPC: public, app and data subnets in every AZ, a NAT gateway per AZ, flow logs,
  * the default security group stripped, gateway endpoints for S3 and DynamoDB, and one NACL per
  * tier whose entries are compiled from declared flows.
@@ -152,7 +184,7 @@ export interface TieredVpcProps {
  * net.addFlow(FlowEndpoint.workload(alb, { tier: Tier.PUBLIC, ephemeralRange: EphemeralRange.ELB }),
  *   FlowEndpoint.workload(service, { tier: Tier.APP }), WellKnownPorts.HTTP_ALT);
  */
-export class TieredVpc extends Construct {
+export class TieredVpc extends Construct implements ITieredVpc {
   /** The underlying aws-cdk-lib VPC, for any construct that takes an `ec2.IVpc`. */
   public readonly vpc: ec2.Vpc;
   /** The VPC's IPv4 CIDR. */

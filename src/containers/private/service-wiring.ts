@@ -14,7 +14,7 @@ import { TieredNetworkLoadBalancer } from '../../load-balancing/tiered-network-l
 import { ClientOptions } from '../../network/client-options';
 import { FlowEndpoint } from '../../network/flow-endpoint';
 import { Tier } from '../../network/tier';
-import { TieredVpc } from '../../network/tiered-vpc';
+import { ITieredVpc } from '../../network/tiered-vpc';
 import { EphemeralRange } from '../../ports/ephemeral-range';
 import { WellKnownPorts } from '../../ports/well-known-ports';
 import { acknowledgeCompliance, CompliancePack, createLogEncryptionKey, ManagedPolicyRole } from '../../private/compliance';
@@ -175,7 +175,7 @@ export function validateBaseProps(
  * The given cluster, which must be in the tiered VPC, or a new one with Container Insights on
  * (AwsSolutions-ECS4).
  */
-export function createCluster(scope: Construct, net: TieredVpc, cluster?: ecs.Cluster): ecs.Cluster {
+export function createCluster(scope: Construct, net: ITieredVpc, cluster?: ecs.Cluster): ecs.Cluster {
   if (cluster) {
     if (cluster.vpc !== net.vpc) {
       throw propError(scope, 'cluster', cluster.node.path, `must be in the tiered VPC ${net.node.path}, but is in ${cluster.vpc.node.path}`,
@@ -270,7 +270,7 @@ export interface BuiltLoadBalancer {
  * The load balancer in the public tier, its listeners, the target group the tasks are registered
  * in, and the flows internet -> load balancer -> tasks.
  */
-export function buildLoadBalancer(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps, targets: ServiceTargets): BuiltLoadBalancer {
+export function buildLoadBalancer(scope: Construct, net: ITieredVpc, resolved: ResolvedBaseProps, targets: ServiceTargets): BuiltLoadBalancer {
   return resolved.loadBalancer.loadBalancerType === ServiceLoadBalancerType.NETWORK
     ? buildNlb(scope, net, resolved, targets)
     : buildAlb(scope, net, resolved, targets);
@@ -281,7 +281,7 @@ export function buildLoadBalancer(scope: Construct, net: TieredVpc, resolved: Re
  * (with a warning) without. Listeners are created closed (`open: false`); the openings are the
  * declared flows internet -> ALB on each listener port and ALB -> tasks on the traffic ports.
  */
-function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps, targets: ServiceTargets): BuiltLoadBalancer {
+function buildAlb(scope: Construct, net: ITieredVpc, resolved: ResolvedBaseProps, targets: ServiceTargets): BuiltLoadBalancer {
   const alb = resolved.alb;
   const lbTier = resolved.internetFacing ? Tier.PUBLIC : Tier.APP;
   const loadBalancer = new elbv2.ApplicationLoadBalancer(scope, 'LoadBalancer', {
@@ -417,7 +417,7 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
  * declares the flows clients -> NLB on the listener port and NLB -> tasks on those ports (and on
  * nothing else: no 32768-65535 of its own).
  */
-function buildNlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps, targets: ServiceTargets): BuiltLoadBalancer {
+function buildNlb(scope: Construct, net: ITieredVpc, resolved: ResolvedBaseProps, targets: ServiceTargets): BuiltLoadBalancer {
   const options = resolved.nlb;
   const nlb = new TieredNetworkLoadBalancer(scope, 'LoadBalancer', {
     network: net,
@@ -459,7 +459,7 @@ function buildNlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
  * Admits a workload of the tiered VPC to the load balancer's listener ports: declared flows,
  * security group referencing security group, and the NACL entries of both tiers.
  */
-export function allowLoadBalancerFrom(net: TieredVpc, built: BuiltLoadBalancer, client: ec2.IConnectable, tier: Tier, options: ClientOptions = {}): void {
+export function allowLoadBalancerFrom(net: ITieredVpc, built: BuiltLoadBalancer, client: ec2.IConnectable, tier: Tier, options: ClientOptions = {}): void {
   if (built.networkLoadBalancer) {
     built.networkLoadBalancer.allowClient(client, tier, options);
     return;
@@ -501,7 +501,7 @@ function registerTasks(targets: ServiceTargets, targetGroup: elbv2.ApplicationTa
  * the ECS agent, CloudWatch Logs), and in a dual-stack VPC over IPv6 through the egress-only
  * internet gateway too; and 443 to the VPC's interface endpoints.
  */
-export function declareEgress(net: TieredVpc, workload: ec2.IConnectable, name: string, allowInterfaceEndpoints: boolean | undefined): void {
+export function declareEgress(net: ITieredVpc, workload: ec2.IConnectable, name: string, allowInterfaceEndpoints: boolean | undefined): void {
   const through = net.dualStack ? 'the NAT gateway (IPv4) and the egress-only internet gateway (IPv6)' : 'the NAT gateway';
   net.addFlow(FlowEndpoint.workload(workload, { tier: Tier.APP }), FlowEndpoint.internet({ cidrs: net.dualStack ? ['0.0.0.0/0', '::/0'] : undefined }), WellKnownPorts.HTTPS,
     { description: `${name} -> internet https 443 through ${through} (image pulls, ECS and CloudWatch Logs APIs)` });

@@ -6,7 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import { IConstruct } from 'constructs';
 import { Tier } from '../../network/tier';
-import { TieredVpc } from '../../network/tiered-vpc';
+import { ITieredVpc } from '../../network/tiered-vpc';
 import { parseIpv4 } from '../../private/cidr';
 import { propError } from '../../private/errors';
 import { NlbTarget, NlbTargetKind } from '../nlb-target';
@@ -39,7 +39,7 @@ export interface ResolvedTargets {
  * Binds an `NlbTarget` to the VPC: works out the elbv2 targets, the `IConnectable` ends of the
  * flows and their tiers, and refuses targets outside the VPC.
  */
-export function resolveTargets(scope: IConstruct, net: TieredVpc, target: NlbTarget, where: string): ResolvedTargets {
+export function resolveTargets(scope: IConstruct, net: ITieredVpc, target: NlbTarget, where: string): ResolvedTargets {
   const inputs = target._inputs;
   const givenTier = target.options.tier;
   switch (target.kind) {
@@ -93,7 +93,7 @@ export function resolveTargets(scope: IConstruct, net: TieredVpc, target: NlbTar
   }
 }
 
-function resolveEcs(scope: IConstruct, net: TieredVpc, target: NlbTarget, where: string): ResolvedTargets {
+function resolveEcs(scope: IConstruct, net: ITieredVpc, target: NlbTarget, where: string): ResolvedTargets {
   const service = target._inputs.service!;
   const opts = target._inputs.ecs ?? {};
   const taskDefinition = service.taskDefinition;
@@ -162,7 +162,7 @@ function resolveEcs(scope: IConstruct, net: TieredVpc, target: NlbTarget, where:
   };
 }
 
-function resolveIps(scope: IConstruct, net: TieredVpc, target: NlbTarget, where: string): ResolvedTargets {
+function resolveIps(scope: IConstruct, net: ITieredVpc, target: NlbTarget, where: string): ResolvedTargets {
   const addresses = target._inputs.addresses!;
   const connectable = target._inputs.connectable;
   if (addresses.length === 0) {
@@ -219,7 +219,7 @@ function resolveIps(scope: IConstruct, net: TieredVpc, target: NlbTarget, where:
 }
 
 /** True when `vpc` is the tiered VPC (same object, or the same VPC id once resolved). */
-function sameVpc(vpc: ec2.IVpc, net: TieredVpc): boolean {
+function sameVpc(vpc: ec2.IVpc, net: ITieredVpc): boolean {
   if (vpc === net.vpc) return true;
   const stack = Stack.of(net);
   return JSON.stringify(stack.resolve(vpc.vpcId)) === JSON.stringify(stack.resolve(net.vpc.vpcId));
@@ -230,7 +230,7 @@ function sameVpc(vpc: ec2.IVpc, net: TieredVpc): boolean {
  * only targets of its own VPC, and a security group can only reference groups of its VPC (or a
  * peered one).
  */
-function checkSameVpc(scope: IConstruct, net: TieredVpc, connectable: ec2.IConnectable, where: string): void {
+function checkSameVpc(scope: IConstruct, net: ITieredVpc, connectable: ec2.IConnectable, where: string): void {
   const stack = Stack.of(net);
   const vpcId = JSON.stringify(stack.resolve(net.vpc.vpcId));
   for (const sg of connectable.connections.securityGroups) {
@@ -248,7 +248,7 @@ function checkSameVpc(scope: IConstruct, net: TieredVpc, connectable: ec2.IConne
  * The tier of the subnets `ids` (resolved against the VPC's tier subnets); undefined when they
  * can't be read (imported subnets, tokens of lists) or span tiers.
  */
-function derivedTier(net: TieredVpc, owner: IConstruct, ids: unknown): Tier | undefined {
+function derivedTier(net: ITieredVpc, owner: IConstruct, ids: unknown): Tier | undefined {
   const stack = Stack.of(owner);
   const resolved = stack.resolve(ids);
   if (!Array.isArray(resolved) || resolved.length === 0) return undefined;
@@ -262,7 +262,7 @@ function derivedTier(net: TieredVpc, owner: IConstruct, ids: unknown): Tier | un
   return distinct.length === 1 ? distinct[0] : undefined;
 }
 
-function pickTier(scope: IConstruct, _net: TieredVpc, owner: IConstruct, derived: Tier | undefined, given: Tier | undefined, where: string): Tier {
+function pickTier(scope: IConstruct, _net: ITieredVpc, owner: IConstruct, derived: Tier | undefined, given: Tier | undefined, where: string): Tier {
   if (derived !== undefined && given !== undefined && derived !== given) {
     throw propError(scope, `${where}: tier`, given, `contradicts ${owner.node.path}, whose subnets are in the ${derived} tier`,
       'Omit tier (it is derived from the subnets), or place the targets in the tier you meant.');
