@@ -186,7 +186,9 @@ export interface ITieredVpc extends IConstruct {
  */
 export class TieredVpc extends Construct implements ITieredVpc {
   /** The underlying aws-cdk-lib VPC, for any construct that takes an `ec2.IVpc`. */
-  public readonly vpc: ec2.Vpc;
+  public readonly vpc: ec2.IVpc;
+  /** The VPC's Amazon-provided IPv6 blocks (tokens; none unless dual stack). */
+  private readonly vpcIpv6CidrBlocks: string[];
   /** The VPC's IPv4 CIDR. */
   public readonly cidr: string;
   /** The AZs the tiers span. */
@@ -248,7 +250,7 @@ export class TieredVpc extends Construct implements ITieredVpc {
     // In a dual-stack VPC without NAT gateways the app tier still routes ::/0 to the egress-only
     // gateway: aws-cdk-lib gives that route to PRIVATE_WITH_EGRESS subnets only.
     const appEgress = this.natGatewayCount > 0 || this.dualStack;
-    this.vpc = new ec2.Vpc(this, 'Resource', {
+    const vpc = new ec2.Vpc(this, 'Resource', {
       ipAddresses: new TierPlanIpAddresses(cidr, plan),
       ...(this.dualStack ? { ipProtocol: ec2.IpProtocol.DUAL_STACK, ipv6Addresses: new TierPlanIpv6Addresses(plan) } : {}),
       availabilityZones: this.availabilityZones,
@@ -281,6 +283,8 @@ export class TieredVpc extends Construct implements ITieredVpc {
         },
       ],
     });
+    this.vpc = vpc;
+    this.vpcIpv6CidrBlocks = vpc.vpcIpv6CidrBlocks;
     if (this.dualStack) {
       for (const subnet of this.vpc.privateSubnets) {
         acknowledgeCompliance(subnet.node.defaultChild!, 'VPCSubnetAutoAssignPublicIpDisabled',
@@ -367,7 +371,7 @@ export class TieredVpc extends Construct implements ITieredVpc {
     }
     // IPv6 entries name the VPC's IPv6 block, which exists only once its association is made.
     this.compiler = new NaclCompiler(this, this.acls, this.vpc.node.tryFindChild('ipv6cidr') as ec2.CfnVPCCidrBlock | undefined);
-    const ipv6 = this.dualStack ? Fn.select(0, this.vpc.vpcIpv6CidrBlocks) : undefined;
+    const ipv6 = this.dualStack ? Fn.select(0, this.vpcIpv6CidrBlocks) : undefined;
     this.flowNetwork = {
       tierBlocks: ALL_TIERS.flatMap((tier) => [
         { tier, family: 'ipv4' as const, cidr: this.tierCidr(tier) },
@@ -594,7 +598,7 @@ export class TieredVpc extends Construct implements ITieredVpc {
       throw propError(this, `${method}()`, 'ipProtocol IPV4_ONLY', 'asks for an IPv6 block of a VPC that has none',
         'Create the TieredVpc with ipProtocol: ec2.IpProtocol.DUAL_STACK.');
     }
-    return Fn.select(0, this.vpc.vpcIpv6CidrBlocks);
+    return Fn.select(0, this.vpcIpv6CidrBlocks);
   }
 
   /** The declared flows as recorded in the template: tier ends name their subnets by construct path. */
