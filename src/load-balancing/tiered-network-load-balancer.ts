@@ -116,7 +116,7 @@ export interface TieredNetworkLoadBalancerProps {
  * A Network Load Balancer for any TCP, TLS or UDP service, placed in a tiered VPC with every
  * opening declared as a flow.
  *
- * Seeds 000 (sections 9-10), 003 and 004: an ALB speaks HTTP/HTTPS only; Kafka 9092, MySQL 3306
+ * An ALB speaks HTTP/HTTPS only; Kafka 9092, MySQL 3306
  * or a custom protocol, a fixed IP per AZ a partner can allowlist, and long-lived connections
  * call for an NLB. aws-cdk-lib's NLB leaves the security-group and NACL side to you (aws-cdk
  * issues 3864, 4283, 26735, 29041); this construct does it through the `TieredVpc` flow model:
