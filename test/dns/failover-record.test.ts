@@ -583,7 +583,7 @@ describe('reachability of the health check through the flow model', () => {
   test('fails when no declared flow admits the check\'s port from the internet, and says how to open it', () => {
     const { stack } = pair({ flowPort: false });
     expect(() => Template.fromStack(stack)).toThrow(
-      /Test\/Api: primary.healthCheck port 443 is not admitted from the internet to Test\/Alb.*net.addFlow\(FlowEndpoint.internet\(\), FlowEndpoint.workload\(loadBalancer, Tier.PUBLIC\), ec2.Port.tcp\(443\)\)/s);
+      /Test\/Api: primary.healthCheck port 443 is not admitted from the internet to Test\/Alb.*net.addFlow\(FlowEndpoint.internet\(\), FlowEndpoint.workload\(loadBalancer, \{ tier: Tier.PUBLIC \}\), ec2.Port.tcp\(443\)\)/s);
   });
 
   test('fails when the declared flow admits another port than the check\'s', () => {
