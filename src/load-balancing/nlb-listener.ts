@@ -367,7 +367,8 @@ export class NlbListener extends Construct {
     for (const port of this.trafficPorts(r)) {
       const description = `${this.clientName(client)} -> ${end.name ?? FlowEndpoint.workload(end.connectable, { tier: end.tier }).name} ${describe(port)} (client IP preserved through ${this.nlb.node.path})`;
       if (client.tier !== end.tier) {
-        this.nlb._declare(FlowEndpoint.tier(client.tier, { ephemeralRange: client.ephemeralRange }), FlowEndpoint.tier(end.tier), port, { description });
+        this.nlb._declare(FlowEndpoint.tier(client.tier, { ephemeralRange: client.ephemeralRange }),
+          FlowEndpoint.tier(end.tier), port, { description });
       } else {
         this.nlb._declare(this.clientEnd(client), FlowEndpoint.workload(end.connectable, { tier: end.tier, name: end.name }), port, { description });
       }

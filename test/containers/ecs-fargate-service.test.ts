@@ -178,7 +178,9 @@ describe('EcsFargateService: allowLoadBalancerClient', () => {
     const stack = regionStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const svc = new EcsFargateService(stack, 'Web', {
-      network: net, image: IMAGE, containerPort: 8080,
+      network: net,
+      image: IMAGE,
+      containerPort: 8080,
       loadBalancer: ServiceLoadBalancer.alb({ internetFacing: false, accessLogs: false }),
     });
     const client = new ec2.SecurityGroup(stack, 'Reporting', { vpc: net.vpc, allowAllOutbound: false });

@@ -16,7 +16,8 @@ function typicalStack(props: TieredVpcProps = {}, appClient?: EphemeralRange) {
   net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS);
   net.addFlow(FlowEndpoint.workload(lb, { tier: Tier.PUBLIC, ephemeralRange: EphemeralRange.ELB }), FlowEndpoint.workload(app, { tier: Tier.APP }),
     WellKnownPorts.HTTP_ALT);
-  net.addFlow(FlowEndpoint.workload(app, { tier: Tier.APP, ephemeralRange: appClient }), FlowEndpoint.workload(db, { tier: Tier.DATA }), WellKnownPorts.POSTGRES);
+  net.addFlow(FlowEndpoint.workload(app, { tier: Tier.APP, ephemeralRange: appClient }),
+    FlowEndpoint.workload(db, { tier: Tier.DATA }), WellKnownPorts.POSTGRES);
   if (props.natGatewayMode !== NatGatewayMode.NONE) {
     net.addFlow(FlowEndpoint.workload(app, { tier: Tier.APP, ephemeralRange: appClient }), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
   }

@@ -135,7 +135,8 @@ describe('flows in a dual-stack TieredVpc', () => {
 describe('flows in a dual-stack TieredVpc: refused', () => {
   test.each(['::/0', '::0/0', '2000::/3', '::/1'])('fails on SSH from %s (every IPv6 address on the internet)', (cidr) => {
     const { net, alb } = build();
-    expect(() => net.addFlow(FlowEndpoint.internet({ cidrs: [cidr] }), FlowEndpoint.workload(alb, { tier: Tier.PUBLIC }), WellKnownPorts.SSH)).toThrow(
+    expect(() => net.addFlow(FlowEndpoint.internet({ cidrs: [cidr] }),
+      FlowEndpoint.workload(alb, { tier: Tier.PUBLIC }), WellKnownPorts.SSH)).toThrow(
       new RegExp(`^Test/Net: addFlow\\(internet ${cidr.replace(/[/]/g, '\\/')} -> Test/Alb\\): port opens SSH 22 to ${cidr.replace(/[/]/g, '\\/')}, i\\.e\\. to every IPv6 address on the internet, got 'tcp 22'\\. Never open admin ports`));
   });
 

@@ -44,7 +44,8 @@ class Server extends Construct implements ec2.IConnectable {
 describe('ports', () => {
   test('fails on tcp 0, naming the path, the value and the dynamic-port fix', () => {
     const { net, lb, web } = setup();
-    const e = errorOf(() => net.addFlow(FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), FlowEndpoint.workload(web, { tier: Tier.APP }), ec2.Port.tcp(0)));
+    const e = errorOf(() => net.addFlow(FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }),
+      FlowEndpoint.workload(web, { tier: Tier.APP }), ec2.Port.tcp(0)));
     expect(e.code).toBe('FlowPortZero');
     expect(e.message).toMatch(/^Test\/Net: addFlow\(Test\/Lb -> Test\/Web\): port is port 0, on which no service listens, got 'tcp 0'\. .*EcsDynamicPortService/);
   });
@@ -78,7 +79,8 @@ describe('ports', () => {
 describe('internet ends', () => {
   test('fails on FlowEndpoint.internet({ cidrs: [] }), which would compile into nothing', () => {
     const { net, lb } = setup();
-    const e = errorOf(() => net.addFlow(FlowEndpoint.internet({ cidrs: [] }), FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS));
+    const e = errorOf(() => net.addFlow(FlowEndpoint.internet({ cidrs: [] }),
+      FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS));
     expect(e.code).toBe('FlowInternetNoCidrs');
     expect(e.message).toMatch(/internet cidrs must name at least one CIDR .*, got \[\]/);
   });
@@ -105,7 +107,8 @@ describe('workload ends', () => {
     const { stack, net, web } = setup();
     const other = new ec2.Vpc(stack, 'Other', { availabilityZones: TEST_AZS, natGateways: 0 });
     const foreign = new ec2.SecurityGroup(stack, 'Foreign', { vpc: other });
-    const e = errorOf(() => net.addFlow(FlowEndpoint.workload(foreign, { tier: Tier.APP }), FlowEndpoint.workload(web, { tier: Tier.APP }), WellKnownPorts.HTTPS));
+    const e = errorOf(() => net.addFlow(FlowEndpoint.workload(foreign, { tier: Tier.APP }),
+      FlowEndpoint.workload(web, { tier: Tier.APP }), WellKnownPorts.HTTPS));
     expect(e.code).toBe('FlowWorkloadOtherVpc');
     expect(e.message).toMatch(/^Test\/Net: addFlow\(Test\/Foreign -> Test\/Web\): from has a security group of another VPC.*got 'Test\/Foreign'/);
   });
@@ -113,7 +116,8 @@ describe('workload ends', () => {
   test('fails on a workload with no security group; accepts one with addresses (the other end\'s rule names them)', () => {
     const { stack, net, lb } = setup();
     const bare = { connections: new ec2.Connections() };
-    const e = errorOf(() => net.addFlow(FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), FlowEndpoint.workload(bare, { tier: Tier.APP }), WellKnownPorts.HTTP_ALT));
+    const e = errorOf(() => net.addFlow(FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }),
+      FlowEndpoint.workload(bare, { tier: Tier.APP }), WellKnownPorts.HTTP_ALT));
     expect(e.code).toBe('FlowWorkloadNoSecurityGroup');
     expect(e.message).toMatch(/to is a workload with no security group \(and no address\), so only the NACL half/);
     const addresses = { connections: new ec2.Connections({ peer: ec2.Peer.ipv4('10.0.64.10/32') }) };
@@ -126,7 +130,8 @@ describe('workload ends', () => {
   test('fails on an imported immutable security group as destination: its inbound rule would not be written', () => {
     const { stack, net, lb } = setup();
     const imported = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Imported', 'sg-0123456789abcdef0', { mutable: false });
-    const e = errorOf(() => net.addFlow(FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), FlowEndpoint.workload(imported, { tier: Tier.APP }), WellKnownPorts.HTTP_ALT));
+    const e = errorOf(() => net.addFlow(FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }),
+      FlowEndpoint.workload(imported, { tier: Tier.APP }), WellKnownPorts.HTTP_ALT));
     expect(e.code).toBe('FlowWorkloadImmutableSecurityGroup');
     expect(e.message).toMatch(/to is an imported security group marked immutable \(mutable: false\), so the inbound rule for tcp 8080 would silently not be written, got 'Test\/Imported'/);
   });
@@ -143,7 +148,8 @@ describe('workload ends', () => {
     const open = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Open', 'sg-0aaaaaaaaaaaaaaaa', { mutable: false, allowAllOutbound: true });
     net.addFlow(FlowEndpoint.workload(open, { tier: Tier.PUBLIC }), FlowEndpoint.workload(web, { tier: Tier.APP }), WellKnownPorts.HTTP_ALT);
     const closed = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Closed', 'sg-0bbbbbbbbbbbbbbbb', { mutable: false, allowAllOutbound: false });
-    const e = errorOf(() => net.addFlow(FlowEndpoint.workload(closed, { tier: Tier.PUBLIC }), FlowEndpoint.workload(web, { tier: Tier.APP }), WellKnownPorts.HTTP_ALT));
+    const e = errorOf(() => net.addFlow(FlowEndpoint.workload(closed, { tier: Tier.PUBLIC }),
+      FlowEndpoint.workload(web, { tier: Tier.APP }), WellKnownPorts.HTTP_ALT));
     expect(e.code).toBe('FlowWorkloadImmutableSecurityGroup');
     expect(e.message).toMatch(/the outbound rule/);
   });
@@ -151,7 +157,8 @@ describe('workload ends', () => {
   test('fails on a workload declared in a tier its subnets are not in', () => {
     const { stack, net, lb } = setup();
     const server = new Server(stack, 'Server', net, net.tierSubnets(Tier.PUBLIC));
-    const e = errorOf(() => net.addFlow(FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), FlowEndpoint.workload(server, { tier: Tier.APP }), WellKnownPorts.HTTP_ALT));
+    const e = errorOf(() => net.addFlow(FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }),
+      FlowEndpoint.workload(server, { tier: Tier.APP }), WellKnownPorts.HTTP_ALT));
     expect(e.code).toBe('FlowWorkloadTierMismatch');
     expect(e.message).toMatch(/to is declared in the app tier, but its subnets are in the public tier .*got 'Test\/Server'\. Declare FlowEndpoint\.workload\(workload, \{ tier: Tier\.PUBLIC \}\)/);
   });
@@ -257,7 +264,8 @@ describe('declaring', () => {
     const { stack, net, lb, web } = setup();
     net.addFlow(FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), FlowEndpoint.workload(web, { tier: Tier.APP }), WellKnownPorts.HTTP_ALT);
     Template.fromStack(stack);
-    const e = errorOf(() => net.addFlow(FlowEndpoint.workload(web, { tier: Tier.APP }), FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), WellKnownPorts.HTTP));
+    const e = errorOf(() => net.addFlow(FlowEndpoint.workload(web, { tier: Tier.APP }),
+      FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), WellKnownPorts.HTTP));
     expect(e.code).toBe('FlowAfterSynthesis');
     expect(e.message).toMatch(/^Test\/Net: addFlow\(Test\/Web -> Test\/Lb\) is declared after the app was synthesized/);
   });

@@ -459,7 +459,8 @@ function buildNlb(scope: Construct, net: ITieredVpc, resolved: ResolvedBaseProps
  * Admits a workload of the tiered VPC to the load balancer's listener ports: declared flows,
  * security group referencing security group, and the NACL entries of both tiers.
  */
-export function allowLoadBalancerFrom(net: ITieredVpc, built: BuiltLoadBalancer, client: ec2.IConnectable, tier: Tier, options: ClientOptions = {}): void {
+export function allowLoadBalancerFrom(net: ITieredVpc, built: BuiltLoadBalancer,
+  client: ec2.IConnectable, tier: Tier, options: ClientOptions = {}): void {
   if (built.networkLoadBalancer) {
     built.networkLoadBalancer.allowClient(client, tier, options);
     return;
