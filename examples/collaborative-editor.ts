@@ -145,7 +145,7 @@ export class PubSubRedis extends Construct implements ec2.IConnectable {
 
     const subnetGroup = new elasticache.CfnSubnetGroup(this, 'SubnetGroup', {
       description: `${this.node.path}: the data tier`,
-      subnetIds: net.vpc.selectSubnets(net.selectSubnets(Tier.DATA)).subnetIds,
+      subnetIds: net.selectTierSubnets(Tier.DATA).subnetIds,
     });
 
     // RBAC with IAM authentication: the user id must equal the user name; every user group needs a
@@ -270,7 +270,7 @@ export class CollaborativeEditorStack extends Stack {
     // clients --wss 443--> NLB --443--> servers: the listener declares both flows (and the health
     // checks' port, the same 443). TCP: the TLS passes through to the servers.
     this.loadBalancer = new TieredNetworkLoadBalancer(this, 'Nlb', {
-      vpc: net,
+      network: net,
       internetFacing: true,
       staticIps: false,
       deletionProtection: true,
@@ -288,10 +288,10 @@ export class CollaborativeEditorStack extends Stack {
     });
 
     // servers --6379--> Redis: the servers' security group is the only one Redis admits.
-    net.addFlow(FlowEndpoint.workload(this.servers, Tier.APP), FlowEndpoint.workload(this.redis, Tier.DATA),
+    net.addFlow(FlowEndpoint.workload(this.servers, { tier: Tier.APP }), FlowEndpoint.workload(this.redis, { tier: Tier.DATA }),
       WellKnownPorts.REDIS, { description: `${this.servers.node.path} -> ${this.redis.node.path} (session pub/sub)` });
     // servers --443--> DynamoDB (gateway endpoint route), AWS APIs and image pulls (NAT gateway).
-    net.addFlow(FlowEndpoint.workload(this.servers, Tier.APP), FlowEndpoint.internet(), WellKnownPorts.HTTPS,
+    net.addFlow(FlowEndpoint.workload(this.servers, { tier: Tier.APP }), FlowEndpoint.internet(), WellKnownPorts.HTTPS,
       { description: `${this.servers.node.path} -> DynamoDB (gateway endpoint), AWS APIs and image pulls (NAT gateway) tcp 443` });
 
     new CfnOutput(this, 'LoadBalancerDns', {
@@ -422,7 +422,7 @@ export class CollaborativeEditorStack extends Stack {
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
       securityGroups: [securityGroup],
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       assignPublicIp: false,
       // ECS Exec (Session Manager, no SSH); its ssmmessages permissions are in ServerPolicy.
       enableExecuteCommand: true,

@@ -85,7 +85,7 @@ export class DnsFailoverRegionStack extends Stack {
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
       vpc,
       internetFacing: true,
-      vpcSubnets: this.network.selectSubnets(Tier.PUBLIC),
+      vpcSubnets: this.network.tierSubnets(Tier.PUBLIC),
       securityGroup: albSecurityGroup,
       dropInvalidHeaderFields: true,
       // The record's alias points at this ALB's DNS name: a deleted (or replaced) ALB leaves it dangling.
@@ -159,7 +159,7 @@ export class DnsFailoverRegionStack extends Stack {
     });
 
     // Clients and the Route 53 health checkers (ROUTE53_HEALTHCHECKS ranges, inside 0.0.0.0/0) -> ALB on 443.
-    this.network.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(this.loadBalancer, Tier.PUBLIC), WellKnownPorts.HTTPS,
+    this.network.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(this.loadBalancer, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS,
       { description: 'clients and Route 53 health checkers -> ALB (HTTPS)' });
 
     new CfnOutput(this, 'AlbDnsName', { value: this.loadBalancer.loadBalancerDnsName });

@@ -78,7 +78,7 @@ export class DualStackWebAppStack extends Stack {
     });
     const net = this.network;
 
-    this.database = new ProxiedDatabase(this, 'Database', { vpc: net });
+    this.database = new ProxiedDatabase(this, 'Database', { network: net });
     const db = this.database;
 
     const certificateArn: string = props.certificateArn ?? this.node.tryGetContext('certificateArn') ?? PLACEHOLDER_CERTIFICATE_ARN;
@@ -88,7 +88,7 @@ export class DualStackWebAppStack extends Stack {
     // the construct declares internet -> ALB (80, 443), ALB -> tasks (8080) and tasks -> internet
     // (443, through the NAT gateway over IPv4 and the egress-only gateway over IPv6).
     this.web = new EcsFargateService(this, 'Web', {
-      vpc: net,
+      network: net,
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
       command: NGINX_ON_8080,
       containerPort: CONTAINER_PORT,
@@ -117,7 +117,7 @@ export class DualStackWebAppStack extends Stack {
 
     // web tasks -> RDS Proxy: SG referencing SG, and the app and data tiers' NACL entries both
     // ways in both families (each tier's IPv4 block and its IPv6 /58).
-    db.allowFrom(web.service, Tier.APP);
+    db.allowClient(web.service, Tier.APP);
     this.grantProxyConnect(web, db);
 
     new CfnOutput(this, 'LoadBalancerDns', {

@@ -86,7 +86,7 @@ export class EcsDynamicPortsStack extends Stack {
     const certificate = certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', certificateArn) : undefined;
 
     this.web = new EcsDynamicPortService(this, 'Web', {
-      vpc: this.network,
+      network: this.network,
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
       command: NGINX_ON_8080,
       containerPort: CONTAINER_PORT,

@@ -75,7 +75,7 @@ export class KafkaNlbStack extends Stack {
     this.network = new TieredVpc(this, 'Network', {
       availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
       // The brokers reach nothing on the internet: no NAT gateway (and no Elastic IP for one).
-      natGateways: NatGatewayMode.NONE,
+      natGatewayMode: NatGatewayMode.NONE,
       sessionManagerEndpoints: true,
     });
     const net = this.network;
@@ -83,7 +83,7 @@ export class KafkaNlbStack extends Stack {
     this.brokers = this.createBrokers(net);
 
     this.loadBalancer = new TieredNetworkLoadBalancer(this, 'PartnerNlb', {
-      vpc: net,
+      network: net,
       internetFacing: true,
       clientCidrs: [PARTNER_CIDR],
       staticIpOutputs: true,
@@ -102,8 +102,8 @@ export class KafkaNlbStack extends Stack {
     // The client end is the brokers' security group itself: the same group on both ends of one
     // Connections object would get the ingress rule but not the egress one (aws-cdk-lib's
     // allowFrom skips the second half for a self-reference).
-    net.addFlow(FlowEndpoint.workload(this.brokerSecurityGroup, Tier.APP, { ephemeralRange: EphemeralRange.LINUX }),
-      FlowEndpoint.workload(this.brokers, Tier.APP), KAFKA_INTERNAL, { description: 'broker <-> broker (KRaft controller, replication)' });
+    net.addFlow(FlowEndpoint.workload(this.brokerSecurityGroup, { tier: Tier.APP, ephemeralRange: EphemeralRange.LINUX }),
+      FlowEndpoint.workload(this.brokers, { tier: Tier.APP }), KAFKA_INTERNAL, { description: 'broker <-> broker (KRaft controller, replication)' });
     net.allowInterfaceEndpoints(this.brokers, Tier.APP);
   }
 
@@ -141,7 +141,7 @@ export class KafkaNlbStack extends Stack {
     });
     const brokers = new autoscaling.AutoScalingGroup(this, 'Brokers', {
       vpc: net.vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       launchTemplate,
       minCapacity: 3,
       maxCapacity: 3,

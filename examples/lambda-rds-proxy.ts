@@ -51,7 +51,7 @@ export class LambdaRdsProxyStack extends Stack {
 
     // PostgreSQL 17, Multi-AZ, encrypted, deletion protection, rotated credentials, TLS forced;
     // RDS Proxy with TLS and IAM auth required, across the three AZs of the data tier.
-    this.database = new ProxiedDatabase(this, 'Database', { vpc: this.network });
+    this.database = new ProxiedDatabase(this, 'Database', { network: this.network });
 
     // A Lambda function's VPC configuration is fixed at creation: the app tier, and a security
     // group with no default egress, so its egress is exactly the flows connectFunction declares.
@@ -79,7 +79,7 @@ export class LambdaRdsProxyStack extends Stack {
       timeout: Duration.seconds(30),
       role,
       vpc,
-      vpcSubnets: this.network.selectSubnets(Tier.APP),
+      vpcSubnets: this.network.tierSubnets(Tier.APP),
       securityGroups: [securityGroup],
       logGroup: new logs.LogGroup(this, 'QueryFunctionLogs', {
         retention: logs.RetentionDays.ONE_YEAR,

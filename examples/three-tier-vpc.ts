@@ -38,7 +38,7 @@ export class ThreeTierVpcStack extends Stack {
     const net = this.network;
     net.addFlow(FlowEndpoint.internet(), FlowEndpoint.tier(Tier.PUBLIC), WellKnownPorts.HTTPS,
       { description: 'clients -> load balancers (HTTPS)' });
-    net.addFlow(FlowEndpoint.tier(Tier.PUBLIC, EphemeralRange.ELB), FlowEndpoint.tier(Tier.APP), WellKnownPorts.HTTP_ALT,
+    net.addFlow(FlowEndpoint.tier(Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }), FlowEndpoint.tier(Tier.APP), WellKnownPorts.HTTP_ALT,
       { description: 'load balancers -> app' });
     net.addFlow(FlowEndpoint.tier(Tier.APP), FlowEndpoint.tier(Tier.DATA), WellKnownPorts.POSTGRES,
       { description: 'app -> database' });

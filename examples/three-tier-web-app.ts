@@ -18,7 +18,7 @@
  * holds `rds-db:connect` on this proxy for that user: an application connects over TLS with an IAM
  * auth token signed by the task role (e.g. @aws-sdk/rds-signer), as examples/lambda-rds-proxy does.
  *
- * The tasks are not Lambda functions, so they connect with `ProxiedDatabase.allowFrom` (the flow
+ * The tasks are not Lambda functions, so they connect with `ProxiedDatabase.allowClient` (the flow
  * web tasks -> proxy) rather than `connectFunction`, and the IAM grant is a customer managed
  * policy on the task role.
  *
@@ -95,7 +95,7 @@ export class ThreeTierWebAppStack extends Stack {
 
     // PostgreSQL 17, Multi-AZ, encrypted, deletion protection, rotated credentials, TLS forced;
     // RDS Proxy with TLS and IAM auth required, in the data tier of the three AZs.
-    this.database = new ProxiedDatabase(this, 'Database', { vpc: net });
+    this.database = new ProxiedDatabase(this, 'Database', { network: net });
     const db = this.database;
 
     const certificateArn: string = props.certificateArn ?? this.node.tryGetContext('certificateArn') ?? PLACEHOLDER_CERTIFICATE_ARN;
@@ -105,7 +105,7 @@ export class ThreeTierWebAppStack extends Stack {
     // internet -> ALB (80, 443), ALB -> tasks (8080), tasks -> internet (443 via NAT) and
     // tasks -> interface endpoints (443) are declared by the construct.
     this.web = new EcsFargateService(this, 'Web', {
-      vpc: net,
+      network: net,
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
       command: NGINX_ON_8080,
       containerPort: CONTAINER_PORT,
@@ -135,7 +135,7 @@ export class ThreeTierWebAppStack extends Stack {
     // web tasks -> RDS Proxy on the proxy port: the task security group -> the proxy's security
     // group, and the app and data tiers' NACL entries both ways. The tasks get no path to the
     // database itself (only the proxy and the rotation function reach it).
-    db.allowFrom(web.service, Tier.APP);
+    db.allowClient(web.service, Tier.APP);
 
     this.enableEcsExec(web);
     this.grantProxyConnect(web, db);

@@ -36,14 +36,14 @@ export class LibraryFullStack extends Stack {
 
     // ECS on EC2 in bridge mode behind an HTTPS ALB.
     const web = new EcsDynamicPortService(this, 'Web', {
-      vpc: net,
+      network: net,
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
       containerPort: 8080,
       loadBalancer: ServiceLoadBalancer.alb({ certificate, healthCheckPath: '/health' }),
     });
 
     // Partners reach the same service over TCP through static IPs they can allowlist.
-    const partners = new TieredNetworkLoadBalancer(this, 'PartnerNlb', { vpc: net, internetFacing: true, clientCidrs: ['203.0.113.0/24'] });
+    const partners = new TieredNetworkLoadBalancer(this, 'PartnerNlb', { network: net, internetFacing: true, clientCidrs: ['203.0.113.0/24'] });
     partners.addListener('Api', {
       port: 8443,
       targets: [NlbTarget.custom(web.service.loadBalancerTarget({ containerName: web.container.containerName, containerPort: 8080 }),
@@ -51,13 +51,13 @@ export class LibraryFullStack extends Stack {
     });
 
     // Lambda -> RDS Proxy -> PostgreSQL, IAM auth over TLS.
-    const db = new ProxiedDatabase(this, 'Database', { vpc: net });
+    const db = new ProxiedDatabase(this, 'Database', { network: net });
     const fn = new lambda.Function(this, 'ApiFunction', {
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: lambda.Code.fromInline(HANDLER),
       vpc: net.vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       securityGroups: [new ec2.SecurityGroup(this, 'ApiFunctionSg', { vpc: net.vpc, allowAllOutbound: false, description: 'API function' })],
     });
     Validations.of(fn).acknowledge({

@@ -25,12 +25,12 @@ export class LibraryThreeTierVpcStack extends Stack {
     const app = new ec2.SecurityGroup(this, 'AppSg', { vpc, allowAllOutbound: false, description: 'Application (app tier)' });
     const database = new ec2.SecurityGroup(this, 'DatabaseSg', { vpc, allowAllOutbound: false, description: 'Database (data tier)' });
 
-    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(loadBalancer, Tier.PUBLIC), WellKnownPorts.HTTPS, { description: 'clients -> load balancer (HTTPS)' });
-    net.addFlow(FlowEndpoint.workload(loadBalancer, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }),
-      FlowEndpoint.workload(app, Tier.APP), WellKnownPorts.HTTP_ALT, { description: 'load balancer -> app' });
-    net.addFlow(FlowEndpoint.workload(app, Tier.APP, { ephemeralRange: EphemeralRange.LINUX }),
-      FlowEndpoint.workload(database, Tier.DATA), WellKnownPorts.POSTGRES, { description: 'app -> database' });
-    net.addFlow(FlowEndpoint.workload(app, Tier.APP, { ephemeralRange: EphemeralRange.LINUX }),
+    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(loadBalancer, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS, { description: 'clients -> load balancer (HTTPS)' });
+    net.addFlow(FlowEndpoint.workload(loadBalancer, { tier: Tier.PUBLIC, ephemeralRange: EphemeralRange.ELB }),
+      FlowEndpoint.workload(app, { tier: Tier.APP }), WellKnownPorts.HTTP_ALT, { description: 'load balancer -> app' });
+    net.addFlow(FlowEndpoint.workload(app, { tier: Tier.APP, ephemeralRange: EphemeralRange.LINUX }),
+      FlowEndpoint.workload(database, { tier: Tier.DATA }), WellKnownPorts.POSTGRES, { description: 'app -> database' });
+    net.addFlow(FlowEndpoint.workload(app, { tier: Tier.APP, ephemeralRange: EphemeralRange.LINUX }),
       FlowEndpoint.internet(), WellKnownPorts.HTTPS, { description: 'app -> internet via NAT' });
     net.allowInterfaceEndpoints(app, Tier.APP);
   }

@@ -25,12 +25,12 @@ export function build(app: App, params: { [key: string]: string } = {}): Stack[]
   const database = new ec2.SecurityGroup(stack, 'DatabaseSg', { vpc: net.vpc, allowAllOutbound: false, description: 'Shared database' });
   for (let i = 1; i <= services; i++) {
     const service = new EcsDynamicPortService(stack, `Service${i}`, {
-      vpc: net,
+      network: net,
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
       containerPort: 8080,
     });
-    net.addFlow(FlowEndpoint.workload(service, Tier.APP, { ephemeralRange: EphemeralRange.LINUX }),
-      FlowEndpoint.workload(database, Tier.DATA), WellKnownPorts.POSTGRES, { description: `service ${i} -> database` });
+    net.addFlow(FlowEndpoint.workload(service, { tier: Tier.APP, ephemeralRange: EphemeralRange.LINUX }),
+      FlowEndpoint.workload(database, { tier: Tier.DATA }), WellKnownPorts.POSTGRES, { description: `service ${i} -> database` });
   }
   return [stack];
 }

@@ -32,14 +32,14 @@ export function build(app: App, params: { [key: string]: string } = {}): Stack[]
   const loadBalancer = new ec2.SecurityGroup(stack, 'LoadBalancerSg', { vpc, allowAllOutbound: false, description: 'Shared load balancer' });
   Validations.of(loadBalancer).acknowledge({ id: 'AwsSolutions-EC23', reason: 'The internet-facing load balancer admits 0.0.0.0/0 on 443 only, by design.' });
   const database = new ec2.SecurityGroup(stack, 'DatabaseSg', { vpc, allowAllOutbound: false, description: 'Shared database' });
-  net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(loadBalancer, Tier.PUBLIC), WellKnownPorts.HTTPS);
+  net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(loadBalancer, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS);
 
   for (let i = 1; i <= services; i++) {
     const service = new ec2.SecurityGroup(stack, `Service${i}Sg`, { vpc, allowAllOutbound: false, description: `Service ${i}` });
-    const svc = FlowEndpoint.workload(service, Tier.APP, { ephemeralRange: EphemeralRange.LINUX });
-    net.addFlow(FlowEndpoint.workload(loadBalancer, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }),
-      FlowEndpoint.workload(service, Tier.APP), WellKnownPorts.HTTP_ALT, { description: `load balancer -> service ${i}` });
-    net.addFlow(svc, FlowEndpoint.workload(database, Tier.DATA), WellKnownPorts.POSTGRES, { description: `service ${i} -> database` });
+    const svc = FlowEndpoint.workload(service, { tier: Tier.APP, ephemeralRange: EphemeralRange.LINUX });
+    net.addFlow(FlowEndpoint.workload(loadBalancer, { tier: Tier.PUBLIC, ephemeralRange: EphemeralRange.ELB }),
+      FlowEndpoint.workload(service, { tier: Tier.APP }), WellKnownPorts.HTTP_ALT, { description: `load balancer -> service ${i}` });
+    net.addFlow(svc, FlowEndpoint.workload(database, { tier: Tier.DATA }), WellKnownPorts.POSTGRES, { description: `service ${i} -> database` });
     net.addFlow(svc, FlowEndpoint.internet(), WellKnownPorts.HTTPS, { description: `service ${i} -> internet via NAT` });
   }
   return [stack];

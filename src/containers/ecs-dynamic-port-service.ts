@@ -10,7 +10,7 @@ import { EcsServiceBase } from './ecs-service-base';
 import { EcsServiceBaseProps } from './ecs-service-props';
 import { createCluster, createTaskRoles, validateBaseProps } from './private/service-wiring';
 import { Tier } from '../network/tier';
-import { TieredVpc } from '../network/tiered-vpc';
+import { ITieredVpc } from '../network/tiered-vpc';
 import { acknowledgeControlTower, ManagedPolicyRole } from '../private/compliance';
 import { ErrorCode, propError } from '../private/errors';
 import { describePort, portProblem, toPortSpec } from '../private/port-spec';
@@ -169,7 +169,7 @@ interface Capacity {
  * @example
  * const net = new TieredVpc(this, 'Net');
  * new EcsDynamicPortService(this, 'Web', {
- *   vpc: net,
+ *   network: net,
  *   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx'),
  *   containerPort: 8080,
  *   desiredCount: 6,
@@ -214,7 +214,7 @@ export class EcsDynamicPortService extends EcsServiceBase {
     this.validateCapacity(props, hostPort, from, to, minInstances, maxInstances, resolved.desiredCount, resolved.maxHealthyPercent);
     this.dynamicHostPortRange = range;
     const trafficPorts = hostPort === 0 ? range : ec2.Port.tcp(hostPort);
-    const net: TieredVpc = props.vpc;
+    const net: ITieredVpc = props.network;
 
     const capacity = existing
       ? this.useCapacity(props, net, existing, from, to)
@@ -269,7 +269,7 @@ export class EcsDynamicPortService extends EcsServiceBase {
   }
 
   /** The service's own capacity: ECS-optimized AL2023 instances in the app tier, reached only through the declared flows. */
-  private createCapacity(props: EcsDynamicPortServiceProps, net: TieredVpc, from: number, to: number,
+  private createCapacity(props: EcsDynamicPortServiceProps, net: ITieredVpc, from: number, to: number,
     minInstances: number, maxInstances: number): Capacity {
     const instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
       vpc: net.vpc,
@@ -305,7 +305,7 @@ export class EcsDynamicPortService extends EcsServiceBase {
     });
     const autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Instances', {
       vpc: net.vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       launchTemplate: launchTemplate,
       minCapacity: minInstances,
       maxCapacity: maxInstances,
@@ -375,7 +375,7 @@ export class EcsDynamicPortService extends EcsServiceBase {
    * Existing capacity: a capacity provider of the given cluster, whose auto scaling group runs in
    * the app tier, with the dynamic host port range pinned in its user data.
    */
-  private useCapacity(props: EcsDynamicPortServiceProps, net: TieredVpc, provider: ecs.AsgCapacityProvider, from: number, to: number): Capacity {
+  private useCapacity(props: EcsDynamicPortServiceProps, net: ITieredVpc, provider: ecs.AsgCapacityProvider, from: number, to: number): Capacity {
     const prop = 'capacityProvider';
     if (!props.cluster) {
       throw propError(this, 'cluster', undefined, `is required with capacityProvider (${provider.node.path}): a capacity provider serves the one cluster it is associated with`,
@@ -430,7 +430,7 @@ export class EcsDynamicPortService extends EcsServiceBase {
   }
 
   /** Refuses an auto scaling group whose subnets are not the tiered VPC's app tier: its NACL entries would name subnets the traffic never crosses. */
-  private checkAppTier(net: TieredVpc, provider: ecs.AsgCapacityProvider): void {
+  private checkAppTier(net: ITieredVpc, provider: ecs.AsgCapacityProvider): void {
     const group = provider.autoScalingGroup;
     const stack = Stack.of(this);
     const cfn = group.node.defaultChild as autoscaling.CfnAutoScalingGroup;
@@ -438,16 +438,16 @@ export class EcsDynamicPortService extends EcsServiceBase {
     if (!Array.isArray(subnets) || subnets.length === 0) {
       Annotations.of(this).addWarningV2('cdk-network-patterns:ecsCapacityTierUnknown',
         `The subnets of ${group.node.path} can't be read at synth, so the construct can't confirm it runs in the app tier of ${net.node.path}, where the flows' NACL entries admit the load balancer. ` +
-        'Create it with vpcSubnets: net.selectSubnets(Tier.APP).');
+        'Create it with vpcSubnets: net.tierSubnets(Tier.APP).');
       return;
     }
-    const appSubnets = new Set(net.vpc.selectSubnets(net.selectSubnets(Tier.APP)).subnetIds.map((id) => JSON.stringify(stack.resolve(id))));
+    const appSubnets = new Set(net.selectTierSubnets(Tier.APP).subnetIds.map((id) => JSON.stringify(stack.resolve(id))));
     const outside = subnets.filter((id) => !appSubnets.has(JSON.stringify(id)));
     if (outside.length > 0) {
       throw propError(this, 'capacityProvider', provider.node.path,
         `has its auto scaling group ${group.node.path} in subnets outside the app tier of ${net.node.path} (${outside.length} of ${subnets.length}): ` +
         'the flows\' NACL entries admit the load balancer to the app tier only, so the tasks on those instances would be unreachable',
-        'Create the auto scaling group in the app tier: vpc: net.vpc, vpcSubnets: net.selectSubnets(Tier.APP).');
+        'Create the auto scaling group in the app tier: vpc: net.vpc, vpcSubnets: net.tierSubnets(Tier.APP).');
     }
   }
 

@@ -6,7 +6,7 @@ import { EcsServiceBase } from './ecs-service-base';
 import { EcsServiceBaseProps } from './ecs-service-props';
 import { createCluster, createTaskRoles, validateBaseProps } from './private/service-wiring';
 import { Tier } from '../network/tier';
-import { TieredVpc } from '../network/tiered-vpc';
+import { ITieredVpc } from '../network/tiered-vpc';
 
 /**
  * Properties of an `EcsFargateService`: the same as `EcsDynamicPortService`'s where they mean
@@ -33,7 +33,7 @@ export interface EcsFargateServiceProps extends EcsServiceBaseProps {
  * @example
  * const net = new TieredVpc(this, 'Net');
  * new EcsFargateService(this, 'Web', {
- *   vpc: net,
+ *   network: net,
  *   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx'),
  *   containerPort: 8080,
  *   loadBalancer: ServiceLoadBalancer.alb({ certificate }),
@@ -50,7 +50,7 @@ export class EcsFargateService extends EcsServiceBase {
   constructor(scope: Construct, id: string, props: EcsFargateServiceProps) {
     super(scope, id, props);
     const resolved = validateBaseProps(this, props, ecs.NetworkMode.AWS_VPC, 'EcsDynamicPortService');
-    const net: TieredVpc = props.vpc;
+    const net: ITieredVpc = props.network;
     const trafficPorts = ec2.Port.tcp(props.containerPort);
 
     const cluster = createCluster(this, net, props.cluster);
@@ -78,7 +78,7 @@ export class EcsFargateService extends EcsServiceBase {
       maxHealthyPercent: resolved.maxHealthyPercent,
       circuitBreaker: { enable: true, rollback: true },
       securityGroups: [this.taskSecurityGroup],
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       assignPublicIp: false,
     });
 

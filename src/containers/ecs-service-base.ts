@@ -11,7 +11,8 @@ import {
 } from './private/service-wiring';
 import { TieredNetworkLoadBalancer } from '../load-balancing/tiered-network-load-balancer';
 import { Tier } from '../network/tier';
-import { TieredVpc } from '../network/tiered-vpc';
+import { ClientOptions } from '../network/client-options';
+import { ITieredVpc } from '../network/tiered-vpc';
 import { propError } from '../private/errors';
 
 /** The container settings that differ between the launch types. */
@@ -44,13 +45,13 @@ interface ServiceParts {
  * Not meant to be extended outside this library.
  */
 export abstract class EcsServiceBase extends Construct implements ec2.IConnectable {
-  private readonly net: TieredVpc;
+  private readonly net: ITieredVpc;
   private parts?: ServiceParts;
   private logging?: { readonly logGroup: logs.LogGroup; readonly key: kms.IKey };
 
   protected constructor(scope: Construct, id: string, props: EcsServiceBaseProps) {
     super(scope, id);
-    this.net = props.vpc;
+    this.net = props.network;
   }
 
   /** The ECS cluster (Container Insights on when the construct creates it). */
@@ -95,9 +96,10 @@ export abstract class EcsServiceBase extends Construct implements ec2.IConnectab
    * clients inside the VPC reach an internal load balancer.
    * @param client the client workload (its security groups)
    * @param tier the tier the client runs in
+   * @param options the client's ephemeral range (for the NACL return entries) and a name for the flows
    */
-  public allowLoadBalancerFrom(client: ec2.IConnectable, tier: Tier): void {
-    allowLoadBalancerFrom(this.net, this.wired().built, client, tier);
+  public allowLoadBalancerClient(client: ec2.IConnectable, tier: Tier, options: ClientOptions = {}): void {
+    allowLoadBalancerFrom(this.net, this.wired().built, client, tier, options);
   }
 
   /**

@@ -2,7 +2,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ServiceLoadBalancer } from './service-load-balancer';
-import { TieredVpc } from '../network/tiered-vpc';
+import { ITieredVpc } from '../network/tiered-vpc';
 
 /**
  * Properties shared by `EcsDynamicPortService` (EC2 launch type, bridge mode, dynamic host
@@ -10,9 +10,9 @@ import { TieredVpc } from '../network/tiered-vpc';
  */
 export interface EcsServiceBaseProps {
   /** The tiered VPC: the load balancer goes in the public tier, the tasks in the app tier. */
-  readonly vpc: TieredVpc;
+  readonly network: ITieredVpc;
   /**
-   * An ECS cluster to run in, shared with other services (it must be in `vpc`). A platform team
+   * An ECS cluster to run in, shared with other services (it must be in `network`). A platform team
    * creates one cluster per environment; each service then adds its tasks and, unless it is given
    * the cluster's capacity (`EcsDynamicPortService`'s `capacityProvider`), its own auto scaling
    * group and capacity provider.

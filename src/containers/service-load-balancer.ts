@@ -10,7 +10,7 @@ export interface AlbServiceLoadBalancerOptions {
   /**
    * Internet-facing in the public tier, or internal in the app tier. An internal load balancer
    * has private addresses only: it serves clients inside the VPC, admitted by security group
-   * reference with the service's `allowLoadBalancerFrom`, and networks reached privately (peering,
+   * reference with the service's `allowLoadBalancerClient`, and networks reached privately (peering,
    * VPN, AWS Direct Connect) named in `clientCidrs`.
    * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme
    * @default true
@@ -92,7 +92,7 @@ export interface NlbServiceLoadBalancerOptions {
   /**
    * Internet-facing in the public tier, or internal in the app tier. An internal load balancer
    * has private addresses only: it serves clients inside the VPC, admitted by security group
-   * reference with the service's `allowLoadBalancerFrom`, and networks reached privately (peering,
+   * reference with the service's `allowLoadBalancerClient`, and networks reached privately (peering,
    * VPN, AWS Direct Connect) named in `clientCidrs`.
    * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/network-load-balancers.html#load-balancer-scheme
    * @default true

@@ -6,9 +6,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ClientOptions } from '../network/client-options';
 import { FlowEndpoint } from '../network/flow-endpoint';
 import { subnetGroupName, Tier } from '../network/tier';
-import { TieredVpc } from '../network/tiered-vpc';
+import { ITieredVpc } from '../network/tiered-vpc';
 import { EphemeralRange } from '../ports/ephemeral-range';
 import { WellKnownPorts } from '../ports/well-known-ports';
 import { acknowledgeCompliance, acknowledgeControlTower, CompliancePack, denyGrantsExceptForAwsServices, ManagedPolicyRole } from '../private/compliance';
@@ -38,7 +39,7 @@ const MAX_IDLE_CLIENT_TIMEOUT_SECONDS = 28800;
 /** Properties of a `ProxiedDatabase`. */
 export interface ProxiedDatabaseProps {
   /** The tiered VPC: the database and the proxy go in its data tier, the rotation function in its app tier. */
-  readonly vpc: TieredVpc;
+  readonly network: ITieredVpc;
 
   /**
    * The database engine, with a version (the TLS-forcing parameter group needs the engine's
@@ -277,13 +278,13 @@ const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
  *
  * @example
  * const net = new TieredVpc(this, 'Net');
- * const db = new ProxiedDatabase(this, 'Db', { vpc: net });
+ * const db = new ProxiedDatabase(this, 'Db', { network: net });
  * const fn = new lambda.Function(this, 'Fn', {
  *   runtime: lambda.Runtime.NODEJS_24_X,
  *   handler: 'index.handler',
  *   code: lambda.Code.fromAsset('lambda'),
  *   vpc: net.vpc,
- *   vpcSubnets: net.selectSubnets(Tier.APP),
+ *   vpcSubnets: net.tierSubnets(Tier.APP),
  *   securityGroups: [new ec2.SecurityGroup(this, 'FnSg', { vpc: net.vpc, allowAllOutbound: false })],
  * });
  * db.connectFunction(fn);
@@ -325,14 +326,14 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
   /** The proxy's endpoint host name. */
   public readonly proxyEndpoint: string;
 
-  private readonly network: TieredVpc;
+  private readonly network: ITieredVpc;
   private readonly iamAuth: boolean;
   private readonly connected = new Set<string>();
 
   constructor(scope: Construct, id: string, props: ProxiedDatabaseProps) {
     super(scope, id);
-    this.network = props.vpc;
-    const net = props.vpc;
+    this.network = props.network;
+    const net = props.network;
     const engine = defaultEngine(props);
     const spec = this.validateEngine(engine);
     const r = resolveDatabaseDefaults(props, engine, spec, this.validateAzs(props.availabilityZones, net.availabilityZones));
@@ -349,7 +350,7 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
     }
     this.warnRiskyChoices(r);
 
-    const dataSubnets: ec2.SubnetSelection = { ...net.selectSubnets(Tier.DATA), availabilityZones: r.availabilityZones };
+    const dataSubnets: ec2.SubnetSelection = { ...net.tierSubnets(Tier.DATA), availabilityZones: r.availabilityZones };
     const groups = this.buildSecurityGroups(net.vpc);
     this.databaseSecurityGroup = groups.database;
     this.proxySecurityGroup = groups.proxy;
@@ -377,7 +378,7 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
       secret: this.secret,
       target,
       vpc: net.vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       securityGroup: this.rotationSecurityGroup,
       endpoint: props.secretsManagerEndpoint,
       automaticallyAfter: r.rotationSchedule,
@@ -556,19 +557,19 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
   }
 
   /** The flows proxy -> database, rotation function -> database and rotation function -> Secrets Manager. */
-  private declareFlows(net: TieredVpc, secretsManagerEndpoint: ec2.IInterfaceVpcEndpoint | undefined): void {
+  private declareFlows(net: ITieredVpc, secretsManagerEndpoint: ec2.IInterfaceVpcEndpoint | undefined): void {
     // proxy -> database: workload to workload, both in the data tier.
-    net.addFlow(FlowEndpoint.workload(this.proxy, Tier.DATA), FlowEndpoint.workload(this.instance, Tier.DATA),
+    net.addFlow(FlowEndpoint.workload(this.proxy, { tier: Tier.DATA }), FlowEndpoint.workload(this.instance, { tier: Tier.DATA }),
       ec2.Port.tcp(this.databasePort), { description: `${this.proxy.node.path} -> ${this.instance.node.path} (RDS Proxy to its target)` });
 
     // The rotation function connects to the database directly (not through the proxy) and calls
     // the Secrets Manager API: it lives in the app tier, where the NAT gateways (or the interface
     // endpoints) are, never in the data tier, which has no route out.
-    const rotationEnd = FlowEndpoint.workload(this.rotationSecurityGroup, Tier.APP, { ephemeralRange: EphemeralRange.LAMBDA, name: `${this.node.path}/Rotation` });
-    net.addFlow(rotationEnd, FlowEndpoint.workload(this.instance, Tier.DATA), ec2.Port.tcp(this.databasePort),
+    const rotationEnd = FlowEndpoint.workload(this.rotationSecurityGroup, { tier: Tier.APP, ephemeralRange: EphemeralRange.LAMBDA, name: `${this.node.path}/Rotation` });
+    net.addFlow(rotationEnd, FlowEndpoint.workload(this.instance, { tier: Tier.DATA }), ec2.Port.tcp(this.databasePort),
       { description: `${this.node.path}/Rotation -> ${this.instance.node.path} (secret rotation)` });
     if (secretsManagerEndpoint) {
-      net.addFlow(rotationEnd, FlowEndpoint.workload(secretsManagerEndpoint, Tier.APP), WellKnownPorts.HTTPS,
+      net.addFlow(rotationEnd, FlowEndpoint.workload(secretsManagerEndpoint, { tier: Tier.APP }), WellKnownPorts.HTTPS,
         { description: `${this.node.path}/Rotation -> Secrets Manager endpoint tcp 443` });
     } else {
       net.addFlow(rotationEnd, FlowEndpoint.internet(), WellKnownPorts.HTTPS,
@@ -585,16 +586,15 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
    *
    * @param client the workload
    * @param tier the tier it sits in (the app tier, normally)
-   * @param ephemeralRange the client's ephemeral range, for the NACL return entries
-   * @default EphemeralRange.ANY_CLIENT
+   * @param options the client's ephemeral range (for the NACL return entries) and a name for the flow
    */
-  public allowFrom(client: ec2.IConnectable, tier: Tier, ephemeralRange?: EphemeralRange): void {
+  public allowClient(client: ec2.IConnectable, tier: Tier, options: ClientOptions = {}): void {
     if (tier === Tier.PUBLIC) {
-      throw propError(this, 'allowFrom: tier', tier, 'is the public tier',
+      throw propError(this, 'allowClient: tier', tier, 'is the public tier',
         'Databases serve the app tier: put the client in the app tier, or connect its service there.');
     }
-    const end = FlowEndpoint.workload(client, tier, { ephemeralRange });
-    this.network.addFlow(end, FlowEndpoint.workload(this.proxy, Tier.DATA), ec2.Port.tcp(this.proxyPort),
+    const end = FlowEndpoint.workload(client, { tier: tier, ephemeralRange: options.ephemeralRange, name: options.name });
+    this.network.addFlow(end, FlowEndpoint.workload(this.proxy, { tier: Tier.DATA }), ec2.Port.tcp(this.proxyPort),
       { description: `${end.name} -> ${this.proxy.node.path} (RDS Proxy)` });
   }
 
@@ -623,7 +623,7 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
     if (this.connected.has(fn.node.path)) {
       throw propError(this, where, fn.node.path, 'is already connected to this database', 'Call connectFunction once per function.');
     }
-    const placementFix = 'Create the function with `vpc: network.vpc`, `vpcSubnets: network.selectSubnets(Tier.APP)` and ' +
+    const placementFix = 'Create the function with `vpc: network.vpc`, `vpcSubnets: network.tierSubnets(Tier.APP)` and ' +
       '`securityGroups: [new ec2.SecurityGroup(scope, id, { vpc: network.vpc, allowAllOutbound: false })]`: ' +
       'a Lambda function\'s VPC configuration can only be given when it is created.';
     if (!fn.isBoundToVpc) {
@@ -655,8 +655,8 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
     const role = fn.role;
     this.connected.add(fn.node.path);
 
-    const fnEnd = FlowEndpoint.workload(fn, Tier.APP, { ephemeralRange: EphemeralRange.LAMBDA });
-    net.addFlow(fnEnd, FlowEndpoint.workload(this.proxy, Tier.DATA), ec2.Port.tcp(this.proxyPort),
+    const fnEnd = FlowEndpoint.workload(fn, { tier: Tier.APP, ephemeralRange: EphemeralRange.LAMBDA });
+    net.addFlow(fnEnd, FlowEndpoint.workload(this.proxy, { tier: Tier.DATA }), ec2.Port.tcp(this.proxyPort),
       { description: `${fn.node.path} -> ${this.proxy.node.path} (Lambda to RDS Proxy)` });
     if (access === AwsApiAccess.NAT_GATEWAY) {
       net.addFlow(fnEnd, FlowEndpoint.internet(), WellKnownPorts.HTTPS, { description: `${fn.node.path} -> AWS APIs tcp 443 (via NAT)` });

@@ -262,7 +262,7 @@ export class FailoverRecord extends Construct {
       const fromInternet = connectable ? net._internetFlowsTo(connectable)
         : net.flows.filter((f) => f.toPath === lb.node.path && f.fromTier === undefined && f.internetCidrs !== undefined);
       const admitting = fromInternet.filter((f) => f.protocol === FlowProtocol.TCP && f.fromPort <= check.port && check.port <= f.toPort);
-      const fix = `net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(loadBalancer, Tier.PUBLIC), ec2.Port.tcp(${check.port}))`;
+      const fix = `net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(loadBalancer, { tier: Tier.PUBLIC }), ec2.Port.tcp(${check.port}))`;
       if (admitting.length === 0) {
         errors.push(`${where} is not admitted from the internet to ${lb.node.path}, got no declared flow of ${net.node.path} that admits tcp ${check.port} to it. ` +
           'Route 53 health checkers sit outside the VPC (the ROUTE53_HEALTHCHECKS ranges of ip-ranges.json); without the security group rule and NACL entries ' +

@@ -1,7 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
 import { Tier } from '../network/tier';
-import { TieredVpc } from '../network/tiered-vpc';
+import { ITieredVpc } from '../network/tiered-vpc';
 
 /**
  * A Network Load Balancer in a tier of a `TieredVpc`, as its listeners see it: where it sits,
@@ -9,7 +9,7 @@ import { TieredVpc } from '../network/tiered-vpc';
  */
 export interface ITieredNetworkLoadBalancer extends IConstruct, ec2.IConnectable {
   /** The tiered VPC the load balancer is in. */
-  readonly vpc: TieredVpc;
+  readonly network: ITieredVpc;
   /** The tier the load balancer sits in: public when internet-facing, app when internal. */
   readonly tier: Tier;
   /** Whether the load balancer faces the internet. */

@@ -208,7 +208,7 @@ export class NlbListener extends Construct {
     this.healthCheckSpec = props.healthCheck ?? {};
     this.validateProps(props);
 
-    const resolved = props.targets.map((t, i) => t._bind(this, nlb.vpc, `targets[${i}]`));
+    const resolved = props.targets.map((t, i) => t._bind(this, nlb.network, `targets[${i}]`));
     const types = [...new Set(resolved.map((r) => r.targetType))];
     if (types.length > 1) {
       throw propError(this, 'targets', props.targets.map((t) => t.kind), `mix target types (${types.join(', ')})`,
@@ -220,7 +220,7 @@ export class NlbListener extends Construct {
 
     const hc = this.healthCheckSpec;
     this.targetGroup = new elbv2.NetworkTargetGroup(this, 'TargetGroup', {
-      vpc: nlb.vpc.vpc,
+      vpc: nlb.network.vpc,
       port: this.targetPort,
       protocol: this.targetProtocol,
       targetType: this.targetType,
@@ -271,7 +271,7 @@ export class NlbListener extends Construct {
    */
   public addTargets(...targets: NlbTarget[]): void {
     const offset = this.targetSets;
-    const resolved = targets.map((t, i) => t._bind(this, this.nlb.vpc, `targets[${offset + i}]`));
+    const resolved = targets.map((t, i) => t._bind(this, this.nlb.network, `targets[${offset + i}]`));
     for (const r of resolved) {
       if (r.targetType !== this.targetType) {
         throw propError(this, 'addTargets', r.kind, `registers ${r.targetType} targets in a target group of ${this.targetType} targets`,
@@ -286,7 +286,7 @@ export class NlbListener extends Construct {
    * @internal
    */
   public _admitWorkloadClient(client: WorkloadClient): void {
-    const to = FlowEndpoint.workload(this.nlb, this.nlb.tier);
+    const to = FlowEndpoint.workload(this.nlb, { tier: this.nlb.tier });
     for (const port of this.listenerPorts()) {
       this.nlb._declare(this.clientEnd(client), to, port,
         { description: `${this.clientName(client)} -> ${this.nlb.node.path} listener ${describe(port)}` });
@@ -312,8 +312,8 @@ export class NlbListener extends Construct {
       }
       for (const end of r.ends) {
         this.ends.push({ end, resolved: r });
-        const from = FlowEndpoint.workload(nlb, nlb.tier, { ephemeralRange: EphemeralRange.ELB });
-        const to = FlowEndpoint.workload(end.connectable, end.tier, { name: end.name });
+        const from = FlowEndpoint.workload(nlb, { tier: nlb.tier, ephemeralRange: EphemeralRange.ELB });
+        const to = FlowEndpoint.workload(end.connectable, { tier: end.tier, name: end.name });
         const toName = end.name ?? to.name;
         for (const port of this.trafficPorts(r)) {
           nlb._declare(from, to, port, { description: `${nlb.node.path} -> ${toName} ${describe(port)} (listener ${this.port})` });
@@ -332,9 +332,9 @@ export class NlbListener extends Construct {
 
   private declareCidrClientFlows(): void {
     if (this.clientCidrs.length === 0) return;
-    const to = FlowEndpoint.workload(this.nlb, this.nlb.tier);
+    const to = FlowEndpoint.workload(this.nlb, { tier: this.nlb.tier });
     for (const port of this.listenerPorts()) {
-      this.nlb._declare(FlowEndpoint.internet(this.clientCidrs), to, port,
+      this.nlb._declare(FlowEndpoint.internet({ cidrs: this.clientCidrs }), to, port,
         { description: `clients ${this.clientCidrs.join(',')} -> ${this.nlb.node.path} listener ${describe(port)}` });
     }
   }
@@ -351,7 +351,7 @@ export class NlbListener extends Construct {
     const cidrs = this.clientCidrs.filter((c) => parseIpv6Cidr(c) === undefined);
     if (cidrs.length === 0) return;
     for (const port of this.trafficPorts(r)) {
-      this.nlb._declare(FlowEndpoint.internet(cidrs), FlowEndpoint.tier(end.tier), port,
+      this.nlb._declare(FlowEndpoint.internet({ cidrs: cidrs }), FlowEndpoint.tier(end.tier), port,
         { description: `clients ${cidrs.join(',')} -> tier ${end.tier} ${describe(port)} (client IP preserved through ${this.nlb.node.path})` });
     }
   }
@@ -366,17 +366,18 @@ export class NlbListener extends Construct {
   private declarePreservedWorkloadClient(client: WorkloadClient, end: TargetEnd, r: ResolvedTargets): void {
     if (client.tier === this.nlb.tier) return;
     for (const port of this.trafficPorts(r)) {
-      const description = `${this.clientName(client)} -> ${end.name ?? FlowEndpoint.workload(end.connectable, end.tier).name} ${describe(port)} (client IP preserved through ${this.nlb.node.path})`;
+      const description = `${this.clientName(client)} -> ${end.name ?? FlowEndpoint.workload(end.connectable, { tier: end.tier }).name} ${describe(port)} (client IP preserved through ${this.nlb.node.path})`;
       if (client.tier !== end.tier) {
-        this.nlb._declare(FlowEndpoint.tier(client.tier, client.ephemeralRange), FlowEndpoint.tier(end.tier), port, { description });
+        this.nlb._declare(FlowEndpoint.tier(client.tier, { ephemeralRange: client.ephemeralRange }),
+          FlowEndpoint.tier(end.tier), port, { description });
       } else {
-        this.nlb._declare(this.clientEnd(client), FlowEndpoint.workload(end.connectable, end.tier, { name: end.name }), port, { description });
+        this.nlb._declare(this.clientEnd(client), FlowEndpoint.workload(end.connectable, { tier: end.tier, name: end.name }), port, { description });
       }
     }
   }
 
   private clientEnd(client: WorkloadClient): FlowEndpoint {
-    return FlowEndpoint.workload(client.connectable, client.tier, { ephemeralRange: client.ephemeralRange, name: client.name });
+    return FlowEndpoint.workload(client.connectable, { tier: client.tier, ephemeralRange: client.ephemeralRange, name: client.name });
   }
 
   private clientName(client: WorkloadClient): string {
@@ -384,7 +385,7 @@ export class NlbListener extends Construct {
   }
 
   private checkTargetTier(end: TargetEnd): void {
-    const name = end.name ?? FlowEndpoint.workload(end.connectable, end.tier).name;
+    const name = end.name ?? FlowEndpoint.workload(end.connectable, { tier: end.tier }).name;
     if (end.tier === Tier.DATA && this.nlb.internetFacing) {
       throw propError(this, 'targets', name, 'are in the data tier behind an internet-facing load balancer',
         'The internet must never reach the data tier, even through a load balancer: put a service in the app tier in front of the data.');
@@ -465,7 +466,7 @@ export class NlbListener extends Construct {
       }
     }
     if (props.clientCidrs !== undefined) {
-      validateClientCidrs(this, 'clientCidrs', props.clientCidrs, this.nlb.vpc);
+      validateClientCidrs(this, 'clientCidrs', props.clientCidrs, this.nlb.network);
       if (!this.nlb.internetFacing) warnWorldClients(this, props.clientCidrs);
       if (this.nlb.internetFacing && props.clientCidrs.length === 0) {
         throw propError(this, 'clientCidrs', [], 'must name at least one CIDR for an internet-facing load balancer',

@@ -7,7 +7,7 @@ import {
   bindAutoScalingGroup, bindCustom, bindEcsService, bindInstances, bindIpAddresses, BoundTargets, ResolvedTargets,
 } from './private/resolve-targets';
 import { Tier } from '../network/tier';
-import { TieredVpc } from '../network/tiered-vpc';
+import { ITieredVpc } from '../network/tiered-vpc';
 
 /** Options shared by every kind of `NlbTarget`. */
 export interface NlbTargetOptions {
@@ -161,7 +161,7 @@ export class NlbTarget {
     public readonly kind: NlbTargetKind,
     /** The options given. */
     public readonly options: NlbTargetOptions,
-    private readonly binder: (scope: Construct, net: TieredVpc, where: string) => BoundTargets,
+    private readonly binder: (scope: Construct, net: ITieredVpc, where: string) => BoundTargets,
   ) {}
 
   /**
@@ -169,7 +169,7 @@ export class NlbTarget {
    * load balancer and their tiers, checked against the VPC (`where` names the targets in messages).
    * @internal
    */
-  public _bind(scope: Construct, net: TieredVpc, where: string): ResolvedTargets {
+  public _bind(scope: Construct, net: ITieredVpc, where: string): ResolvedTargets {
     return { kind: this.kind, ...this.binder(scope, net, where) };
   }
 }

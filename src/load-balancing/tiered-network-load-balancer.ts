@@ -7,9 +7,10 @@ import { ITieredNetworkLoadBalancer } from './i-tiered-network-load-balancer';
 import { NlbListener, NlbListenerOptions } from './nlb-listener';
 import { validateClientCidrs, warnWorldClients, WorkloadClient } from './private/clients';
 import { NlbListenerHost } from './private/listener-host';
+import { ClientOptions } from '../network/client-options';
 import { FlowEndpoint } from '../network/flow-endpoint';
 import { Tier } from '../network/tier';
-import { FlowOptions, TieredVpc } from '../network/tiered-vpc';
+import { FlowOptions, ITieredVpc } from '../network/tiered-vpc';
 import { EphemeralRange } from '../ports/ephemeral-range';
 import { acknowledgeCompliance, acknowledgeControlTower } from '../private/compliance';
 import { propError } from '../private/errors';
@@ -18,7 +19,7 @@ import { isAnyAddress } from '../private/ipv6-cidr';
 /** Properties of a `TieredNetworkLoadBalancer`. */
 export interface TieredNetworkLoadBalancerProps {
   /** The tiered VPC: the load balancer goes in its public tier (internet-facing) or its app tier (internal). */
-  readonly vpc: TieredVpc;
+  readonly network: ITieredVpc;
 
   /**
    * Whether the load balancer faces the internet (public tier, one static IP per AZ) or is
@@ -31,11 +32,11 @@ export interface TieredNetworkLoadBalancerProps {
    * egress range for its allowlist deal); IPv6 CIDRs only in a dual-stack VPC. The load balancer's security group admits exactly these
    * (the flow model compiles the NACL entries both ways). Per-listener `clientCidrs` override it.
    *
-   * Clients inside the VPC are workloads, admitted by security group reference with `allowFrom`
+   * Clients inside the VPC are workloads, admitted by security group reference with `allowClient`
    * (see https://docs.aws.amazon.com/elasticloadbalancing/latest/network/introduction.html); a CIDR overlapping the VPC
    * is refused. An internal load balancer's CIDR clients are peered networks or on-premises
    * ranges reached over VPN or Direct Connect.
-   * @default ['0.0.0.0/0'] when internet-facing (['0.0.0.0/0', '::/0'] in a dual-stack VPC); none when internal (admit workloads with `allowFrom`)
+   * @default ['0.0.0.0/0'] when internet-facing (['0.0.0.0/0', '::/0'] in a dual-stack VPC); none when internal (admit workloads with `allowClient`)
    */
   readonly clientCidrs?: string[];
 
@@ -113,25 +114,11 @@ export interface TieredNetworkLoadBalancerProps {
   readonly loadBalancerName?: string;
 }
 
-/** Options of a workload client admitted with `allowFrom`. */
-export interface NlbClientOptions {
-  /**
-   * The ephemeral range the client opens connections from; the return NACL entries admit it.
-   * @default EphemeralRange.ANY_CLIENT
-   */
-  readonly ephemeralRange?: EphemeralRange;
-  /**
-   * A name for the flows.
-   * @default - the client's construct path
-   */
-  readonly name?: string;
-}
-
 /**
  * A Network Load Balancer for any TCP, TLS or UDP service, placed in a tiered VPC with every
  * opening declared as a flow.
  *
- * Seeds 000 (sections 9-10), 003 and 004: an ALB speaks HTTP/HTTPS only; Kafka 9092, MySQL 3306
+ * An ALB speaks HTTP/HTTPS only; Kafka 9092, MySQL 3306
  * or a custom protocol, a fixed IP per AZ a partner can allowlist, and long-lived connections
  * call for an NLB. aws-cdk-lib's NLB leaves the security-group and NACL side to you (aws-cdk
  * issues 3864, 4283, 26735, 29041); this construct does it through the `TieredVpc` flow model:
@@ -141,7 +128,7 @@ export interface NlbClientOptions {
  * - always created with a security group (an NLB created without one can never get one,
  *   https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html), admitting only the clients on the listener ports:
  *   `clientCidrs -> load balancer` on each listener port, `workload -> load balancer` for each
- *   `allowFrom`;
+ *   `allowClient`;
  * - `load balancer -> targets` on the target port and the health-check port (SG referencing SG,
  *   the ELB ephemeral range 1024-65535 for the NACL return entries);
  * - with client IP preservation on, the targets see the clients' own addresses: the targets' tier
@@ -160,7 +147,7 @@ export interface NlbClientOptions {
  *
  * @example
  * const nlb = new TieredNetworkLoadBalancer(this, 'Kafka', {
- *   vpc: net,
+ *   network: net,
  *   internetFacing: true,
  *   clientCidrs: ['203.0.113.0/24'],   // the partner's egress range
  * });
@@ -178,10 +165,10 @@ export class TieredNetworkLoadBalancer extends Construct implements ITieredNetwo
   public readonly loadBalancer: elbv2.NetworkLoadBalancer;
   /** The load balancer's security group (egress only to its targets, ingress only from its clients). */
   public readonly securityGroup: ec2.SecurityGroup;
-  /** The load balancer's connections. Open them with `allowFrom` (which declares flows), not directly. */
+  /** The load balancer's connections. Open them with `allowClient` (which declares flows), not directly. */
   public readonly connections: ec2.Connections;
   /** The tiered VPC. */
-  public readonly vpc: TieredVpc;
+  public readonly network: ITieredVpc;
   /** The tier the load balancer is placed in: `Tier.PUBLIC` when internet-facing, `Tier.APP` when internal. */
   public readonly tier: Tier;
   /** Whether the load balancer faces the internet. */
@@ -203,20 +190,20 @@ export class TieredNetworkLoadBalancer extends Construct implements ITieredNetwo
 
   constructor(scope: Construct, id: string, props: TieredNetworkLoadBalancerProps) {
     super(scope, id);
-    this.vpc = props.vpc;
+    this.network = props.network;
     this.internetFacing = props.internetFacing;
     this.tier = props.internetFacing ? Tier.PUBLIC : Tier.APP;
-    this.clientCidrs = [...(props.clientCidrs ?? (props.internetFacing ? (props.vpc.dualStack ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0']) : []))];
+    this.clientCidrs = [...(props.clientCidrs ?? (props.internetFacing ? (props.network.dualStack ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0']) : []))];
     const staticIps = props.staticIps ?? props.internetFacing;
     this.validateProps(props, staticIps);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc.vpc,
+      vpc: props.network.vpc,
       allowAllOutbound: false,
       description: `${this.node.path}: ${props.internetFacing ? 'internet-facing' : 'internal'} NLB; admits its clients on the listener ports, reaches only its targets`,
     });
 
-    const subnets = props.vpc.vpc.selectSubnets(props.vpc.selectSubnets(this.tier)).subnets;
+    const subnets = props.network.selectTierSubnets(this.tier).subnets;
     this.elasticIps = [];
     let subnetMappings: elbv2.SubnetMapping[] | undefined;
     if (props.internetFacing && staticIps) {
@@ -233,17 +220,17 @@ export class TieredNetworkLoadBalancer extends Construct implements ITieredNetwo
     this.staticIps = this.elasticIps.map((eip) => eip.attrPublicIp);
 
     this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'Resource', {
-      vpc: props.vpc.vpc,
+      vpc: props.network.vpc,
       internetFacing: props.internetFacing,
       securityGroups: [this.securityGroup],
-      ...(subnetMappings ? { subnetMappings } : { vpcSubnets: props.vpc.selectSubnets(this.tier) }),
+      ...(subnetMappings ? { subnetMappings } : { vpcSubnets: props.network.tierSubnets(this.tier) }),
       crossZoneEnabled: props.crossZone ?? true,
       clientRoutingPolicy: props.clientRoutingPolicy,
       deletionProtection: props.deletionProtection ?? true,
       loadBalancerName: props.loadBalancerName,
       // Dual stack when the VPC is: clients then reach the load balancer over IPv4 and IPv6
       // (its subnets have IPv6 blocks and routes, and the IPv6 client flows compile into the NACLs).
-      ipAddressType: props.vpc.dualStack ? elbv2.IpAddressType.DUAL_STACK : undefined,
+      ipAddressType: props.network.dualStack ? elbv2.IpAddressType.DUAL_STACK : undefined,
     });
     this.connections = this.loadBalancer.connections;
 
@@ -294,9 +281,9 @@ export class TieredNetworkLoadBalancer extends Construct implements ITieredNetwo
    * gateway, with the NAT gateway's public address as source; admit those addresses in
    * `clientCidrs`, or put an internal load balancer in front of in-VPC clients.
    */
-  public allowFrom(client: ec2.IConnectable, tier: Tier, options: NlbClientOptions = {}): void {
+  public allowClient(client: ec2.IConnectable, tier: Tier, options: ClientOptions = {}): void {
     if (this.internetFacing) {
-      throw propError(this, 'allowFrom', (client as unknown as IConstruct).node?.path ?? options.name ?? 'a workload',
+      throw propError(this, 'allowClient', (client as unknown as IConstruct).node?.path ?? options.name ?? 'a workload',
         'admits a workload inside the VPC to an internet-facing load balancer, which it can only reach through a NAT gateway (from the NAT gateway\'s public address)',
         'Use an internal TieredNetworkLoadBalancer for clients inside the VPC, or admit the NAT gateways\' Elastic IPs in clientCidrs.');
     }
@@ -327,7 +314,7 @@ export class TieredNetworkLoadBalancer extends Construct implements ITieredNetwo
    * @internal
    */
   public _declare(from: FlowEndpoint, to: FlowEndpoint, port: ec2.Port, options: FlowOptions): void {
-    this.vpc.addFlow(from, to, port, options);
+    this.network.addFlow(from, to, port, options);
   }
 
   /** @internal */
@@ -354,7 +341,7 @@ export class TieredNetworkLoadBalancer extends Construct implements ITieredNetwo
     if (!this.internetFacing && this.workloadClients.length === 0 && !listenerCidrs && this.listenerList.length > 0) {
       Annotations.of(this).addWarningV2('cdk-network-patterns:nlbNoClients',
         'This internal load balancer admits no client yet: its security group admits nothing on the listener ports. ' +
-        'Admit the client workloads with allowFrom(workload, tier), or clients outside the VPC with clientCidrs.');
+        'Admit the client workloads with allowClient(workload, tier), or clients outside the VPC with clientCidrs.');
     }
   }
 
@@ -367,7 +354,7 @@ export class TieredNetworkLoadBalancer extends Construct implements ITieredNetwo
   }
 
   private validateProps(props: TieredNetworkLoadBalancerProps, staticIps: boolean): void {
-    validateClientCidrs(this, 'clientCidrs', this.clientCidrs, props.vpc);
+    validateClientCidrs(this, 'clientCidrs', this.clientCidrs, props.network);
     if (!props.internetFacing) warnWorldClients(this, this.clientCidrs);
     if (props.internetFacing && this.clientCidrs.length === 0) {
       throw propError(this, 'clientCidrs', [], 'must name at least one CIDR for an internet-facing load balancer',
@@ -382,10 +369,10 @@ export class TieredNetworkLoadBalancer extends Construct implements ITieredNetwo
         throw propError(this, 'elasticIpAllocationIds', props.elasticIpAllocationIds,
           'needs an internet-facing load balancer with staticIps on', 'Drop elasticIpAllocationIds, or set internetFacing: true and staticIps: true.');
       }
-      const azs = props.vpc.availabilityZones.length;
+      const azs = props.network.availabilityZones.length;
       if (props.elasticIpAllocationIds.length !== azs) {
         throw propError(this, 'elasticIpAllocationIds', props.elasticIpAllocationIds, `must give exactly one allocation id per AZ (${azs})`,
-          `List one per AZ in the VPC's AZ order (${props.vpc.availabilityZones.join(', ')}).`);
+          `List one per AZ in the VPC's AZ order (${props.network.availabilityZones.join(', ')}).`);
       }
     }
     if (props.staticIpOutputs && !(props.internetFacing && staticIps && props.elasticIpAllocationIds === undefined)) {

@@ -13,8 +13,36 @@ export enum FlowEndpointKind {
   WORKLOAD = 'workload',
 }
 
+/** Options for an internet end of a flow. */
+export interface InternetEndpointOptions {
+  /**
+   * CIDRs of the peers: IPv4, and IPv6 in a dual-stack `TieredVpc` (e.g. `['0.0.0.0/0', '::/0']`
+   * for every address of both families).
+   * @default ['0.0.0.0/0']
+   */
+  readonly cidrs?: string[];
+}
+
+/** Options for a tier end of a flow. */
+export interface TierEndpointOptions {
+  /**
+   * The ephemeral range the tier's clients use when the tier is the client of a flow; the NACL
+   * return entries admit exactly this range.
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html
+   * @default EphemeralRange.ANY_CLIENT (1024-65535)
+   */
+  readonly ephemeralRange?: EphemeralRange;
+}
+
 /** Options for a workload end of a flow. */
 export interface WorkloadEndpointOptions {
+  /**
+   * The tier the workload is placed in. `TieredVpc.addFlow` refuses a workload whose subnets are
+   * in another tier (its NACL entries would land in the wrong tier). A bare security group names
+   * no subnet: give its tier.
+   * @default - derived from the subnets the workload's resources name
+   */
+  readonly tier?: Tier;
   /**
    * The ephemeral range the workload uses when it is the client of a flow; the NACL return
    * entries admit exactly this range.
@@ -34,42 +62,40 @@ export interface WorkloadEndpointOptions {
  *
  * @example
  * vpc.addFlow(FlowEndpoint.internet(), FlowEndpoint.tier(Tier.PUBLIC), WellKnownPorts.HTTPS);
+ * vpc.addFlow(FlowEndpoint.internet({ cidrs: ['203.0.113.0/24'] }),
+ *   FlowEndpoint.workload(alb, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS);
  */
 export class FlowEndpoint {
   /**
    * Addresses outside the VPC.
-   * @param cidrs CIDRs of the peers: IPv4, and IPv6 in a dual-stack `TieredVpc` (e.g. `['0.0.0.0/0', '::/0']` for
-   * every address of both families)
-   * @default ['0.0.0.0/0']
+   * @param options the peers' CIDRs
    */
-  public static internet(cidrs?: string[]): FlowEndpoint {
-    return new FlowEndpoint(FlowEndpointKind.INTERNET, undefined, undefined, cidrs ?? ['0.0.0.0/0'], EphemeralRange.ANY_CLIENT);
+  public static internet(options: InternetEndpointOptions = {}): FlowEndpoint {
+    return new FlowEndpoint(FlowEndpointKind.INTERNET, undefined, undefined, options.cidrs ?? ['0.0.0.0/0'], EphemeralRange.ANY_CLIENT);
   }
 
   /**
    * Every subnet of a tier (NACL entries only).
    * @param tier the tier
-   * @param ephemeralRange the range the tier's clients use for return traffic
-   * @default EphemeralRange.ANY_CLIENT
+   * @param options the range the tier's clients use for return traffic
    */
-  public static tier(tier: Tier, ephemeralRange?: EphemeralRange): FlowEndpoint {
-    return new FlowEndpoint(FlowEndpointKind.TIER, tier, undefined, undefined, ephemeralRange ?? EphemeralRange.ANY_CLIENT);
+  public static tier(tier: Tier, options: TierEndpointOptions = {}): FlowEndpoint {
+    return new FlowEndpoint(FlowEndpointKind.TIER, tier, undefined, undefined, options.ephemeralRange ?? EphemeralRange.ANY_CLIENT);
   }
 
   /**
    * A workload with security groups (an instance, an auto scaling group, a service, a function,
-   * a database, a load balancer, an endpoint...) placed in `tier`.
+   * a database, a load balancer, an endpoint...) placed in a tier.
    *
    * `TieredVpc.addFlow` reads the subnets the workload's resources name: without `tier`, the tier
    * is derived from them; with it, a workload whose subnets are in another tier is refused (its
    * NACL entries would land in the wrong tier). A bare security group names no subnet: give its tier.
    *
    * @param connectable the workload
-   * @param tier the tier it is placed in; omit it to derive the tier from the workload's subnets
-   * @param options a name and the workload's client ephemeral range
+   * @param options its tier (derived from its subnets when omitted), a name and its client ephemeral range
    */
-  public static workload(connectable: IConnectable, tier?: Tier, options: WorkloadEndpointOptions = {}): FlowEndpoint {
-    return new FlowEndpoint(FlowEndpointKind.WORKLOAD, tier, connectable, undefined,
+  public static workload(connectable: IConnectable, options: WorkloadEndpointOptions = {}): FlowEndpoint {
+    return new FlowEndpoint(FlowEndpointKind.WORKLOAD, options.tier, connectable, undefined,
       options.ephemeralRange ?? EphemeralRange.ANY_CLIENT, options.name);
   }
 

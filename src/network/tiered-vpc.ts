@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { DeclaredFlow, FlowProtocol } from './declared-flow';
 import { FlowEndpoint, FlowEndpointKind } from './flow-endpoint';
 import { IpPlanProps } from './ip-plan';
@@ -68,10 +68,13 @@ export interface TieredVpcProps {
    */
   readonly ipPlan?: IpPlanProps;
   /**
-   * NAT gateways for the app tier.
+   * How the app tier reaches the internet over IPv4: a NAT gateway in every AZ, one for the
+   * whole VPC, or none. A mode rather than aws-cdk-lib's `natGateways` count: the count follows
+   * from the AZs (`natGatewayCount`), so the per-AZ default stays right whatever `maxAzs` is.
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html
    * @default NatGatewayMode.PER_AZ
    */
-  readonly natGateways?: NatGatewayMode;
+  readonly natGatewayMode?: NatGatewayMode;
   /**
    * Retention of the VPC flow logs (CloudWatch Logs, all traffic). Flow logs are always on
    * (AwsSolutions-VPC7).
@@ -130,6 +133,38 @@ export interface TieredVpcProps {
 }
 
 /**
+ * A three-tier network that workload constructs are placed in and declare their flows on.
+ * `TieredVpc` implements it; constructs take this interface, so they ask only for what they use.
+ */
+export interface ITieredVpc extends IConstruct {
+  /** The VPC, for any construct that takes an `ec2.IVpc`. */
+  readonly vpc: ec2.IVpc;
+  /** The VPC's IPv4 CIDR. */
+  readonly cidr: string;
+  /** The AZs the tiers span. */
+  readonly availabilityZones: string[];
+  /** How many NAT gateways the VPC has (0 when the app tier has no IPv4 route to the internet). */
+  readonly natGatewayCount: number;
+  /** Whether the VPC and every subnet have an IPv6 block as well as an IPv4 one. */
+  readonly dualStack: boolean;
+  /** The flows declared so far, in declaration order. */
+  readonly flows: DeclaredFlow[];
+  /** The tier's whole IPv4 block. */
+  tierCidr(tier: Tier): string;
+  /** A subnet selection for the tier, for any aws-cdk-lib construct's `vpcSubnets`. */
+  tierSubnets(tier: Tier): ec2.SubnetSelection;
+  /** The tier's subnets, one per AZ in AZ order. */
+  selectTierSubnets(tier: Tier): ec2.SelectedSubnets;
+  /**
+   * Declares a flow: `from` may open connections to `to` on `port` (a security group rule and
+   * the NACL entries of every tier the traffic crosses, both directions).
+   */
+  addFlow(from: FlowEndpoint, to: FlowEndpoint, port: ec2.Port, options?: FlowOptions): void;
+  /** Lets `workload` in `tier` reach every interface endpoint of the VPC on 443. */
+  allowInterfaceEndpoints(workload: ec2.IConnectable, tier: Tier): void;
+}
+
+/**
  * A three-tier VPC: public, app and data subnets in every AZ, a NAT gateway per AZ, flow logs,
  * the default security group stripped, gateway endpoints for S3 and DynamoDB, and one NACL per
  * tier whose entries are compiled from declared flows.
@@ -145,13 +180,15 @@ export interface TieredVpcProps {
  *
  * @example
  * const net = new TieredVpc(this, 'Net');
- * net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(alb, Tier.PUBLIC), WellKnownPorts.HTTPS);
- * net.addFlow(FlowEndpoint.workload(alb, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }),
- *   FlowEndpoint.workload(service, Tier.APP), WellKnownPorts.HTTP_ALT);
+ * net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(alb, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS);
+ * net.addFlow(FlowEndpoint.workload(alb, { tier: Tier.PUBLIC, ephemeralRange: EphemeralRange.ELB }),
+ *   FlowEndpoint.workload(service, { tier: Tier.APP }), WellKnownPorts.HTTP_ALT);
  */
-export class TieredVpc extends Construct {
+export class TieredVpc extends Construct implements ITieredVpc {
   /** The underlying aws-cdk-lib VPC, for any construct that takes an `ec2.IVpc`. */
-  public readonly vpc: ec2.Vpc;
+  public readonly vpc: ec2.IVpc;
+  /** The VPC's Amazon-provided IPv6 blocks (tokens; none unless dual stack). */
+  private readonly vpcIpv6CidrBlocks: string[];
   /** The VPC's IPv4 CIDR. */
   public readonly cidr: string;
   /** The AZs the tiers span. */
@@ -188,7 +225,7 @@ export class TieredVpc extends Construct {
   constructor(scope: Construct, id: string, props: TieredVpcProps = {}) {
     super(scope, id);
     this.node.addValidation({ validate: () => undeclaredSecurityGroupRules(this, this.flows, 'tieredVpc') });
-    this.natGatewayMode = props.natGateways ?? NatGatewayMode.PER_AZ;
+    this.natGatewayMode = props.natGatewayMode ?? NatGatewayMode.PER_AZ;
     this.availabilityZones = this.resolveAzs(props);
     const azCount = this.availabilityZones.length;
     const cidr = props.cidr ?? '10.0.0.0/16';
@@ -213,7 +250,7 @@ export class TieredVpc extends Construct {
     // In a dual-stack VPC without NAT gateways the app tier still routes ::/0 to the egress-only
     // gateway: aws-cdk-lib gives that route to PRIVATE_WITH_EGRESS subnets only.
     const appEgress = this.natGatewayCount > 0 || this.dualStack;
-    this.vpc = new ec2.Vpc(this, 'Resource', {
+    const vpc = new ec2.Vpc(this, 'Resource', {
       ipAddresses: new TierPlanIpAddresses(cidr, plan),
       ...(this.dualStack ? { ipProtocol: ec2.IpProtocol.DUAL_STACK, ipv6Addresses: new TierPlanIpv6Addresses(plan) } : {}),
       availabilityZones: this.availabilityZones,
@@ -246,6 +283,8 @@ export class TieredVpc extends Construct {
         },
       ],
     });
+    this.vpc = vpc;
+    this.vpcIpv6CidrBlocks = vpc.vpcIpv6CidrBlocks;
     // restrictDefaultSecurityGroup deploys aws-cdk-lib's custom resource (one Lambda function per
     // stack) that removes the default security group's rules once, at deploy time.
     const restrictProvider = Stack.of(this).node.children.find((c) => c.node.id.startsWith('Custom::VpcRestrictDefaultSG'));
@@ -321,7 +360,7 @@ export class TieredVpc extends Construct {
     this.egressOnlyInternetGatewayId = eigw?.ref;
 
     if (props.gatewayEndpoints ?? true) {
-      const subnets = [this.selectSubnets(Tier.APP), this.selectSubnets(Tier.DATA)];
+      const subnets = [this.tierSubnets(Tier.APP), this.tierSubnets(Tier.DATA)];
       this.vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets });
       this.vpc.addGatewayEndpoint('DynamoDbEndpoint', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB, subnets });
     }
@@ -330,7 +369,7 @@ export class TieredVpc extends Construct {
     for (const tier of ALL_TIERS) {
       const acl = new ec2.NetworkAcl(this, `${subnetGroupName(tier)}Acl`, {
         vpc: this.vpc,
-        subnetSelection: this.selectSubnets(tier),
+        subnetSelection: this.tierSubnets(tier),
       });
       Validations.of(acl).acknowledge({
         id: 'AwsSolutions-VPC3',
@@ -348,7 +387,7 @@ export class TieredVpc extends Construct {
     }
     // IPv6 entries name the VPC's IPv6 block, which exists only once its association is made.
     this.compiler = new NaclCompiler(this, this.acls, this.vpc.node.tryFindChild('ipv6cidr') as ec2.CfnVPCCidrBlock | undefined);
-    const ipv6 = this.dualStack ? Fn.select(0, this.vpc.vpcIpv6CidrBlocks) : undefined;
+    const ipv6 = this.dualStack ? Fn.select(0, this.vpcIpv6CidrBlocks) : undefined;
     this.flowNetwork = {
       tierBlocks: ALL_TIERS.flatMap((tier) => [
         { tier, family: 'ipv4' as const, cidr: this.tierCidr(tier) },
@@ -362,7 +401,7 @@ export class TieredVpc extends Construct {
       if (Token.isUnresolved(block.cidr)) this.compiler.nameBlock(block.cidr, `${block.tier}-tier-${block.family}`);
     }
     const subnetTiers = (): Array<[ec2.ISubnet, Tier]> =>
-      ALL_TIERS.flatMap((tier) => this.vpc.selectSubnets(this.selectSubnets(tier)).subnets.map((subnet) => [subnet, tier] as [ec2.ISubnet, Tier]));
+      ALL_TIERS.flatMap((tier) => this.selectTierSubnets(tier).subnets.map((subnet) => [subnet, tier] as [ec2.ISubnet, Tier]));
     this.placement = new WorkloadPlacement(
       new Map(subnetTiers().map(([subnet, tier]) => [subnet.subnetId, tier])),
       () => new Map(subnetTiers().map(([subnet, tier]) => [JSON.stringify(Stack.of(this).resolve(subnet.subnetId)), tier])),
@@ -379,7 +418,7 @@ export class TieredVpc extends Construct {
       const endpointId = `${service.shortName.replace(/[^A-Za-z0-9]/g, '')}Endpoint`;
       return this.vpc.addInterfaceEndpoint(endpointId, {
         service,
-        subnets: this.selectSubnets(Tier.APP),
+        subnets: this.tierSubnets(Tier.APP),
         // Closed by default: workloads are admitted by SG reference through allowInterfaceEndpoints.
         open: false,
       });
@@ -415,9 +454,20 @@ export class TieredVpc extends Construct {
     return subnetIpv6Cidrs(this.vpcIpv6Cidr('subnetIpv6Cidrs'), tier, this.availabilityZones.length);
   }
 
-  /** A subnet selection for the tier, for any aws-cdk-lib construct's `vpcSubnets`. */
-  public selectSubnets(tier: Tier): ec2.SubnetSelection {
+  /**
+   * A subnet selection for the tier, for any aws-cdk-lib construct's `vpcSubnets` (with
+   * `vpc: net.vpc`). It names the tier's subnet group, so it selects the tier's subnet in every AZ.
+   */
+  public tierSubnets(tier: Tier): ec2.SubnetSelection {
     return { subnetGroupName: subnetGroupName(tier) };
+  }
+
+  /**
+   * The tier's subnets themselves, one per AZ in AZ order: their ids (`subnetIds`) for L1
+   * resources, subnet groups and anything that takes subnet ids rather than a selection.
+   */
+  public selectTierSubnets(tier: Tier): ec2.SelectedSubnets {
+    return this.vpc.selectSubnets(this.tierSubnets(tier));
   }
 
   /** The tier's NACL. Its entries come from `addFlow`; add none by hand. */
@@ -554,8 +604,8 @@ export class TieredVpc extends Construct {
    */
   public allowInterfaceEndpoints(workload: ec2.IConnectable, tier: Tier): void {
     for (const endpoint of this.interfaceEndpoints) {
-      this.addFlow(FlowEndpoint.workload(workload, tier), FlowEndpoint.workload(endpoint, Tier.APP), WellKnownPorts.HTTPS,
-        { description: `${FlowEndpoint.workload(workload, tier).name} -> ${endpoint.node.path} tcp 443 (AWS API)` });
+      this.addFlow(FlowEndpoint.workload(workload, { tier }), FlowEndpoint.workload(endpoint, { tier: Tier.APP }), WellKnownPorts.HTTPS,
+        { description: `${FlowEndpoint.workload(workload, { tier }).name} -> ${endpoint.node.path} tcp 443 (AWS API)` });
     }
   }
 
@@ -564,13 +614,13 @@ export class TieredVpc extends Construct {
       throw propError(this, `${method}()`, 'ipProtocol IPV4_ONLY', 'asks for an IPv6 block of a VPC that has none',
         'Create the TieredVpc with ipProtocol: ec2.IpProtocol.DUAL_STACK.');
     }
-    return Fn.select(0, this.vpc.vpcIpv6CidrBlocks);
+    return Fn.select(0, this.vpcIpv6CidrBlocks);
   }
 
   /** The declared flows as recorded in the template: tier ends name their subnets by construct path. */
   private recordedFlows(): object[] {
     const subnets = (tier: string | undefined, path: string | undefined) => (tier !== undefined && path === undefined
-      ? this.vpc.selectSubnets(this.selectSubnets(tier as Tier)).subnets.map((s) => s.node.path) : undefined);
+      ? this.selectTierSubnets(tier as Tier).subnets.map((s) => s.node.path) : undefined);
     return this.declared.map((f) => ({
       description: f.description,
       from: f.from,
@@ -608,17 +658,17 @@ export class TieredVpc extends Construct {
     const placed = this.placement.declaredTiers(end.connectable!);
     if (placed.size > 1) {
       throw propError(this, `${where}: ${side}`, end.name, `is placed in subnets of several tiers (${[...placed].join(', ')}), so the NACL entries of one tier would be missing`,
-        'Place the workload in one tier (vpcSubnets: net.selectSubnets(tier)), or declare a flow for each of its parts.', ErrorCode.FLOW_WORKLOAD_TIER_MISMATCH);
+        'Place the workload in one tier (vpcSubnets: net.tierSubnets(tier)), or declare a flow for each of its parts.', ErrorCode.FLOW_WORKLOAD_TIER_MISMATCH);
     }
     const [derived] = [...placed];
     if (end.placedTier !== undefined && derived !== undefined && derived !== end.placedTier) {
       throw propError(this, `${where}: ${side}`, end.name, `is declared in the ${end.placedTier} tier, but its subnets are in the ${derived} tier (its NACL entries would land in the wrong tier)`,
-        `Declare FlowEndpoint.workload(workload, Tier.${derived.toUpperCase()}), or omit the tier to derive it from the subnets.`, ErrorCode.FLOW_WORKLOAD_TIER_MISMATCH);
+        `Declare FlowEndpoint.workload(workload, { tier: Tier.${derived.toUpperCase()} }), or omit the tier to derive it from the subnets.`, ErrorCode.FLOW_WORKLOAD_TIER_MISMATCH);
     }
     const tier = end.placedTier ?? derived;
     if (tier === undefined) {
       throw propError(this, `${where}: ${side}`, end.name, 'has no tier, and none can be derived: its construct names none of this VPC\'s subnets (or subnets of several tiers, none with its security groups)',
-        'Give the tier: FlowEndpoint.workload(workload, Tier.APP) (a bare security group, or a workload whose subnets are chosen at synth, has none to derive from).',
+        'Give the tier: FlowEndpoint.workload(workload, { tier: Tier.APP }) (a bare security group, or a workload whose subnets are chosen at synth, has none to derive from).',
         ErrorCode.FLOW_WORKLOAD_TIER_UNKNOWN);
     }
     return { kind: end.kind, tier, ephemeral, groupKey: identityOf(end.connectable!.connections), name: end.name };
@@ -660,7 +710,7 @@ export class TieredVpc extends Construct {
       const other = [...placed].filter((t) => t !== tier);
       if (other.length > 0) {
         errors.push(`addFlow: workload ${end.name} is declared in the ${tier} tier, but its subnets are in the ${other.join(', ')} tier ` +
-          `(its NACL entries are in the wrong tier). Declare FlowEndpoint.workload(workload, Tier.${other[0].toUpperCase()}) or place it with vpcSubnets: net.selectSubnets(Tier.${tier.toUpperCase()}). [${ErrorCode.FLOW_WORKLOAD_TIER_MISMATCH}]`);
+          `(its NACL entries are in the wrong tier). Declare FlowEndpoint.workload(workload, { tier: Tier.${other[0].toUpperCase()} }) or place it with vpcSubnets: net.tierSubnets(Tier.${tier.toUpperCase()}). [${ErrorCode.FLOW_WORKLOAD_TIER_MISMATCH}]`);
       }
     }
     return errors;

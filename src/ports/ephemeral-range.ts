@@ -12,7 +12,7 @@ import { ErrorCode, NetworkPatternsError } from '../private/errors';
  *
  * @see https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html
  * @example
- * FlowEndpoint.workload(service, Tier.APP, { ephemeralRange: EphemeralRange.LINUX });
+ * FlowEndpoint.workload(service, { tier: Tier.APP, ephemeralRange: EphemeralRange.LINUX });
  */
 export class EphemeralRange {
   /** NAT gateways use 1024-65535 for their translated connections (AWS VPC user guide). */

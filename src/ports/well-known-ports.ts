@@ -5,7 +5,7 @@ import { Port } from 'aws-cdk-lib/aws-ec2';
  * aws-cdk-lib API and this library's flow model accept.
  *
  * @example
- * vpc.addFlow(FlowEndpoint.workload(api, Tier.APP), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
+ * vpc.addFlow(FlowEndpoint.workload(api, { tier: Tier.APP }), FlowEndpoint.workload(db, { tier: Tier.DATA }), WellKnownPorts.POSTGRES);
  */
 export class WellKnownPorts {
   /** SSH, TCP 22. Never open to 0.0.0.0/0: use Session Manager (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html). */

@@ -232,7 +232,7 @@ export function flowProblems(from: ResolvedEnd, to: ResolvedEnd, port: PortSpec,
         value: describePort(port),
         problem: `opens ${admin.name}${port.protocol === 'udp' ? ' over UDP' : ''} to ${v6.join(', ')}, i.e. to every IPv6 address on the internet`,
         fix: 'Never open admin ports to the internet (AWS Config rule restricted-ssh; https://docs.aws.amazon.com/config/latest/developerguide/restricted-ssh.html): ' +
-          'use Systems Manager Session Manager (sessionManagerEndpoints: true) or admit only an admin range, e.g. FlowEndpoint.internet([\'2001:db8:1234::/48\']).',
+          'use Systems Manager Session Manager (sessionManagerEndpoints: true) or admit only an admin range, e.g. FlowEndpoint.internet({ cidrs: [\'2001:db8:1234::/48\'] }).',
       });
     } else if (admin && ranges.length > 0 && coversEveryIpv4Address(ranges)) {
       problems.push({
@@ -241,7 +241,7 @@ export function flowProblems(from: ResolvedEnd, to: ResolvedEnd, port: PortSpec,
         value: describePort(port),
         problem: `opens ${admin.name}${port.protocol === 'udp' ? ' over UDP' : ''} to ${ranges.length === 1 ? ranges[0].cidr : `${ranges.map((r) => r.cidr).join(', ')}, which together cover every IPv4 address`}`,
         fix: 'Never open admin ports to the internet (AWS Config rule restricted-ssh; https://docs.aws.amazon.com/config/latest/developerguide/restricted-ssh.html): ' +
-          'use Systems Manager Session Manager (sessionManagerEndpoints: true) or admit only an admin CIDR, e.g. FlowEndpoint.internet([\'203.0.113.0/24\']).',
+          'use Systems Manager Session Manager (sessionManagerEndpoints: true) or admit only an admin CIDR, e.g. FlowEndpoint.internet({ cidrs: [\'203.0.113.0/24\'] }).',
       });
     }
   }
@@ -271,7 +271,7 @@ export function flowProblems(from: ResolvedEnd, to: ResolvedEnd, port: PortSpec,
       value: to.name,
       problem: `is in the app tier, which the internet cannot reach over IPv6 (${ipv6Peers.map((p) => p.cidr).join(', ')}): its ::/0 route goes to an ` +
         'egress-only internet gateway, which admits no connection from the internet',
-      fix: 'Put a load balancer in the public tier in front of it (FlowEndpoint.workload(loadBalancer, Tier.PUBLIC)); see ' +
+      fix: 'Put a load balancer in the public tier in front of it (FlowEndpoint.workload(loadBalancer, { tier: Tier.PUBLIC })); see ' +
         'https://docs.aws.amazon.com/vpc/latest/userguide/egress-only-internet-gateway.html',
     });
   }
@@ -290,9 +290,9 @@ export function flowProblems(from: ResolvedEnd, to: ResolvedEnd, port: PortSpec,
       code: ErrorCode.FLOW_NO_NAT_GATEWAY,
       prop: 'from',
       value: from.name,
-      problem: `needs the internet${net.dualStack ? ' over IPv4' : ''}, but the VPC has natGateways NatGatewayMode.NONE`,
+      problem: `needs the internet${net.dualStack ? ' over IPv4' : ''}, but the VPC has natGatewayMode NatGatewayMode.NONE`,
       fix: 'Use NatGatewayMode.PER_AZ (or SINGLE for non-production), or reach AWS services through endpoints' +
-        (net.dualStack ? ', or reach the internet over IPv6 only through the egress-only internet gateway: FlowEndpoint.internet([\'::/0\']).' : '.'),
+        (net.dualStack ? ', or reach the internet over IPv6 only through the egress-only internet gateway: FlowEndpoint.internet({ cidrs: [\'::/0\'] }).' : '.'),
     });
   }
   const kinds = [from.kind, to.kind];

@@ -389,7 +389,7 @@ export class ReachabilityAnalyzer {
     const tierOfSubnet = new Map<string, Tier>();
     const ends: TieredEnd[] = [];
     for (const tier of ALL_TIERS) {
-      const paths = net.vpc.selectSubnets(net.selectSubnets(tier)).subnets.map((s) => s.node.path);
+      const paths = net.selectTierSubnets(tier).subnets.map((s) => s.node.path);
       const spec = this.evaluator.resolvePaths(paths, `tier ${tier}`);
       const subnets = spec.kind === 'nodes' ? spec.nodes.flatMap((n) => n.subnets) : [];
       for (const s of subnets) tierOfSubnet.set(s, tier);
@@ -458,7 +458,7 @@ export class ReachabilityAnalyzer {
     const name = side === 'from' ? flow.from : flow.to;
     if (tier === undefined) return (flow.internetCidrs ?? ['0.0.0.0/0']).map((c) => NetworkEndpoint.internet(c));
     if (path) return [NetworkEndpoint.path(path)];
-    if (name.startsWith('tier ')) return [NetworkEndpoint.subnets(net.vpc.selectSubnets(net.selectSubnets(tier as Tier)).subnets)];
+    if (name.startsWith('tier ')) return [NetworkEndpoint.subnets(net.selectTierSubnets(tier as Tier).subnets)];
     return `the workload ${name} of flow '${flow.description}' is not a construct, so the analyzer cannot find it in the template`;
   }
 

@@ -29,7 +29,7 @@ function regionStack(): Stack {
 /** Builds the service once; tests read the template, nag and the analyzer from the same stack. */
 function build(props: Partial<EcsDynamicPortServiceProps> = {}, vpcProps: TieredVpcProps = {}, stack = regionStack()) {
   const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS, ...vpcProps });
-  const svc = new EcsDynamicPortService(stack, 'Web', { vpc: net, image: IMAGE, containerPort: 8080, ...props });
+  const svc = new EcsDynamicPortService(stack, 'Web', { network: net, image: IMAGE, containerPort: 8080, ...props });
   const template = Template.fromStack(stack);
   const albSg = svc.loadBalancerConnections.securityGroups[0];
   const albSgPath = albSg.node.path;
@@ -175,7 +175,7 @@ describe('EcsDynamicPortService: capacity', () => {
 
   test('the auto scaling group: app tier subnets, 2-4 instances by default, new instances protected for managed termination', () => {
     const { stack, net, template } = build();
-    const appSubnets = net.vpc.selectSubnets(net.selectSubnets(Tier.APP)).subnetIds.map((s) => stack.resolve(s));
+    const appSubnets = net.selectTierSubnets(Tier.APP).subnetIds.map((s) => stack.resolve(s));
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       MinSize: '2',
       MaxSize: '4',

@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { egressRows, ingressRows } from './helpers';
 import {
-  EcsFargateService, EcsFargateServiceProps, NetworkAssertions, NetworkEndpoint, ServiceLoadBalancer, Tier, TieredVpc,
+  EcsFargateService, EcsFargateServiceProps, EphemeralRange, NetworkAssertions, NetworkEndpoint, ServiceLoadBalancer, Tier, TieredVpc,
   TieredVpcProps,
 } from '../../src';
 import { APP, naclRows, nagFindings, PUBLIC, TEST_AZS } from '../util';
@@ -22,7 +22,7 @@ function regionStack(): Stack {
 /** Builds the service once; tests read the template, nag and the analyzer from the same stack. */
 function build(props: Partial<EcsFargateServiceProps> = {}, vpcProps: TieredVpcProps = {}, stack = regionStack()) {
   const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS, ...vpcProps });
-  const svc = new EcsFargateService(stack, 'Web', { vpc: net, image: IMAGE, containerPort: 8080, ...props });
+  const svc = new EcsFargateService(stack, 'Web', { network: net, image: IMAGE, containerPort: 8080, ...props });
   const template = Template.fromStack(stack);
   const albSg = svc.loadBalancerConnections.securityGroups[0];
   return { stack, net, svc, template, albSg };
@@ -42,7 +42,7 @@ describe('EcsFargateService: awsvpc, no host ports', () => {
 
   test('each task gets an ENI in the app tier with the task security group and no public IP', () => {
     const { stack, net, svc, template } = build();
-    const appSubnets = net.vpc.selectSubnets(net.selectSubnets(Tier.APP)).subnetIds.map((s) => stack.resolve(s));
+    const appSubnets = net.selectTierSubnets(Tier.APP).subnetIds.map((s) => stack.resolve(s));
     template.hasResourceProperties('AWS::ECS::Service', {
       LaunchType: 'FARGATE',
       PlatformVersion: 'LATEST',
@@ -161,7 +161,7 @@ describe('EcsFargateService: awsvpc, no host ports', () => {
   test('grants to the task role land in its customer managed policy', () => {
     const stack = regionStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
-    const svc = new EcsFargateService(stack, 'Web', { vpc: net, image: IMAGE, containerPort: 8080 });
+    const svc = new EcsFargateService(stack, 'Web', { network: net, image: IMAGE, containerPort: 8080 });
     const key = kms.Key.fromKeyArn(stack, 'Data', 'arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555');
     key.grantDecrypt(svc.taskDefinition.taskRole);
     const template = Template.fromStack(stack);
@@ -170,6 +170,28 @@ describe('EcsFargateService: awsvpc, no host ports', () => {
       Roles: [stack.resolve(svc.taskDefinition.taskRole.roleName)],
       PolicyDocument: { Statement: [Match.objectLike({ Action: 'kms:Decrypt', Resource: key.keyArn })] },
     });
+  });
+});
+
+describe('EcsFargateService: allowLoadBalancerClient', () => {
+  test('admits a workload to the internal load balancer\'s listener port with its ephemeral range and name', () => {
+    const stack = regionStack();
+    const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
+    const svc = new EcsFargateService(stack, 'Web', {
+      network: net,
+      image: IMAGE,
+      containerPort: 8080,
+      loadBalancer: ServiceLoadBalancer.alb({ internetFacing: false, accessLogs: false }),
+    });
+    const client = new ec2.SecurityGroup(stack, 'Reporting', { vpc: net.vpc, allowAllOutbound: false });
+    svc.allowLoadBalancerClient(client, Tier.APP, { ephemeralRange: EphemeralRange.LINUX, name: 'reporting' });
+    const template = Template.fromStack(stack);
+
+    const flow = net.flows.find((f) => f.fromPath === 'Test/Reporting');
+    expect(flow).toMatchObject({ from: 'reporting', fromPort: 80, toPort: 80, ephemeralFromPort: 32768, ephemeralToPort: 60999 });
+    expect(flow!.description).toMatch(/^reporting -> Test\/Web\//);
+    expect(ingressRows(stack, template, svc.loadBalancerConnections.securityGroups[0])).toEqual(['tcp 80 sg Test/Reporting']);
+    expect(naclRows(stack, net, template)).toEqual(expect.arrayContaining([`app out tcp 32768-60999 ${APP}`]));
   });
 });
 

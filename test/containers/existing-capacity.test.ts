@@ -37,7 +37,7 @@ function platform(options: PlatformOptions = {}) {
   });
   const group = new autoscaling.AutoScalingGroup(stack, 'SharedInstances', {
     vpc: net.vpc,
-    vpcSubnets: net.selectSubnets(options.tier ?? Tier.APP),
+    vpcSubnets: net.tierSubnets(options.tier ?? Tier.APP),
     launchTemplate,
     minCapacity: 2,
     maxCapacity: options.maxCapacity ?? 6,
@@ -49,7 +49,7 @@ function platform(options: PlatformOptions = {}) {
 
 function service(p: ReturnType<typeof platform>, id = 'Web', props: Partial<EcsDynamicPortServiceProps> = {}): EcsDynamicPortService {
   return new EcsDynamicPortService(p.stack, id, {
-    vpc: p.net,
+    network: p.net,
     cluster: p.cluster,
     capacityProvider: p.provider,
     image: IMAGE,
@@ -161,7 +161,7 @@ test('an auto scaling group that makes its own security group and user data (mac
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: net.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
   const instances = new autoscaling.AutoScalingGroup(stack, 'SharedInstances', {
     vpc: net.vpc,
-    vpcSubnets: net.selectSubnets(Tier.APP),
+    vpcSubnets: net.tierSubnets(Tier.APP),
     machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
     instanceType: new ec2.InstanceType('t3.medium'),
     allowAllOutbound: false,
@@ -173,7 +173,7 @@ test('an auto scaling group that makes its own security group and user data (mac
   cluster.addAsgCapacityProvider(capacity);
   // WHEN
   const svc = new EcsDynamicPortService(stack, 'Worker', {
-    vpc: net,
+    network: net,
     cluster,
     capacityProvider: capacity,
     image: IMAGE,
@@ -206,7 +206,7 @@ describe('EcsDynamicPortService on existing capacity: mismatches are refused at 
   test.each([Tier.PUBLIC, Tier.DATA])('fails when the instances run in the %s tier, not the app tier', (tier) => {
     const p = platform({ tier });
     expect(() => service(p))
-      .toThrow(/Test\/Web: capacityProvider has its auto scaling group Test\/SharedInstances in subnets outside the app tier of Test\/Net.*got 'Test\/SharedCapacity'.*net\.selectSubnets\(Tier\.APP\)/s);
+      .toThrow(/Test\/Web: capacityProvider has its auto scaling group Test\/SharedInstances in subnets outside the app tier of Test\/Net.*got 'Test\/SharedCapacity'.*net\.tierSubnets\(Tier\.APP\)/s);
   });
 
   test.each<[keyof EcsDynamicPortServiceProps, unknown]>([
@@ -250,7 +250,7 @@ describe('EcsDynamicPortService on capacity of another stack', () => {
     const cluster = new ecs.Cluster(platformStack, 'Cluster', { vpc: net.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
     const instances = new autoscaling.AutoScalingGroup(platformStack, 'SharedInstances', {
       vpc: net.vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
       instanceType: new ec2.InstanceType('t3.medium'),
       allowAllOutbound: false,
@@ -260,7 +260,7 @@ describe('EcsDynamicPortService on capacity of another stack', () => {
     // WHEN a team's stack runs a service on it / THEN a synth-time error, not aws-cdk-lib's DependencyCycle
     const workloadStack = new Stack(app, 'Workload', { env });
     expect(() => new EcsDynamicPortService(workloadStack, 'Worker', {
-      vpc: net,
+      network: net,
       cluster,
       capacityProvider: capacity,
       image: IMAGE,

@@ -33,7 +33,7 @@ class ApiStack extends Stack {
   constructor(scope: Construct, id: string, props: WorkloadProps) {
     super(scope, id, props);
     this.api = new EcsFargateService(this, 'Api', {
-      vpc: props.network.net,
+      network: props.network.net,
       cluster: props.network.cluster,
       image: IMAGE,
       containerPort: 8080,
@@ -47,13 +47,13 @@ class WebStack extends Stack {
   constructor(scope: Construct, id: string, props: WorkloadProps & { readonly api: EcsFargateService }) {
     super(scope, id, props);
     this.web = new EcsFargateService(this, 'Web', {
-      vpc: props.network.net,
+      network: props.network.net,
       cluster: props.network.cluster,
       image: IMAGE,
       containerPort: 8080,
       loadBalancer: ServiceLoadBalancer.alb({ accessLogs: false }),
     });
-    props.api.allowLoadBalancerFrom(this.web.service, Tier.APP);
+    props.api.allowLoadBalancerClient(this.web.service, Tier.APP);
   }
 }
 
@@ -120,7 +120,7 @@ describe('shared cluster and internal load balancer: bad input', () => {
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const other = new ec2.Vpc(stack, 'Other', { availabilityZones: TEST_AZS });
     const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: other });
-    expect(() => new EcsFargateService(stack, 'Web', { vpc: net, cluster, image: IMAGE, containerPort: 8080 }))
+    expect(() => new EcsFargateService(stack, 'Web', { network: net, cluster, image: IMAGE, containerPort: 8080 }))
       .toThrow(/Test\/Web: cluster must be in the tiered VPC Test\/Net, but is in Test\/Other.*Create the shared cluster with vpc: tieredVpc\.vpc/);
   });
 
@@ -130,7 +130,7 @@ describe('shared cluster and internal load balancer: bad input', () => {
   ])('fails for an internal %s that admits 0.0.0.0/0', (_kind, loadBalancer) => {
     const stack = new Stack(new App(), 'Test', { env: ENV });
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
-    expect(() => new EcsFargateService(stack, 'Web', { vpc: net, image: IMAGE, containerPort: 8080, loadBalancer }))
+    expect(() => new EcsFargateService(stack, 'Web', { network: net, image: IMAGE, containerPort: 8080, loadBalancer }))
       .toThrow(/Test\/Web: loadBalancer\.clientCidrs must not contain 0\.0\.0\.0\/0 for an internal load balancer.*got \['0\.0\.0\.0\/0'\]\. Name the private networks/s);
   });
 
@@ -138,7 +138,7 @@ describe('shared cluster and internal load balancer: bad input', () => {
     const stack = new Stack(new App(), 'Test', { env: ENV });
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     new EcsFargateService(stack, 'Web', {
-      vpc: net,
+      network: net,
       image: IMAGE,
       containerPort: 8080,
       loadBalancer: ServiceLoadBalancer.alb({ internetFacing: false, clientCidrs: ['192.168.0.0/16'], accessLogs: false }),
@@ -153,7 +153,7 @@ describe('shared cluster and internal load balancer: bad input', () => {
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const cluster = new ecs.Cluster(stack, 'Shared', { vpc: net.vpc });
     const svc = new EcsDynamicPortService(stack, 'Web', {
-      vpc: net, cluster, image: IMAGE, containerPort: 8080, loadBalancer: ServiceLoadBalancer.alb({ accessLogs: false }),
+      network: net, cluster, image: IMAGE, containerPort: 8080, loadBalancer: ServiceLoadBalancer.alb({ accessLogs: false }),
     });
     expect(svc.cluster).toBe(cluster);
     const template = Template.fromStack(stack);

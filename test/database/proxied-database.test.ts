@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import {
-  AwsApiAccess, ConnectFunctionOptions, NatGatewayMode, NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks,
+  AwsApiAccess, ConnectFunctionOptions, EphemeralRange, NatGatewayMode, NetworkAssertions, NetworkEndpoint, NetworkPatternsChecks,
   ProxiedDatabase, ProxiedDatabaseProps, Tier, TieredVpc, TieredVpcProps,
 } from '../../src';
 import { APP, DATA, naclRows, nagFindings, TEST_AZS, testStack } from '../util';
@@ -29,7 +29,7 @@ function appFunction(stack: Stack, net: TieredVpc, id = 'Fn', overrides: Partial
     code: lambda.Code.fromInline('exports.handler = async () => 1;'),
     role,
     vpc: net.vpc,
-    vpcSubnets: net.selectSubnets(Tier.APP),
+    vpcSubnets: net.tierSubnets(Tier.APP),
     securityGroups: [new ec2.SecurityGroup(stack, `${id}Sg`, { vpc: net.vpc, allowAllOutbound: false })],
     ...overrides,
   });
@@ -45,7 +45,7 @@ interface BuildOptions {
 function build(options: BuildOptions = {}) {
   const stack = testStack();
   const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS, ...options.net });
-  const db = new ProxiedDatabase(stack, 'Db', { vpc: net, ...options.db });
+  const db = new ProxiedDatabase(stack, 'Db', { network: net, ...options.db });
   const fn = appFunction(stack, net);
   if (options.connect !== false) db.connectFunction(fn, options.connect ?? {});
   return { stack, net, db, fn, template: Template.fromStack(stack) };
@@ -98,7 +98,7 @@ function tierNaclRows(stack: Stack, template: Template, net: TieredVpc, tier: Ti
 }
 
 function subnetRefs(stack: Stack, net: TieredVpc, tier: Tier): unknown[] {
-  return net.vpc.selectSubnets(net.selectSubnets(tier)).subnetIds.map((s) => stack.resolve(s));
+  return net.selectTierSubnets(tier).subnetIds.map((s) => stack.resolve(s));
 }
 
 describe('ProxiedDatabase: defaults', () => {
@@ -375,7 +375,7 @@ describe('ProxiedDatabase: options', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const key = new kms.Key(stack, 'MyKey', { enableKeyRotation: true });
-    const db = new ProxiedDatabase(stack, 'Db', { vpc: net, secretEncryptionKey: key });
+    const db = new ProxiedDatabase(stack, 'Db', { network: net, secretEncryptionKey: key });
     const template = Template.fromStack(stack);
     expect(db.secretEncryptionKey).toBe(key);
     template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: stack.resolve(key.keyArn) });
@@ -514,7 +514,7 @@ describe('ProxiedDatabase: options', () => {
       availabilityZones: TEST_AZS, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
     });
     const endpoint = net.interfaceEndpoints[0];
-    const db = new ProxiedDatabase(stack, 'Db', { vpc: net, secretsManagerEndpoint: endpoint });
+    const db = new ProxiedDatabase(stack, 'Db', { network: net, secretsManagerEndpoint: endpoint });
     const template = Template.fromStack(stack);
     const rules = sgRules(stack, template, {
       db: db.databaseSecurityGroup, rotation: db.rotationSecurityGroup, endpoint: endpoint.connections.securityGroups[0],
@@ -529,10 +529,10 @@ describe('ProxiedDatabase: options', () => {
   test('no NAT gateway: rotation through the endpoint, the function through the interface endpoints by default', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', {
-      availabilityZones: TEST_AZS, natGateways: NatGatewayMode.NONE, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
+      availabilityZones: TEST_AZS, natGatewayMode: NatGatewayMode.NONE, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
     });
     const endpoint = net.interfaceEndpoints[0];
-    const db = new ProxiedDatabase(stack, 'Db', { vpc: net, secretsManagerEndpoint: endpoint });
+    const db = new ProxiedDatabase(stack, 'Db', { network: net, secretsManagerEndpoint: endpoint });
     const fn = appFunction(stack, net);
     db.connectFunction(fn);
     const rules = sgRules(stack, Template.fromStack(stack), { ...groups(db, fn), endpoint: endpoint.connections.securityGroups[0] });
@@ -544,7 +544,7 @@ describe('ProxiedDatabase.connectFunction options', () => {
   test('awsApiAccess INTERFACE_ENDPOINTS: 443 to the VPC\'s interface endpoints only', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.STS] });
-    const db = new ProxiedDatabase(stack, 'Db', { vpc: net });
+    const db = new ProxiedDatabase(stack, 'Db', { network: net });
     const fn = appFunction(stack, net);
     db.connectFunction(fn, { awsApiAccess: AwsApiAccess.INTERFACE_ENDPOINTS });
     const rules = sgRules(stack, Template.fromStack(stack), { ...groups(db, fn), sts: net.interfaceEndpoints[0].connections.securityGroups[0] });
@@ -566,7 +566,7 @@ describe('ProxiedDatabase.connectFunction options', () => {
   test('two functions: each its own flow and grant', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
-    const db = new ProxiedDatabase(stack, 'Db', { vpc: net });
+    const db = new ProxiedDatabase(stack, 'Db', { network: net });
     db.connectFunction(appFunction(stack, net, 'A'));
     db.connectFunction(appFunction(stack, net, 'B'));
     expect(net.flows.filter((f) => f.toPath === 'Test/Db/Proxy').map((f) => f.fromPath)).toEqual(['Test/A', 'Test/B']);
@@ -580,29 +580,29 @@ describe('ProxiedDatabase: bad input', () => {
   }
   function make(props: Partial<ProxiedDatabaseProps>): void {
     const stack = testStack();
-    new ProxiedDatabase(stack, 'Db', { vpc: net(stack), ...props });
+    new ProxiedDatabase(stack, 'Db', { network: net(stack), ...props });
   }
 
   test('fails when the function is not in a VPC', () => {
     const stack = testStack();
-    const db = new ProxiedDatabase(stack, 'Db', { vpc: net(stack) });
+    const db = new ProxiedDatabase(stack, 'Db', { network: net(stack) });
     const fn = new lambda.Function(stack, 'Fn', {
       runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;'),
     });
     expect(() => db.connectFunction(fn)).toThrow(
-      /Test\/Db: connectFunction\(Test\/Fn\): fn is not in a VPC.*got 'Test\/Fn'\. Create the function with `vpc: network.vpc`, `vpcSubnets: network.selectSubnets\(Tier.APP\)`.*allowAllOutbound: false/);
+      /Test\/Db: connectFunction\(Test\/Fn\): fn is not in a VPC.*got 'Test\/Fn'\. Create the function with `vpc: network.vpc`, `vpcSubnets: network.tierSubnets\(Tier.APP\)`.*allowAllOutbound: false/);
   });
 
   test('fails when the function is in a different VPC', () => {
     const stack = testStack();
-    const db = new ProxiedDatabase(stack, 'Db', { vpc: net(stack) });
+    const db = new ProxiedDatabase(stack, 'Db', { network: net(stack) });
     const other = new TieredVpc(stack, 'Other', { availabilityZones: TEST_AZS, cidr: '10.1.0.0/16' });
     expect(() => db.connectFunction(appFunction(stack, other))).toThrow(/connectFunction\(Test\/Fn\): fn is in a different VPC than Test\/Net/);
   });
 
   test('fails when the function is in a plain ec2.Vpc', () => {
     const stack = testStack();
-    const db = new ProxiedDatabase(stack, 'Db', { vpc: net(stack) });
+    const db = new ProxiedDatabase(stack, 'Db', { network: net(stack) });
     const vpc = new ec2.Vpc(stack, 'Plain', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'P', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
     const fn = new lambda.Function(stack, 'Fn', {
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -617,21 +617,21 @@ describe('ProxiedDatabase: bad input', () => {
   test('fails when the function is in the data tier', () => {
     const stack = testStack();
     const network = net(stack);
-    const db = new ProxiedDatabase(stack, 'Db', { vpc: network });
-    const fn = appFunction(stack, network, 'Fn', { vpcSubnets: network.selectSubnets(Tier.DATA) });
+    const db = new ProxiedDatabase(stack, 'Db', { network: network });
+    const fn = appFunction(stack, network, 'Fn', { vpcSubnets: network.tierSubnets(Tier.DATA) });
     expect(() => db.connectFunction(fn)).toThrow(/fn is in the data tier, got 'Test\/Fn'\. Lambda functions belong in the app tier/);
   });
 
   test('fails when the function\'s security group allows all outbound traffic', () => {
     const stack = testStack();
     const network = net(stack);
-    const db = new ProxiedDatabase(stack, 'Db', { vpc: network });
+    const db = new ProxiedDatabase(stack, 'Db', { network: network });
     const fn = new lambda.Function(stack, 'Fn', {
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: lambda.Code.fromInline('exports.handler = async () => 1;'),
       vpc: network.vpc,
-      vpcSubnets: network.selectSubnets(Tier.APP),
+      vpcSubnets: network.tierSubnets(Tier.APP),
     });
     expect(() => db.connectFunction(fn)).toThrow(
       /fn security groups allow all outbound traffic, so the function's egress would not be limited to the proxy port and 443, got \['Test\/Fn\/SecurityGroup'\]/);
@@ -649,8 +649,8 @@ describe('ProxiedDatabase: bad input', () => {
 
   test('fails on awsApiAccess NAT_GATEWAY without NAT gateways', () => {
     const stack = testStack();
-    const network = net(stack, { natGateways: NatGatewayMode.NONE, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER] });
-    const db = new ProxiedDatabase(stack, 'Db', { vpc: network, secretsManagerEndpoint: network.interfaceEndpoints[0] });
+    const network = net(stack, { natGatewayMode: NatGatewayMode.NONE, interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER] });
+    const db = new ProxiedDatabase(stack, 'Db', { network: network, secretsManagerEndpoint: network.interfaceEndpoints[0] });
     expect(() => db.connectFunction(appFunction(stack, network), { awsApiAccess: AwsApiAccess.NAT_GATEWAY }))
       .toThrow(/awsApiAccess needs NAT gateways, but the network has none, got 'nat-gateway'\. Use AwsApiAccess.INTERFACE_ENDPOINTS/);
   });
@@ -658,7 +658,7 @@ describe('ProxiedDatabase: bad input', () => {
   test('fails when the rotation function has no way to Secrets Manager (no NAT, no endpoint)', () => {
     expect(() => {
       const stack = testStack();
-      new ProxiedDatabase(stack, 'Db', { vpc: net(stack, { natGateways: NatGatewayMode.NONE }) });
+      new ProxiedDatabase(stack, 'Db', { network: net(stack, { natGatewayMode: NatGatewayMode.NONE }) });
     }).toThrow(/Test\/Db: secretsManagerEndpoint is required when the network has no NAT gateway.*InterfaceVpcEndpointAwsService.SECRETS_MANAGER/);
   });
 
@@ -762,13 +762,13 @@ describe('ProxiedDatabase: bad input', () => {
   });
 });
 
-describe('allowFrom: clients that are not Lambda functions', () => {
+describe('allowClient: clients that are not Lambda functions', () => {
   test('declares client -> proxy on the proxy port, by security group reference, and nothing to the database', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
-    const db = new ProxiedDatabase(stack, 'Db', { vpc: net });
+    const db = new ProxiedDatabase(stack, 'Db', { network: net });
     const client = new ec2.SecurityGroup(stack, 'Client', { vpc: net.vpc, allowAllOutbound: false });
-    db.allowFrom(client, Tier.APP);
+    db.allowClient(client, Tier.APP);
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       GroupId: stack.resolve(db.proxySecurityGroup.securityGroupId),
       SourceSecurityGroupId: stack.resolve(client.securityGroupId),
@@ -778,11 +778,23 @@ describe('allowFrom: clients that are not Lambda functions', () => {
     expect(net.flows.filter((f) => f.fromPath === 'Test/Client').map((f) => `${f.toPath} ${f.fromPort}`)).toEqual(['Test/Db/Proxy 5432']);
   });
 
+  test('the client\'s ephemeral range and name: the data tier\'s return entry admits exactly that range', () => {
+    const stack = testStack();
+    const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
+    const db = new ProxiedDatabase(stack, 'Db', { network: net });
+    const client = new ec2.SecurityGroup(stack, 'Client', { vpc: net.vpc, allowAllOutbound: false });
+    db.allowClient(client, Tier.APP, { ephemeralRange: EphemeralRange.LINUX, name: 'reporting' });
+    const flow = net.flows.find((f) => f.fromPath === 'Test/Client');
+    expect(flow).toMatchObject({ from: 'reporting', toPath: 'Test/Db/Proxy', fromPort: 5432, ephemeralFromPort: 32768, ephemeralToPort: 60999 });
+    expect(flow!.description).toBe('reporting -> Test/Db/Proxy (RDS Proxy)');
+    expect(naclRows(stack, net)).toEqual(expect.arrayContaining([`data out tcp 32768-60999 ${APP}`, `app in tcp 32768-60999 ${DATA}`]));
+  });
+
   test('fails for a client in the public tier', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
-    const db = new ProxiedDatabase(stack, 'Db', { vpc: net });
+    const db = new ProxiedDatabase(stack, 'Db', { network: net });
     const client = new ec2.SecurityGroup(stack, 'Client', { vpc: net.vpc, allowAllOutbound: false });
-    expect(() => db.allowFrom(client, Tier.PUBLIC)).toThrow(/Test\/Db: allowFrom: tier is the public tier, got 'public'\. Databases serve the app tier/);
+    expect(() => db.allowClient(client, Tier.PUBLIC)).toThrow(/Test\/Db: allowClient: tier is the public tier, got 'public'\. Databases serve the app tier/);
   });
 });

@@ -39,7 +39,7 @@ function setup(options: AlbOptions = {}, stack: Stack = testStack()) {
     vpc: net.vpc,
     internetFacing,
     ipAddressType: options.ipAddressType,
-    vpcSubnets: net.selectSubnets(internetFacing ? Tier.PUBLIC : Tier.APP),
+    vpcSubnets: net.tierSubnets(internetFacing ? Tier.PUBLIC : Tier.APP),
   });
   const listener = alb.addListener('Listener', {
     port: options.listenerPort ?? 443,
@@ -50,7 +50,7 @@ function setup(options: AlbOptions = {}, stack: Stack = testStack()) {
   const targetGroup = listener.addTargets('Targets', { port: 8080, protocol: elbv2.ApplicationProtocol.HTTP });
   const flowPort = options.flowPort ?? 443;
   if (flowPort !== false && internetFacing) {
-    net.addFlow(FlowEndpoint.internet(options.flowCidrs), FlowEndpoint.workload(alb, Tier.PUBLIC), ec2.Port.tcp(flowPort));
+    net.addFlow(FlowEndpoint.internet({ cidrs: options.flowCidrs }), FlowEndpoint.workload(alb, { tier: Tier.PUBLIC }), ec2.Port.tcp(flowPort));
   }
   const zone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' });
   return { stack, net, alb, targetGroup, zone };
@@ -437,9 +437,9 @@ describe('across regions', () => {
   function regional(app: App, id: string, region: string) {
     const stack = new Stack(app, id, { env: { region } });
     const net = new TieredVpc(stack, 'Net', { availabilityZones: ['a', 'b', 'c'].map((z) => `${region}${z}`) });
-    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, vpcSubnets: net.selectSubnets(Tier.PUBLIC) });
+    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, vpcSubnets: net.tierSubnets(Tier.PUBLIC) });
     alb.addListener('Listener', { port: 443, protocol: elbv2.ApplicationProtocol.HTTP, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(200) });
-    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(alb, Tier.PUBLIC), ec2.Port.tcp(443));
+    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(alb, { tier: Tier.PUBLIC }), ec2.Port.tcp(443));
     return { stack, alb };
   }
 
@@ -551,8 +551,8 @@ describe('reachability of the health check through the flow model', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const albSg = new ec2.SecurityGroup(stack, 'AlbSg', { vpc: net.vpc, allowAllOutbound: false });
-    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(albSg, Tier.PUBLIC), WellKnownPorts.HTTPS);
-    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, securityGroup: albSg, vpcSubnets: net.selectSubnets(Tier.PUBLIC) });
+    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(albSg, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS);
+    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, securityGroup: albSg, vpcSubnets: net.tierSubnets(Tier.PUBLIC) });
     alb.addListener('Listener', { port: 443, protocol: elbv2.ApplicationProtocol.HTTP, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(200) });
     new FailoverRecord(stack, 'Api', {
       zone: new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' }),
@@ -568,8 +568,8 @@ describe('reachability of the health check through the flow model', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const other = new ec2.SecurityGroup(stack, 'Other', { vpc: net.vpc, allowAllOutbound: false });
-    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(other, Tier.PUBLIC), WellKnownPorts.HTTPS);
-    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, vpcSubnets: net.selectSubnets(Tier.PUBLIC) });
+    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(other, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS);
+    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, vpcSubnets: net.tierSubnets(Tier.PUBLIC) });
     alb.addListener('Listener', { port: 443, protocol: elbv2.ApplicationProtocol.HTTP, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(200) });
     new FailoverRecord(stack, 'Api', {
       zone: new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' }),
@@ -583,7 +583,7 @@ describe('reachability of the health check through the flow model', () => {
   test('fails when no declared flow admits the check\'s port from the internet, and says how to open it', () => {
     const { stack } = pair({ flowPort: false });
     expect(() => Template.fromStack(stack)).toThrow(
-      /Test\/Api: primary.healthCheck port 443 is not admitted from the internet to Test\/Alb.*net.addFlow\(FlowEndpoint.internet\(\), FlowEndpoint.workload\(loadBalancer, Tier.PUBLIC\), ec2.Port.tcp\(443\)\)/s);
+      /Test\/Api: primary.healthCheck port 443 is not admitted from the internet to Test\/Alb.*net.addFlow\(FlowEndpoint.internet\(\), FlowEndpoint.workload\(loadBalancer, \{ tier: Tier.PUBLIC \}\), ec2.Port.tcp\(443\)\)/s);
   });
 
   test('fails when the declared flow admits another port than the check\'s', () => {
@@ -593,7 +593,7 @@ describe('reachability of the health check through the flow model', () => {
 
   test('a flow declared after the failover pair counts (the check runs at synth)', () => {
     const { stack, net, alb } = pair({ flowPort: false });
-    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(alb, Tier.PUBLIC), ec2.Port.tcp(443));
+    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(alb, { tier: Tier.PUBLIC }), ec2.Port.tcp(443));
     expect(() => Template.fromStack(stack)).not.toThrow();
   });
 

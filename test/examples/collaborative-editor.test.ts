@@ -87,7 +87,7 @@ test('a dead server leaves the rotation within 10 s (health checks every 5 s, 2 
 });
 
 test('the servers run in the app tier, listen on 443 and may hold 131,072 open files', () => {
-  const appSubnets = stack.network.vpc.selectSubnets(stack.network.selectSubnets(Tier.APP)).subnetIds.map((s) => stack.resolve(s));
+  const appSubnets = stack.network.selectTierSubnets(Tier.APP).subnetIds.map((s) => stack.resolve(s));
   const service = only('AWS::ECS::Service');
   expect(service.LaunchType).toBe('FARGATE');
   expect(service.DesiredCount).toBe(DEFAULT_SERVER_COUNT);
@@ -133,7 +133,7 @@ test('Redis: data tier, encrypted in transit and at rest, Multi-AZ with automati
     SecurityGroupIds: [stack.resolve(stack.redis.securityGroup.securityGroupId)],
   }));
   expect(group.AuthToken).toBeUndefined();
-  const dataSubnets = stack.network.vpc.selectSubnets(stack.network.selectSubnets(Tier.DATA)).subnetIds.map((s) => stack.resolve(s));
+  const dataSubnets = stack.network.selectTierSubnets(Tier.DATA).subnetIds.map((s) => stack.resolve(s));
   expect(only('AWS::ElastiCache::SubnetGroup').SubnetIds).toEqual(dataSubnets);
   template.hasResourceProperties('AWS::ElastiCache::User', { UserName: 'default', AccessString: 'off -@all' });
   template.hasResourceProperties('AWS::ElastiCache::User', { UserId: stack.redis.serversUserId, AuthenticationMode: { Type: 'iam' } });
@@ -173,7 +173,7 @@ test('the documents table: point-in-time recovery, encryption, deletion protecti
 });
 
 test('the servers reach DynamoDB through the gateway endpoint of the app tier\'s route tables', () => {
-  const appRouteTables = stack.network.vpc.selectSubnets(stack.network.selectSubnets(Tier.APP)).subnets
+  const appRouteTables = stack.network.selectTierSubnets(Tier.APP).subnets
     .map((s) => stack.resolve(s.routeTable.routeTableId));
   template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
     ServiceName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['.dynamodb'])] }),

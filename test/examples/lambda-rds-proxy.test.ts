@@ -18,7 +18,7 @@ describe('examples/lambda-rds-proxy', () => {
       Handler: 'index.handler',
       Architectures: ['arm64'],
       VpcConfig: {
-        SubnetIds: stack.network.vpc.selectSubnets(stack.network.selectSubnets(Tier.APP)).subnetIds.map((s) => stack.resolve(s)),
+        SubnetIds: stack.network.selectTierSubnets(Tier.APP).subnetIds.map((s) => stack.resolve(s)),
         SecurityGroupIds: stack.queryFunction.connections.securityGroups.map((sg) => stack.resolve(sg.securityGroupId)),
       },
       Environment: {

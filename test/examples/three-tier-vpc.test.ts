@@ -11,7 +11,7 @@ const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 const stack = build(app)[0] as ThreeTierVpcStack;
 const template = Template.fromStack(stack);
 const net = NetworkAssertions.fromStack(stack);
-const subnets = (tier: Tier) => NetworkEndpoint.subnets(stack.network.vpc.selectSubnets(stack.network.selectSubnets(tier)).subnets);
+const subnets = (tier: Tier) => NetworkEndpoint.subnets(stack.network.selectTierSubnets(tier).subnets);
 
 test('snapshot', () => {
   expect(normalizedTemplate(template)).toMatchSnapshot();

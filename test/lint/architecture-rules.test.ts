@@ -62,9 +62,9 @@ describe('security group rules and NACL entries only in the flow model', () => {
       expect(await rulesHit('src/network/nacl-compiler.ts', line)).toEqual([]);
     });
 
-  test('a security group with allowAllOutbound: false and the library\'s own allowFrom are not writes', async () => {
+  test('a security group with allowAllOutbound: false and the library\'s own allowClient are not writes', async () => {
     expect(await rulesHit('src/containers/x.ts', 'new ec2.SecurityGroup(scope, "S", { vpc, allowAllOutbound: false });')).toEqual([]);
-    expect(await rulesHit('src/containers/x.ts', 'nlb.allowFrom(workload, Tier.APP);')).toEqual([]);
+    expect(await rulesHit('src/containers/x.ts', 'nlb.allowClient(workload, Tier.APP);')).toEqual([]);
   });
 });
 

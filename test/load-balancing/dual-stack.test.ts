@@ -10,7 +10,7 @@ function world(nlbProps: Partial<TieredNetworkLoadBalancerProps> = {}, preserveC
   // Two AZs: two NAT gateways and two static IPs stay within the default quota of 5 Elastic IPs.
   const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS.slice(0, 2), ipProtocol });
   const servers = tierGroup(stack, 'Servers', net);
-  const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true, ...nlbProps });
+  const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true, ...nlbProps });
   nlb.addListener('Kafka', { port: 9092, targets: [NlbTarget.autoScalingGroup(servers)], preserveClientIp });
   return { stack, net, nlb, template: Template.fromStack(stack) };
 }

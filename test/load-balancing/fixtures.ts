@@ -5,7 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { Tier, TieredVpc } from '../../src';
+import { ITieredVpc, Tier } from '../../src';
 
 /**
  * An auto scaling group of servers in `tier`, clean under AwsSolutions: launch template with
@@ -41,8 +41,8 @@ export function serverGroup(scope: Construct, id: string, vpc: ec2.IVpc, subnets
 }
 
 /** A server group in a tier of the tiered VPC. */
-export function tierGroup(scope: Construct, id: string, net: TieredVpc, tier: Tier = Tier.APP): autoscaling.AutoScalingGroup {
-  return serverGroup(scope, id, net.vpc, net.selectSubnets(tier));
+export function tierGroup(scope: Construct, id: string, net: ITieredVpc, tier: Tier = Tier.APP): autoscaling.AutoScalingGroup {
+  return serverGroup(scope, id, net.vpc, net.tierSubnets(tier));
 }
 
 export { APP, DATA, naclRows, PUBLIC } from '../util';

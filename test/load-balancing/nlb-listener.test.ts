@@ -9,7 +9,7 @@ describe('NlbListener: its load balancer', () => {
     // GIVEN
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     // WHEN
     const listener = new NlbListener(nlb, 'Kafka', { loadBalancer: nlb, port: 9092, targets: [NlbTarget.autoScalingGroup(tierGroup(stack, 'Servers', net))] });
     // THEN
@@ -22,13 +22,13 @@ describe('NlbListener: its load balancer', () => {
     // GIVEN an object that has the public shape of a tiered NLB, but is not one
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
-    const real = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
+    const real = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     const impostor = new Construct(stack, 'Impostor') as Construct & Record<string, unknown>;
     Object.assign(impostor, {
       loadBalancer: real.loadBalancer,
       securityGroup: real.securityGroup,
       connections: new ec2.Connections(),
-      vpc: net,
+      network: net,
       tier: real.tier,
       internetFacing: true,
       clientCidrs: ['0.0.0.0/0'],

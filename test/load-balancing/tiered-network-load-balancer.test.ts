@@ -32,7 +32,7 @@ function world(o: WorldOptions = {}) {
   const stack = o.stack ?? testStack();
   const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS, ...o.net });
   const servers = tierGroup(stack, 'Servers', net);
-  const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true, ...o.nlb });
+  const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true, ...o.nlb });
   const listener = nlb.addListener('Kafka', { port: 9092, targets: [NlbTarget.autoScalingGroup(servers)], ...o.listener });
   return { stack, net, servers, nlb, listener, serversSg: servers.connections.securityGroups[0] as ec2.SecurityGroup };
 }
@@ -64,7 +64,7 @@ describe('TieredNetworkLoadBalancer: internet-facing defaults', () => {
     const { stack, net, nlb } = world();
     const t = Template.fromStack(stack);
     expect(nlb.elasticIps).toHaveLength(3);
-    const publicSubnets = net.vpc.selectSubnets(net.selectSubnets(Tier.PUBLIC)).subnets;
+    const publicSubnets = net.selectTierSubnets(Tier.PUBLIC).subnets;
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       SubnetMappings: nlb.elasticIps.map((eip, i) => ({
         SubnetId: stack.resolve(publicSubnets[i].subnetId),
@@ -158,7 +158,7 @@ describe('TieredNetworkLoadBalancer: internet-facing defaults', () => {
 
   test.each([
     ['2 AZs (2 NAT + 2 static)', { availabilityZones: TWO_AZS }],
-    ['no NAT gateway (0 + 3)', { natGateways: NatGatewayMode.NONE }],
+    ['no NAT gateway (0 + 3)', { natGatewayMode: NatGatewayMode.NONE }],
   ])('no quota finding with %s', (_, netProps) => {
     const { stack } = world({ net: netProps });
     Template.fromStack(stack);
@@ -244,9 +244,9 @@ describe('TieredNetworkLoadBalancer: reachability (analyzer)', () => {
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const servers = tierGroup(stack, 'Servers', net);
     const web = tierGroup(stack, 'Web', net, Tier.PUBLIC);
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: false });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: false });
     nlb.addListener('Db', { port: 3306, targets: [NlbTarget.autoScalingGroup(servers)] });
-    nlb.allowFrom(web, Tier.PUBLIC, { ephemeralRange: EphemeralRange.LINUX });
+    nlb.allowClient(web, Tier.PUBLIC, { ephemeralRange: EphemeralRange.LINUX });
     const a = NetworkAssertions.fromStack(stack);
     a.expectReachable(NetworkEndpoint.of(web), NetworkEndpoint.of(nlb), ec2.Port.tcp(3306));
     a.expectReachable(NetworkEndpoint.of(nlb), NetworkEndpoint.of(servers), ec2.Port.tcp(3306));
@@ -295,7 +295,7 @@ describe('TieredNetworkLoadBalancer options', () => {
     const { stack, net, nlb } = world({ nlb: { staticIps: false } });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
-      Subnets: net.vpc.selectSubnets(net.selectSubnets(Tier.PUBLIC)).subnetIds.map((s) => stack.resolve(s)),
+      Subnets: net.selectTierSubnets(Tier.PUBLIC).subnetIds.map((s) => stack.resolve(s)),
       SubnetMappings: Match.absent(),
     });
     t.resourceCountIs('AWS::EC2::EIP', 3); // the NAT gateways' only
@@ -353,12 +353,12 @@ describe('TieredNetworkLoadBalancer options', () => {
     }
   });
 
-  test('internal: app tier, no Elastic IP, admits nobody until allowFrom, and says so', () => {
+  test('internal: app tier, no Elastic IP, admits nobody until allowClient, and says so', () => {
     const { stack, net, nlb } = world({ nlb: { internetFacing: false } });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Scheme: 'internal',
-      Subnets: net.vpc.selectSubnets(net.selectSubnets(Tier.APP)).subnetIds.map((s) => stack.resolve(s)),
+      Subnets: net.selectTierSubnets(Tier.APP).subnetIds.map((s) => stack.resolve(s)),
     });
     t.resourceCountIs('AWS::EC2::EIP', 3);
     expect(nlb.tier).toBe(Tier.APP);
@@ -368,14 +368,14 @@ describe('TieredNetworkLoadBalancer options', () => {
     t.hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('internal NLB') });
   });
 
-  test('internal allowFrom: SG reference for every listener (before and after), NACL entries between the tiers', () => {
+  test('internal allowClient: SG reference for every listener (before and after), NACL entries between the tiers', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const servers = tierGroup(stack, 'Servers', net, Tier.DATA);
     const web = tierGroup(stack, 'Web', net, Tier.PUBLIC);
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: false });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: false });
     nlb.addListener('Mysql', { port: 3306, targets: [NlbTarget.autoScalingGroup(servers)] });
-    nlb.allowFrom(web, Tier.PUBLIC, { ephemeralRange: EphemeralRange.LINUX, name: 'web' });
+    nlb.allowClient(web, Tier.PUBLIC, { ephemeralRange: EphemeralRange.LINUX, name: 'web' });
     nlb.addListener('Admin', { port: 33062, targets: [NlbTarget.autoScalingGroup(servers)] });
     const t = Template.fromStack(stack);
     const webSg = web.connections.securityGroups[0];
@@ -401,13 +401,13 @@ describe('TieredNetworkLoadBalancer options', () => {
     ].sort());
   });
 
-  test('internal allowFrom a client in the NLB\'s own tier: preserved IPs need nothing more', () => {
+  test('internal allowClient from a client in the NLB\'s own tier: preserved IPs need nothing more', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const servers = tierGroup(stack, 'Servers', net, Tier.APP);
     const api = tierGroup(stack, 'Api', net, Tier.APP);
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: false });
-    nlb.allowFrom(api, Tier.APP);
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: false });
+    nlb.allowClient(api, Tier.APP);
     nlb.addListener('Svc', { port: 7000, targets: [NlbTarget.autoScalingGroup(servers)] });
     expect(naclRows(stack, net)).toEqual([
       `app in tcp 1024-65535 ${APP}`, `app in tcp 7000 ${APP}`, `app out tcp 1024-65535 ${APP}`, `app out tcp 7000 ${APP}`,
@@ -623,7 +623,7 @@ describe('listeners', () => {
 
   test('addTargets later: more targets in the same group, with their flows', () => {
     const { stack, nlb, listener } = world();
-    const more = tierGroup(stack, 'More', nlb.vpc);
+    const more = tierGroup(stack, 'More', nlb.network);
     listener.addTargets(NlbTarget.autoScalingGroup(more));
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { TargetGroupARNs: [stack.resolve(listener.targetGroup.targetGroupArn)] });
@@ -634,7 +634,7 @@ describe('listeners', () => {
 describe('targets', () => {
   function bare(stack: Stack = testStack()) {
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     return { stack, net, nlb };
   }
 
@@ -643,7 +643,7 @@ describe('targets', () => {
     const sg = new ec2.SecurityGroup(stack, 'InstSg', { vpc: net.vpc, allowAllOutbound: false });
     const instance = new ec2.Instance(stack, 'Inst', {
       vpc: net.vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       securityGroup: sg,
       instanceType: new ec2.InstanceType('t3.micro'),
       machineImage: ec2.MachineImage.latestAmazonLinux2023(),
@@ -661,7 +661,7 @@ describe('targets', () => {
     const task = new ecs.FargateTaskDefinition(stack, 'Task');
     task.addContainer('app', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx'), portMappings: [{ containerPort: 8080 }] });
     const sg = new ec2.SecurityGroup(stack, 'SvcSg', { vpc: net.vpc, allowAllOutbound: false });
-    const service = new ecs.FargateService(stack, 'Svc', { cluster, taskDefinition: task, vpcSubnets: net.selectSubnets(Tier.APP), securityGroups: [sg] });
+    const service = new ecs.FargateService(stack, 'Svc', { cluster, taskDefinition: task, vpcSubnets: net.tierSubnets(Tier.APP), securityGroups: [sg] });
     const listener = nlb.addListener('Web', { port: 443, targetPort: 8080, targets: [NlbTarget.ecsService(service)] });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
@@ -682,7 +682,7 @@ describe('targets', () => {
     const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: net.vpc });
     const capacity = new autoscaling.AutoScalingGroup(stack, 'Capacity', {
       vpc: net.vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       allowAllOutbound: false,
       instanceType: new ec2.InstanceType('t3.small'),
       machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
@@ -716,7 +716,7 @@ describe('targets', () => {
     const sg = new ec2.SecurityGroup(stack, 'HostsSg', { vpc: net.vpc, allowAllOutbound: false });
     const capacity = new autoscaling.AutoScalingGroup(stack, 'Capacity', {
       vpc: net.vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       securityGroup: sg,
       instanceType: new ec2.InstanceType('t3.small'),
       machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
@@ -914,7 +914,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const other = new ec2.Vpc(stack, 'Other', { availabilityZones: TEST_AZS.slice(0, 2), natGateways: 0 });
     const stray = serverGroup(stack, 'Stray', other, { subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     expect(() => nlb.addListener('Svc', { port: 7000, targets: [NlbTarget.autoScalingGroup(stray)] }))
       .toThrow(/Test\/Nlb\/Svc: targets\[0\]: targets are outside the load balancer's VPC \(security group Test\/StraySg belongs to another VPC\), got 'Test\/Stray'\. Place the targets in Test\/Net's VPC/);
   });
@@ -936,7 +936,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     const task = new ecs.FargateTaskDefinition(stack, 'Task');
     task.addContainer('app', { image: ecs.ContainerImage.fromRegistry('x'), portMappings: [{ containerPort: 80 }] });
     const service = new ecs.FargateService(stack, 'Svc', { cluster, taskDefinition: task });
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     expect(() => nlb.addListener('Svc', { port: 80, targets: [NlbTarget.ecsService(service)] }))
       .toThrow(/service runs in a cluster outside the load balancer's VPC/);
   });
@@ -947,7 +947,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     ['300.0.0.0/8', /must be an IPv4 CIDR block/],
     ['203.0.113.0/33', /must be an IPv4 CIDR block/],
     ['::/0', /clientCidrs is IPv6, but this VPC is not dual stack, got '::\/0'\. Create the TieredVpc with ipProtocol: ec2\.IpProtocol\.DUAL_STACK.*\[FlowInternetCidrInvalid\]/],
-    ['10.0.64.0/24', /clientCidrs lies inside the VPC \(10\.0\.0\.0\/16\): addresses inside the VPC are workloads or tiers, not internet peers, got '10.0.64.0\/24'\. Admit them with allowFrom.*\[FlowInternetCidrInsideVpc\]/],
+    ['10.0.64.0/24', /clientCidrs lies inside the VPC \(10\.0\.0\.0\/16\): addresses inside the VPC are workloads or tiers, not internet peers, got '10.0.64.0\/24'\. Admit them with allowClient.*\[FlowInternetCidrInsideVpc\]/],
   ])('fails when a client CIDR is malformed: %s', (cidr, message) => {
     expect(() => world({ nlb: { clientCidrs: [cidr] } })).toThrow(message);
   });
@@ -963,7 +963,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
   test('fails when a workload is admitted to an internet-facing NLB', () => {
     const { stack, nlb, net } = world();
     const web = tierGroup(stack, 'Web', net);
-    expect(() => nlb.allowFrom(web, Tier.APP)).toThrow(/Test\/Nlb: allowFrom admits a workload inside the VPC to an internet-facing load balancer/);
+    expect(() => nlb.allowClient(web, Tier.APP)).toThrow(/Test\/Nlb: allowClient admits a workload inside the VPC to an internet-facing load balancer/);
   });
 
   test('fails when a bridge-mode ECS service gives no container-instance security group', () => {
@@ -973,7 +973,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     const task = new ecs.Ec2TaskDefinition(stack, 'Task', { networkMode: ecs.NetworkMode.BRIDGE });
     task.addContainer('app', { image: ecs.ContainerImage.fromRegistry('x'), memoryLimitMiB: 256, portMappings: [{ containerPort: 80 }] });
     const service = new ecs.Ec2Service(stack, 'Svc', { cluster, taskDefinition: task });
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     expect(() => nlb.addListener('Svc', { port: 80, targets: [NlbTarget.ecsService(service, { trafficPort: ec2.Port.tcpRange(32768, 51677) })] }))
       .toThrow(/targets\[0\]: connectable carries no security group of the container instances .*Pass connectable: the container instances' auto scaling group/);
   });
@@ -984,8 +984,8 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: net.vpc });
     const task = new ecs.FargateTaskDefinition(stack, 'Task');
     task.addContainer('app', { image: ecs.ContainerImage.fromRegistry('x'), portMappings: [{ containerPort: 80 }] });
-    const service = new ecs.FargateService(stack, 'Svc', { cluster, taskDefinition: task, vpcSubnets: net.selectSubnets(Tier.APP) });
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
+    const service = new ecs.FargateService(stack, 'Svc', { cluster, taskDefinition: task, vpcSubnets: net.tierSubnets(Tier.APP) });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     expect(() => nlb.addListener('Svc', { port: 80, targets: [NlbTarget.ecsService(service, { containerName: 'web' })] }))
       .toThrow(/containerName names no container of the service's task definition, got 'web'/);
     expect(() => nlb.addListener('Svc2', { port: 81, targets: [NlbTarget.ecsService(service, { containerPort: 81 })] }))
@@ -1017,7 +1017,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const db = tierGroup(stack, 'Db', net, Tier.DATA);
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     expect(() => nlb.addListener('Db', { port: 5432, targets: [NlbTarget.autoScalingGroup(db)] }))
       .toThrow(/targets are in the data tier behind an internet-facing load balancer, got 'Test\/Db'/);
   });
@@ -1026,7 +1026,7 @@ describe('TieredNetworkLoadBalancer bad input', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const servers = tierGroup(stack, 'Servers', net, Tier.APP);
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     expect(() => nlb.addListener('Svc', { port: 7000, targets: [NlbTarget.autoScalingGroup(servers, { tier: Tier.PUBLIC })] }))
       .toThrow(/tier contradicts Test\/Servers, whose subnets are in the app tier, got 'public'/);
   });

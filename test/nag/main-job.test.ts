@@ -35,16 +35,16 @@ function typicalNetwork(stack: Stack, props: TieredVpcProps) {
   const sg = (id: string) => new ec2.SecurityGroup(stack, id, { vpc: net.vpc, allowAllOutbound: false });
   const app = sg('App');
   const db = sg('Db');
-  const appEnd = FlowEndpoint.workload(app, Tier.APP, { ephemeralRange: EphemeralRange.ANY_CLIENT });
-  net.addFlow(appEnd, FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
-  net.addFlow(FlowEndpoint.workload(app, Tier.APP), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
+  const appEnd = FlowEndpoint.workload(app, { tier: Tier.APP, ephemeralRange: EphemeralRange.ANY_CLIENT });
+  net.addFlow(appEnd, FlowEndpoint.workload(db, { tier: Tier.DATA }), WellKnownPorts.POSTGRES);
+  net.addFlow(FlowEndpoint.workload(app, { tier: Tier.APP }), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
   return net;
 }
 
 describe('explicit options under the main job\'s packs', () => {
   test('NatGatewayMode.SINGLE synthesizes (its warning stays, the NAT rule does not fail it)', () => {
     const app = mainJobApp();
-    typicalNetwork(new Stack(app, 'Test'), { natGateways: NatGatewayMode.SINGLE });
+    typicalNetwork(new Stack(app, 'Test'), { natGatewayMode: NatGatewayMode.SINGLE });
     expect(() => app.synth()).not.toThrow();
     expect(reportedFindings(app).filter((f) => f.startsWith('NetworkPatterns-NAT1'))).toEqual([]);
   });
@@ -63,7 +63,7 @@ describe('explicit options under the main job\'s packs', () => {
     const app = mainJobApp();
     const stack = new Stack(app, 'Test');
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
-    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { vpc: net, internetFacing: true });
+    const nlb = new TieredNetworkLoadBalancer(stack, 'Nlb', { network: net, internetFacing: true });
     nlb.addListener('Kafka', { port: 9092, targets: [NlbTarget.autoScalingGroup(tierGroup(stack, 'Servers', net))], targetsTerminateTls: true });
     expect(() => app.synth()).not.toThrow();
     expect(reportedFindings(app).filter((f) => f.includes('EIP'))).toEqual(['NetworkPatterns-EIP1 warning']);

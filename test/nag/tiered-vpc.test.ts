@@ -13,12 +13,13 @@ function typicalStack(props: TieredVpcProps = {}, appClient?: EphemeralRange) {
   const lb = sg('Lb');
   const app = sg('App');
   const db = sg('Db');
-  net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(lb, Tier.PUBLIC), WellKnownPorts.HTTPS);
-  net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }), FlowEndpoint.workload(app, Tier.APP),
+  net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS);
+  net.addFlow(FlowEndpoint.workload(lb, { tier: Tier.PUBLIC, ephemeralRange: EphemeralRange.ELB }), FlowEndpoint.workload(app, { tier: Tier.APP }),
     WellKnownPorts.HTTP_ALT);
-  net.addFlow(FlowEndpoint.workload(app, Tier.APP, { ephemeralRange: appClient }), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
-  if (props.natGateways !== NatGatewayMode.NONE) {
-    net.addFlow(FlowEndpoint.workload(app, Tier.APP, { ephemeralRange: appClient }), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
+  net.addFlow(FlowEndpoint.workload(app, { tier: Tier.APP, ephemeralRange: appClient }),
+    FlowEndpoint.workload(db, { tier: Tier.DATA }), WellKnownPorts.POSTGRES);
+  if (props.natGatewayMode !== NatGatewayMode.NONE) {
+    net.addFlow(FlowEndpoint.workload(app, { tier: Tier.APP, ephemeralRange: appClient }), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
   }
   net.allowInterfaceEndpoints(app, Tier.APP);
   return { stack, net };
@@ -56,12 +57,12 @@ describe('NetworkPatternsChecks on TieredVpc', () => {
   });
 
   test('app tier without internet (NatGatewayMode.NONE): no findings', () => {
-    const { stack } = typicalStack({ natGateways: NatGatewayMode.NONE });
+    const { stack } = typicalStack({ natGatewayMode: NatGatewayMode.NONE });
     expect(nagFindings(stack, pack())).toEqual([]);
   });
 
   test('NatGatewayMode.SINGLE, an explicit choice: NAT1 acknowledged on exactly the shared NAT gateway and the routes to it, the warning stays', () => {
-    const { stack } = typicalStack({ natGateways: NatGatewayMode.SINGLE });
+    const { stack } = typicalStack({ natGatewayMode: NatGatewayMode.SINGLE });
     expect(nagFindings(stack, pack()).filter((f) => f.startsWith('NetworkPatterns-NAT1'))).toEqual([]);
     const acknowledged = stack.node.findAll()
       .filter((c) => c.node.metadata.some((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY

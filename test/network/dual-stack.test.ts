@@ -110,7 +110,7 @@ describe('TieredVpc dual stack', () => {
 
 describe('TieredVpc dual stack without NAT gateways', () => {
   // GIVEN dual stack and NatGatewayMode.NONE: the app tier reaches the internet over IPv6 only
-  const { stack, net, template } = build({ natGateways: NatGatewayMode.NONE });
+  const { stack, net, template } = build({ natGatewayMode: NatGatewayMode.NONE });
 
   test('the app tier keeps its ::/0 route to the egress-only gateway and has no IPv4 route out', () => {
     template.resourceCountIs('AWS::EC2::NatGateway', 0);

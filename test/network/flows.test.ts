@@ -60,7 +60,7 @@ describe('flow compilation', () => {
 
   test('declared client range for instance clients is what the return entries admit', () => {
     const { stack, net } = setup();
-    net.addFlow(FlowEndpoint.tier(Tier.APP, EphemeralRange.LINUX), FlowEndpoint.tier(Tier.DATA), WellKnownPorts.REDIS);
+    net.addFlow(FlowEndpoint.tier(Tier.APP, { ephemeralRange: EphemeralRange.LINUX }), FlowEndpoint.tier(Tier.DATA), WellKnownPorts.REDIS);
     expect(naclRows(stack, net)).toEqual([
       `app in tcp 32768-60999 ${DATA}`,
       `app out tcp 6379 ${DATA}`,
@@ -71,7 +71,7 @@ describe('flow compilation', () => {
 
   test('app -> internet crosses the NAT gateway\'s public subnet NACL too', () => {
     const { stack, net, web } = setup();
-    net.addFlow(FlowEndpoint.workload(web, Tier.APP), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
+    net.addFlow(FlowEndpoint.workload(web, { tier: Tier.APP }), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
     expect(naclRows(stack, net)).toEqual([
       `app in tcp 1024-65535 ${ANY}`,
       `app out tcp 443 ${ANY}`,
@@ -88,7 +88,7 @@ describe('flow compilation', () => {
 
   test('workload -> workload: SG referencing SG, never a CIDR inside the VPC', () => {
     const { stack, net, web, db } = setup();
-    net.addFlow(FlowEndpoint.workload(web, Tier.APP), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
+    net.addFlow(FlowEndpoint.workload(web, { tier: Tier.APP }), FlowEndpoint.workload(db, { tier: Tier.DATA }), WellKnownPorts.POSTGRES);
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       GroupId: stack.resolve(db.securityGroupId),
@@ -112,7 +112,7 @@ describe('flow compilation', () => {
 
   test('workload -> workload in the same tier opens that tier\'s NACL for cross-AZ traffic', () => {
     const { stack, net, web, db } = setup();
-    net.addFlow(FlowEndpoint.workload(web, Tier.DATA), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
+    net.addFlow(FlowEndpoint.workload(web, { tier: Tier.DATA }), FlowEndpoint.workload(db, { tier: Tier.DATA }), WellKnownPorts.POSTGRES);
     expect(naclRows(stack, net)).toEqual([
       `data in tcp 1024-65535 ${DATA}`, `data in tcp 5432 ${DATA}`, `data out tcp 1024-65535 ${DATA}`, `data out tcp 5432 ${DATA}`,
     ]);
@@ -120,7 +120,7 @@ describe('flow compilation', () => {
 
   test('a workload to itself (cluster peers): both the ingress and the egress self-reference', () => {
     const { stack, net, db } = setup();
-    net.addFlow(FlowEndpoint.workload(db, Tier.DATA), FlowEndpoint.workload(db, Tier.DATA), ec2.Port.tcp(9093));
+    net.addFlow(FlowEndpoint.workload(db, { tier: Tier.DATA }), FlowEndpoint.workload(db, { tier: Tier.DATA }), ec2.Port.tcp(9093));
     const template = Template.fromStack(stack);
     const self = stack.resolve(db.securityGroupId);
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: self, SourceSecurityGroupId: self, FromPort: 9093, ToPort: 9093 });
@@ -129,7 +129,7 @@ describe('flow compilation', () => {
 
   test('internet CIDRs -> workload: the SG admits exactly those CIDRs', () => {
     const { stack, net, lb } = setup();
-    net.addFlow(FlowEndpoint.internet(['203.0.113.0/24', '198.51.100.0/24']), FlowEndpoint.workload(lb, Tier.PUBLIC), WellKnownPorts.KAFKA);
+    net.addFlow(FlowEndpoint.internet({ cidrs: ['203.0.113.0/24', '198.51.100.0/24'] }), FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), WellKnownPorts.KAFKA);
     const template = Template.fromStack(stack);
     const rules = template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: 'Test/Lb' } });
     const ingress = (Object.values<any>(rules)[0].Properties.SecurityGroupIngress as any[]).map((r) => `${r.CidrIp} ${r.FromPort}`).sort();
@@ -154,11 +154,11 @@ describe('flow compilation', () => {
 
   test('identical entries are merged; numbers go in steps of 100 in declaration order', () => {
     const { stack, net, lb, web, db } = setup();
-    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(lb, Tier.PUBLIC), WellKnownPorts.HTTPS);
-    net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }),
-      FlowEndpoint.workload(web, Tier.APP), WellKnownPorts.HTTP_ALT);
-    net.addFlow(FlowEndpoint.workload(web, Tier.APP), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
-    net.addFlow(FlowEndpoint.workload(web, Tier.APP), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.REDIS);
+    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS);
+    net.addFlow(FlowEndpoint.workload(lb, { tier: Tier.PUBLIC, ephemeralRange: EphemeralRange.ELB }),
+      FlowEndpoint.workload(web, { tier: Tier.APP }), WellKnownPorts.HTTP_ALT);
+    net.addFlow(FlowEndpoint.workload(web, { tier: Tier.APP }), FlowEndpoint.workload(db, { tier: Tier.DATA }), WellKnownPorts.POSTGRES);
+    net.addFlow(FlowEndpoint.workload(web, { tier: Tier.APP }), FlowEndpoint.workload(db, { tier: Tier.DATA }), WellKnownPorts.REDIS);
     const all = entries(stack, net);
     const appOut = all.filter((e) => e.tier === 'app' && e.dir === 'out').sort((a, b) => a.rule - b.rule);
     expect(appOut.map((e) => `${e.rule} ${row(e)}`)).toEqual([
@@ -174,8 +174,8 @@ describe('flow compilation', () => {
   test('adding a flow does not renumber existing entries', () => {
     const declare = (extra: boolean) => {
       const { stack, net, web, db } = setup();
-      net.addFlow(FlowEndpoint.workload(web, Tier.APP), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
-      if (extra) net.addFlow(FlowEndpoint.workload(web, Tier.APP), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.MYSQL);
+      net.addFlow(FlowEndpoint.workload(web, { tier: Tier.APP }), FlowEndpoint.workload(db, { tier: Tier.DATA }), WellKnownPorts.POSTGRES);
+      if (extra) net.addFlow(FlowEndpoint.workload(web, { tier: Tier.APP }), FlowEndpoint.workload(db, { tier: Tier.DATA }), WellKnownPorts.MYSQL);
       return entries(stack, net).map((e) => `${e.rule} ${row(e)}`);
     };
     const before = declare(false);
@@ -186,7 +186,7 @@ describe('flow compilation', () => {
 
   test('declared flows are recorded for reports and the analyzer', () => {
     const { net, web, db } = setup();
-    net.addFlow(FlowEndpoint.workload(web, Tier.APP), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES, { description: 'orders db' });
+    net.addFlow(FlowEndpoint.workload(web, { tier: Tier.APP }), FlowEndpoint.workload(db, { tier: Tier.DATA }), WellKnownPorts.POSTGRES, { description: 'orders db' });
     expect(net.flows).toEqual([{
       from: 'Test/Web',
       to: 'Test/Db',
@@ -206,11 +206,11 @@ describe('flow compilation', () => {
 
   test('a VPC with typical flows: under AwsSolutions and NetworkPatterns only the load balancer\'s intended EC23', () => {
     const { stack, net, lb, web, db } = setup();
-    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(lb, Tier.PUBLIC), WellKnownPorts.HTTPS);
-    net.addFlow(FlowEndpoint.workload(lb, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }),
-      FlowEndpoint.workload(web, Tier.APP), WellKnownPorts.HTTP_ALT);
-    net.addFlow(FlowEndpoint.workload(web, Tier.APP), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
-    net.addFlow(FlowEndpoint.workload(web, Tier.APP), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
+    net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS);
+    net.addFlow(FlowEndpoint.workload(lb, { tier: Tier.PUBLIC, ephemeralRange: EphemeralRange.ELB }),
+      FlowEndpoint.workload(web, { tier: Tier.APP }), WellKnownPorts.HTTP_ALT);
+    net.addFlow(FlowEndpoint.workload(web, { tier: Tier.APP }), FlowEndpoint.workload(db, { tier: Tier.DATA }), WellKnownPorts.POSTGRES);
+    net.addFlow(FlowEndpoint.workload(web, { tier: Tier.APP }), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
     // The load balancer's SG admits the internet on 443 by design (it is the entry point).
     expect(nagFindings(stack)).toEqual(['AwsSolutions-EC23 @ Test/Lb/Resource']);
   });
@@ -220,44 +220,44 @@ describe('flow bad input', () => {
   test.each([[WellKnownPorts.SSH], [WellKnownPorts.RDP], [ec2.Port.tcpRange(20, 25)], [ec2.Port.allTcp()]])(
     'fails on admin ports from 0.0.0.0/0: %s', (port) => {
       const { net, lb } = setup();
-      expect(() => net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(lb, Tier.PUBLIC), port))
+      expect(() => net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), port))
         .toThrow(/Test\/Net: addFlow\(internet 0.0.0.0\/0 -> Test\/Lb\): port opens (SSH 22|RDP 3389) to 0.0.0.0\/0, got .*Session Manager/);
     });
 
   test('admits SSH from an admin CIDR', () => {
     const { net, lb } = setup();
-    expect(() => net.addFlow(FlowEndpoint.internet(['203.0.113.0/24']), FlowEndpoint.workload(lb, Tier.PUBLIC), WellKnownPorts.SSH)).not.toThrow();
+    expect(() => net.addFlow(FlowEndpoint.internet({ cidrs: ['203.0.113.0/24'] }), FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), WellKnownPorts.SSH)).not.toThrow();
   });
 
   test('fails on IPv6 peers', () => {
     const { net, lb } = setup();
-    expect(() => net.addFlow(FlowEndpoint.internet(['::/0']), FlowEndpoint.workload(lb, Tier.PUBLIC), WellKnownPorts.HTTPS))
+    expect(() => net.addFlow(FlowEndpoint.internet({ cidrs: ['::/0'] }), FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS))
       .toThrow(/internet cidrs is IPv6, but this VPC is not dual stack, got '::\/0'\. Create the TieredVpc with ipProtocol: ec2\.IpProtocol\.DUAL_STACK/);
   });
 
   test('fails on a malformed peer CIDR', () => {
     const { net, lb } = setup();
-    expect(() => net.addFlow(FlowEndpoint.internet(['203.0.113.7/24']), FlowEndpoint.workload(lb, Tier.PUBLIC), WellKnownPorts.HTTPS))
+    expect(() => net.addFlow(FlowEndpoint.internet({ cidrs: ['203.0.113.7/24'] }), FlowEndpoint.workload(lb, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS))
       .toThrow(/internet cidrs must be an IPv4 CIDR block whose address is its network address, got '203.0.113.7\/24'/);
   });
 
   test.each([[Tier.DATA]])('fails on internet -> %s tier', (tier) => {
     const { net, db } = setup();
-    expect(() => net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(db, tier), WellKnownPorts.POSTGRES))
+    expect(() => net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(db, { tier }), WellKnownPorts.POSTGRES))
       .toThrow(/addFlow\(internet 0.0.0.0\/0 -> Test\/Db\): to is in the data tier, which the internet must never reach/);
     expect(() => net.addFlow(FlowEndpoint.internet(), FlowEndpoint.tier(tier), WellKnownPorts.POSTGRES)).toThrow(/data tier/);
   });
 
   test('fails on data tier -> internet', () => {
     const { net, db } = setup();
-    expect(() => net.addFlow(FlowEndpoint.workload(db, Tier.DATA), FlowEndpoint.internet(), WellKnownPorts.HTTPS))
+    expect(() => net.addFlow(FlowEndpoint.workload(db, { tier: Tier.DATA }), FlowEndpoint.internet(), WellKnownPorts.HTTPS))
       .toThrow(/from is in the data tier, which has no route to the internet.*gateway endpoints/);
   });
 
   test('fails on app tier -> internet with no NAT', () => {
-    const { net, web } = setup({ natGateways: NatGatewayMode.NONE });
-    expect(() => net.addFlow(FlowEndpoint.workload(web, Tier.APP), FlowEndpoint.internet(), WellKnownPorts.HTTPS))
-      .toThrow(/from needs the internet, but the VPC has natGateways NatGatewayMode.NONE.*NatGatewayMode.PER_AZ/);
+    const { net, web } = setup({ natGatewayMode: NatGatewayMode.NONE });
+    expect(() => net.addFlow(FlowEndpoint.workload(web, { tier: Tier.APP }), FlowEndpoint.internet(), WellKnownPorts.HTTPS))
+      .toThrow(/from needs the internet, but the VPC has natGatewayMode NatGatewayMode.NONE.*NatGatewayMode.PER_AZ/);
   });
 
   test('fails on internet -> internet', () => {
@@ -273,7 +273,7 @@ describe('flow bad input', () => {
 
   test('fails on a tier paired with a workload', () => {
     const { net, db } = setup();
-    expect(() => net.addFlow(FlowEndpoint.tier(Tier.APP), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES))
+    expect(() => net.addFlow(FlowEndpoint.tier(Tier.APP), FlowEndpoint.workload(db, { tier: Tier.DATA }), WellKnownPorts.POSTGRES))
       .toThrow(/pairs a whole tier with a workload.*CIDR rule inside the VPC/);
   });
 

@@ -133,8 +133,17 @@ describe('TieredVpc defaults', () => {
   });
 
   test('subnet selections per tier', () => {
-    expect(net.vpc.selectSubnets(net.selectSubnets(Tier.PUBLIC)).subnets.map((s) => s.ipv4CidrBlock)).toEqual(net.subnetCidrs(Tier.PUBLIC));
-    expect(net.vpc.selectSubnets(net.selectSubnets(Tier.DATA)).subnets.map((s) => s.ipv4CidrBlock)).toEqual(net.subnetCidrs(Tier.DATA));
+    expect(net.selectTierSubnets(Tier.PUBLIC).subnets.map((s) => s.ipv4CidrBlock)).toEqual(net.subnetCidrs(Tier.PUBLIC));
+    expect(net.selectTierSubnets(Tier.DATA).subnets.map((s) => s.ipv4CidrBlock)).toEqual(net.subnetCidrs(Tier.DATA));
+  });
+
+  test('tierSubnets is the selection for vpcSubnets; selectTierSubnets is what the VPC selects with it, one subnet per AZ in AZ order', () => {
+    for (const tier of [Tier.PUBLIC, Tier.APP, Tier.DATA]) {
+      const selected = net.selectTierSubnets(tier);
+      expect(selected.subnetIds).toEqual(net.vpc.selectSubnets(net.tierSubnets(tier)).subnetIds);
+      expect(selected.subnets.map((s) => s.availabilityZone)).toEqual(net.availabilityZones);
+      expect(selected.subnets.map((s) => s.ipv4CidrBlock)).toEqual(net.subnetCidrs(tier));
+    }
   });
 
   test('no flows declared', () => {
@@ -185,13 +194,13 @@ describe('TieredVpc options', () => {
   });
 
   test('single NAT gateway leaves a warning naming the trade-off', () => {
-    const { stack, template } = build({ natGateways: NatGatewayMode.SINGLE });
+    const { stack, template } = build({ natGatewayMode: NatGatewayMode.SINGLE });
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     Annotations.fromStack(stack).hasWarning('/Test/Net', Match.stringLikeRegexp('One NAT gateway serves every AZ.*cross-AZ'));
   });
 
   test('no NAT gateway: app tier is isolated', () => {
-    const { net, template } = build({ natGateways: NatGatewayMode.NONE });
+    const { net, template } = build({ natGatewayMode: NatGatewayMode.NONE });
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
     template.resourceCountIs('AWS::EC2::EIP', 0);
     expect(net.natGatewayCount).toBe(0);

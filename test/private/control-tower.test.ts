@@ -30,10 +30,10 @@ const DENY_GRANTS = expect.objectContaining({
 function build(app = new App()) {
   const stack = new Stack(app, 'Test', { env: { region: 'us-east-1' } });
   const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
-  const db = new ProxiedDatabase(stack, 'Db', { vpc: net });
+  const db = new ProxiedDatabase(stack, 'Db', { network: net });
   const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111122223333:certificate/11111111-2222-3333-4444-555555555555');
   // HTTPS 443 with HTTP 80 redirecting to it (CT.ELASTICLOADBALANCING.PR.1).
-  const web = new EcsFargateService(stack, 'Web', { vpc: net, image: IMAGE, containerPort: 8080, loadBalancer: ServiceLoadBalancer.alb({ certificate }) });
+  const web = new EcsFargateService(stack, 'Web', { network: net, image: IMAGE, containerPort: 8080, loadBalancer: ServiceLoadBalancer.alb({ certificate }) });
   return { stack, net, db, web };
 }
 
@@ -90,7 +90,7 @@ describe('fixed by default', () => {
     const app = new App();
     const s = new Stack(app, 'Short', { env: { region: 'us-east-1' } });
     const n = new TieredVpc(s, 'Net', { availabilityZones: TEST_AZS });
-    const svc = new EcsFargateService(s, 'Web', { vpc: n, image: IMAGE, containerPort: 8080, logRetention: 30 });
+    const svc = new EcsFargateService(s, 'Web', { network: n, image: IMAGE, containerPort: 8080, logRetention: 30 });
     Template.fromStack(s).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30, KmsKeyId: s.resolve(svc.logEncryptionKey.keyArn) });
   });
 });

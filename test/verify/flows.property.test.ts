@@ -43,7 +43,7 @@ class Workload extends Construct implements ec2.IConnectable {
     this.tier = kind === 'nlb' || kind === 'public-eni' ? Tier.PUBLIC : kind === 'data-eni' ? Tier.DATA : Tier.APP;
     const sg = new ec2.SecurityGroup(this, 'Sg', { vpc: net.vpc, allowAllOutbound: false });
     this.connections = new ec2.Connections({ securityGroups: [sg] });
-    const subnets = net.vpc.selectSubnets(net.selectSubnets(this.tier)).subnetIds;
+    const subnets = net.selectTierSubnets(this.tier).subnetIds;
     if (kind === 'lambda') {
       new lambda.CfnFunction(this, 'Fn', {
         code: { zipFile: 'x' },
@@ -105,7 +105,7 @@ type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
 /** Declares the valid, routable flows of `c` on a fresh TieredVpc in `stack`. */
 function build(stack: Stack, id: string, c: Case) {
-  const net = new TieredVpc(stack, `Net${id}`, { availabilityZones: ['us-east-1a', 'us-east-1b'], natGateways: c.nat, gatewayEndpoints: false });
+  const net = new TieredVpc(stack, `Net${id}`, { availabilityZones: ['us-east-1a', 'us-east-1b'], natGatewayMode: c.nat, gatewayEndpoints: false });
   const ws = c.workloads.map((k, i) => new Workload(stack, `W${id}x${i}`, net, k));
   const listening = new Set<string>();
   for (const f of c.flows) {
@@ -114,7 +114,7 @@ function build(stack: Stack, id: string, c: Case) {
     const to = Math.min(65535, f.port + f.width);
     const port = f.protocol === 'tcp' ? ec2.Port.tcpRange(f.port, to) : ec2.Port.udpRange(f.port, to);
     const single = f.protocol === 'tcp' ? ec2.Port.tcp(f.port) : ec2.Port.udp(f.port);
-    const wl = (w: Workload) => FlowEndpoint.workload(w, w.tier, { ephemeralRange: w.ephemeralRange });
+    const wl = (w: Workload) => FlowEndpoint.workload(w, { tier: w.tier, ephemeralRange: w.ephemeralRange });
     switch (f.kind) {
       case 'w2w':
         // Destinations that accept connections on any port: ENIs (an NLB needs listeners; a Lambda accepts none).
@@ -128,13 +128,13 @@ function build(stack: Stack, id: string, c: Case) {
         if (admin) continue;
         b.listen(f.protocol, f.port);
         listening.add(`${f.port}`);
-        net.addFlow(FlowEndpoint.internet([f.cidr]), wl(b), single);
+        net.addFlow(FlowEndpoint.internet({ cidrs: [f.cidr] }), wl(b), single);
         break;
       }
       case 'w2inet':
         // Out to the internet through the NAT gateways: app-tier clients only.
         if (a.kind !== 'app-eni' && a.kind !== 'lambda') continue;
-        net.addFlow(wl(a), FlowEndpoint.internet([f.cidr]), port);
+        net.addFlow(wl(a), FlowEndpoint.internet({ cidrs: [f.cidr] }), port);
         break;
       case 't2t': {
         const ta = tiers[f.a % 3];
@@ -185,7 +185,7 @@ describe('random flow declarations on a TieredVpc', () => {
     const net = new TieredVpc(stack, 'Net', { availabilityZones: ['us-east-1a', 'us-east-1b'], gatewayEndpoints: false });
     const fn = new Workload(stack, 'Fn', net, 'lambda');
     const db = new Workload(stack, 'Db', net, 'data-eni');
-    net.addFlow(FlowEndpoint.workload(fn, Tier.APP, { ephemeralRange: EphemeralRange.LINUX }), FlowEndpoint.workload(db, Tier.DATA),
+    net.addFlow(FlowEndpoint.workload(fn, { tier: Tier.APP, ephemeralRange: EphemeralRange.LINUX }), FlowEndpoint.workload(db, { tier: Tier.DATA }),
       ec2.Port.tcp(5432));
     const [v] = ReachabilityAnalyzer.fromStack(stack).checkDeclaredFlows(net);
     expect(v.answer.verdict).toBe(Verdict.BLOCKED);

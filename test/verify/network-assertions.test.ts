@@ -65,7 +65,7 @@ describe('expectOnlyDeclaredFlows', () => {
     const stack = testStack();
     const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
     const orphan = new ec2.SecurityGroup(stack, 'Orphan', { vpc: net.vpc, allowAllOutbound: false });
-    net.addFlow(FlowEndpoint.workload(orphan, Tier.APP), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
+    net.addFlow(FlowEndpoint.workload(orphan, { tier: Tier.APP }), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
     expect(() => NetworkAssertions.fromStack(stack).expectOnlyDeclaredFlows(net)).toThrow(
       /1 declared flow\(s\) are not reachable:\n  - Test\/Orphan -> internet 0\.0\.0\.0\/0 tcp 443 \(unknown\):\n      unknown: security group Test\/Orphan is attached to no node the analyzer models/);
   });

@@ -24,26 +24,26 @@ function typical(mutate?: (t: Typical) => void): Typical {
   const stack = testStack();
   const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
   const albSg = new ec2.SecurityGroup(stack, 'AlbSg', { vpc: net.vpc, allowAllOutbound: false });
-  const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, vpcSubnets: net.selectSubnets(Tier.PUBLIC), securityGroup: albSg });
+  const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: net.vpc, internetFacing: true, vpcSubnets: net.tierSubnets(Tier.PUBLIC), securityGroup: albSg });
   const appSg = new ec2.SecurityGroup(stack, 'AppSg', { vpc: net.vpc, allowAllOutbound: false });
   const app = new autoscaling.AutoScalingGroup(stack, 'App', {
     vpc: net.vpc,
-    vpcSubnets: net.selectSubnets(Tier.APP),
+    vpcSubnets: net.tierSubnets(Tier.APP),
     launchTemplate: new ec2.LaunchTemplate(stack, 'AppLt', {
       securityGroup: appSg, machineImage: ec2.MachineImage.latestAmazonLinux2023(), instanceType: new ec2.InstanceType('t3.micro'),
     }),
   });
   const dbSg = new ec2.SecurityGroup(stack, 'DbSg', { vpc: net.vpc, allowAllOutbound: false });
   const db = new rds.DatabaseInstance(stack, 'Db', {
-    vpc: net.vpc, vpcSubnets: net.selectSubnets(Tier.DATA), engine: rds.DatabaseInstanceEngine.POSTGRES, securityGroups: [dbSg],
+    vpc: net.vpc, vpcSubnets: net.tierSubnets(Tier.DATA), engine: rds.DatabaseInstanceEngine.POSTGRES, securityGroups: [dbSg],
   });
   alb.addListener('Https', { port: 443, open: false, certificates: [elbv2.ListenerCertificate.fromArn('arn:aws:acm:us-east-1:123456789012:certificate/abc')] })
     .addTargets('App', { port: 8080, protocol: elbv2.ApplicationProtocol.HTTP, targets: [app] });
-  net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(alb, Tier.PUBLIC), WellKnownPorts.HTTPS);
-  net.addFlow(FlowEndpoint.workload(alb, Tier.PUBLIC, { ephemeralRange: EphemeralRange.ELB }), FlowEndpoint.workload(app, Tier.APP),
+  net.addFlow(FlowEndpoint.internet(), FlowEndpoint.workload(alb, { tier: Tier.PUBLIC }), WellKnownPorts.HTTPS);
+  net.addFlow(FlowEndpoint.workload(alb, { tier: Tier.PUBLIC, ephemeralRange: EphemeralRange.ELB }), FlowEndpoint.workload(app, { tier: Tier.APP }),
     WellKnownPorts.HTTP_ALT);
-  net.addFlow(FlowEndpoint.workload(app, Tier.APP), FlowEndpoint.workload(db, Tier.DATA), WellKnownPorts.POSTGRES);
-  net.addFlow(FlowEndpoint.workload(app, Tier.APP), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
+  net.addFlow(FlowEndpoint.workload(app, { tier: Tier.APP }), FlowEndpoint.workload(db, { tier: Tier.DATA }), WellKnownPorts.POSTGRES);
+  net.addFlow(FlowEndpoint.workload(app, { tier: Tier.APP }), FlowEndpoint.internet(), WellKnownPorts.HTTPS);
   const t = { stack, net, alb, app, db };
   mutate?.(t);
   return t;
@@ -146,7 +146,7 @@ describe('TieredVpc mistakes that expectOnlyDeclaredFlows catches', () => {
       alb.addListener('Http', { port: 80, defaultAction: elbv2.ListenerAction.fixedResponse(200) }); // open: true by default
     });
     expect(() => NetworkAssertions.fromStack(listenerOpen.stack)).toThrow(
-      /Test\/Net: the security group rule Test\/AlbSg\/Resource \(tcp 80 from 0\.0\.0\.0\/0\) opens Test\/AlbSg of Test\/Alb, but no flow declares it.*Declare it with tieredVpc\.addFlow\(FlowEndpoint\.internet\(\['0\.0\.0\.0\/0'\]\), FlowEndpoint\.workload\(<Test\/Alb>, <its tier>\), ec2\.Port\.tcp\(80\)\)/);
+      /Test\/Net: the security group rule Test\/AlbSg\/Resource \(tcp 80 from 0\.0\.0\.0\/0\) opens Test\/AlbSg of Test\/Alb, but no flow declares it.*Declare it with tieredVpc\.addFlow\(FlowEndpoint\.internet\(\{ cidrs: \['0\.0\.0\.0\/0'\] \}\), FlowEndpoint\.workload\(<Test\/Alb>, \{ tier: <its tier> \}\), ec2\.Port\.tcp\(80\)\)/);
     const byHand = typical(({ db, alb }) => db.connections.allowFrom(alb, WellKnownPorts.POSTGRES));
     expect(() => NetworkAssertions.fromStack(byHand.stack)).toThrow(
       /the security group rule Test\/DbSg\/from TestAlbSg[0-9A-F]+:5432 \(tcp 5432 from Test\/AlbSg\) opens Test\/DbSg of Test\/Db, but no flow declares it/);
@@ -156,7 +156,7 @@ describe('TieredVpc mistakes that expectOnlyDeclaredFlows catches', () => {
     const t = typical(({ stack, net }) => {
       const search = new ec2.Instance(stack, 'Search', {
         vpc: net.vpc,
-        vpcSubnets: net.selectSubnets(Tier.PUBLIC),
+        vpcSubnets: net.tierSubnets(Tier.PUBLIC),
         associatePublicIpAddress: true,
         machineImage: ec2.MachineImage.latestAmazonLinux2023(),
         instanceType: new ec2.InstanceType('t3.micro'),
@@ -180,7 +180,7 @@ describe('TieredVpc mistakes that expectOnlyDeclaredFlows catches', () => {
     const t = typical(({ stack, net }) => {
       const bastion = new ec2.Instance(stack, 'Bastion', {
         vpc: net.vpc,
-        vpcSubnets: net.selectSubnets(Tier.PUBLIC),
+        vpcSubnets: net.tierSubnets(Tier.PUBLIC),
         associatePublicIpAddress: true,
         securityGroup: new ec2.SecurityGroup(stack, 'BastionSg', { vpc: net.vpc, allowAllOutbound: false }),
         machineImage: ec2.MachineImage.latestAmazonLinux2023(),
@@ -223,7 +223,7 @@ describe('TieredVpc with Session Manager endpoints', () => {
     const appSg = new ec2.SecurityGroup(stack, 'AppSg', { vpc: net.vpc, allowAllOutbound: false });
     const app = new autoscaling.AutoScalingGroup(stack, 'App', {
       vpc: net.vpc,
-      vpcSubnets: net.selectSubnets(Tier.APP),
+      vpcSubnets: net.tierSubnets(Tier.APP),
       launchTemplate: new ec2.LaunchTemplate(stack, 'AppLt', {
         securityGroup: appSg, machineImage: ec2.MachineImage.latestAmazonLinux2023(), instanceType: new ec2.InstanceType('t3.micro'),
       }),

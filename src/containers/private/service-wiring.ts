@@ -11,9 +11,10 @@ import { Construct } from 'constructs';
 import { NlbTarget } from '../../load-balancing/nlb-target';
 import { validateClientCidrs } from '../../load-balancing/private/clients';
 import { TieredNetworkLoadBalancer } from '../../load-balancing/tiered-network-load-balancer';
+import { ClientOptions } from '../../network/client-options';
 import { FlowEndpoint } from '../../network/flow-endpoint';
 import { Tier } from '../../network/tier';
-import { TieredVpc } from '../../network/tiered-vpc';
+import { ITieredVpc } from '../../network/tiered-vpc';
 import { EphemeralRange } from '../../ports/ephemeral-range';
 import { WellKnownPorts } from '../../ports/well-known-ports';
 import { acknowledgeCompliance, acknowledgeControlTower, CompliancePack, createLogEncryptionKey, ManagedPolicyRole } from '../../private/compliance';
@@ -118,7 +119,7 @@ export function validateBaseProps(
   const alb = loadBalancer._albOptions;
   const nlb = loadBalancer._nlbOptions;
   const internetFacing = (network ? nlb.internetFacing : alb.internetFacing) ?? true;
-  const dualStack = props.vpc.dualStack;
+  const dualStack = props.network.dualStack;
   const clientCidrs = (network ? nlb.clientCidrs : alb.clientCidrs)
     ?? (internetFacing ? (dualStack ? DEFAULTS.dualStackClientCidrs : DEFAULTS.clientCidrs) : []);
   if (internetFacing && clientCidrs.length === 0) {
@@ -128,11 +129,11 @@ export function validateBaseProps(
   if (!internetFacing && clientCidrs.some((c) => c.endsWith('/0'))) {
     throw propError(scope, 'loadBalancer.clientCidrs', clientCidrs,
       'must not contain 0.0.0.0/0 for an internal load balancer: it has private addresses only, and the app tier\'s NACL would admit every address',
-      'Name the private networks that reach it (a peered VPC, a VPN or Direct Connect range), admit workloads in the VPC with allowLoadBalancerFrom, or make it internet-facing.');
+      'Name the private networks that reach it (a peered VPC, a VPN or Direct Connect range), admit workloads in the VPC with allowLoadBalancerClient, or make it internet-facing.');
   }
-  validateClientCidrs(scope, 'loadBalancer.clientCidrs', clientCidrs, props.vpc, internetFacing
+  validateClientCidrs(scope, 'loadBalancer.clientCidrs', clientCidrs, props.network, internetFacing
     ? 'The load balancer faces the internet: its clients are outside the VPC. Reach the service from inside the VPC through its own security group (service.connections) with TieredVpc.addFlow.'
-    : 'Clients inside the VPC are admitted by security group reference: service.allowLoadBalancerFrom(workload, tier); keep clientCidrs for networks outside the VPC.');
+    : 'Clients inside the VPC are admitted by security group reference: service.allowLoadBalancerClient(workload, tier); keep clientCidrs for networks outside the VPC.');
   const path = network ? nlb.healthCheckPath : alb.healthCheckPath;
   if (path !== undefined && !Token.isUnresolved(path) && !path.startsWith('/')) {
     throw propError(scope, 'loadBalancer.healthCheckPath', path, 'must start with /', 'Give an absolute path, e.g. /health.');
@@ -174,7 +175,7 @@ export function validateBaseProps(
  * The given cluster, which must be in the tiered VPC, or a new one with Container Insights on
  * (AwsSolutions-ECS4).
  */
-export function createCluster(scope: Construct, net: TieredVpc, cluster?: ecs.Cluster): ecs.Cluster {
+export function createCluster(scope: Construct, net: ITieredVpc, cluster?: ecs.Cluster): ecs.Cluster {
   if (cluster) {
     if (cluster.vpc !== net.vpc) {
       throw propError(scope, 'cluster', cluster.node.path, `must be in the tiered VPC ${net.node.path}, but is in ${cluster.vpc.node.path}`,
@@ -280,7 +281,7 @@ export interface BuiltLoadBalancer {
  * The load balancer in the public tier, its listeners, the target group the tasks are registered
  * in, and the flows internet -> load balancer -> tasks.
  */
-export function buildLoadBalancer(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps, targets: ServiceTargets): BuiltLoadBalancer {
+export function buildLoadBalancer(scope: Construct, net: ITieredVpc, resolved: ResolvedBaseProps, targets: ServiceTargets): BuiltLoadBalancer {
   return resolved.loadBalancer.loadBalancerType === ServiceLoadBalancerType.NETWORK
     ? buildNlb(scope, net, resolved, targets)
     : buildAlb(scope, net, resolved, targets);
@@ -291,13 +292,13 @@ export function buildLoadBalancer(scope: Construct, net: TieredVpc, resolved: Re
  * (with a warning) without. Listeners are created closed (`open: false`); the openings are the
  * declared flows internet -> ALB on each listener port and ALB -> tasks on the traffic ports.
  */
-function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps, targets: ServiceTargets): BuiltLoadBalancer {
+function buildAlb(scope: Construct, net: ITieredVpc, resolved: ResolvedBaseProps, targets: ServiceTargets): BuiltLoadBalancer {
   const alb = resolved.alb;
   const lbTier = resolved.internetFacing ? Tier.PUBLIC : Tier.APP;
   const loadBalancer = new elbv2.ApplicationLoadBalancer(scope, 'LoadBalancer', {
     vpc: net.vpc,
     internetFacing: resolved.internetFacing,
-    vpcSubnets: net.selectSubnets(lbTier),
+    vpcSubnets: net.tierSubnets(lbTier),
     dropInvalidHeaderFields: true,
     deletionProtection: alb.deletionProtection ?? true,
     // Dual stack when the VPC is: clients reach it over IPv4 and IPv6; it reaches the tasks over IPv4.
@@ -361,9 +362,9 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
   });
 
   let listener: elbv2.ApplicationListener;
-  // An internal load balancer without client CIDRs admits only workloads (allowLoadBalancerFrom).
-  const clients = resolved.clientCidrs.length ? FlowEndpoint.internet(resolved.clientCidrs) : undefined;
-  const lbEnd = FlowEndpoint.workload(loadBalancer, lbTier, { ephemeralRange: EphemeralRange.ELB });
+  // An internal load balancer without client CIDRs admits only workloads (allowLoadBalancerClient).
+  const clients = resolved.clientCidrs.length ? FlowEndpoint.internet({ cidrs: resolved.clientCidrs }) : undefined;
+  const lbEnd = FlowEndpoint.workload(loadBalancer, { tier: lbTier, ephemeralRange: EphemeralRange.ELB });
   const listenerPorts: ec2.Port[] = [];
   if (alb.certificate) {
     listener = loadBalancer.addListener('Https', {
@@ -411,7 +412,7 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
   }
 
   registerTasks(targets, targetGroup);
-  net.addFlow(lbEnd, FlowEndpoint.workload(targets.connectable, Tier.APP), targets.trafficPorts,
+  net.addFlow(lbEnd, FlowEndpoint.workload(targets.connectable, { tier: Tier.APP }), targets.trafficPorts,
     { description: `${loadBalancer.node.path} -> ${nameOf(targets.connectable)} on ${targets.trafficDescription}` });
   return {
     loadBalancer,
@@ -431,10 +432,10 @@ function buildAlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
  * declares the flows clients -> NLB on the listener port and NLB -> tasks on those ports (and on
  * nothing else: no 32768-65535 of its own).
  */
-function buildNlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps, targets: ServiceTargets): BuiltLoadBalancer {
+function buildNlb(scope: Construct, net: ITieredVpc, resolved: ResolvedBaseProps, targets: ServiceTargets): BuiltLoadBalancer {
   const options = resolved.nlb;
   const nlb = new TieredNetworkLoadBalancer(scope, 'LoadBalancer', {
-    vpc: net,
+    network: net,
     internetFacing: resolved.internetFacing,
     clientCidrs: resolved.clientCidrs,
     staticIps: options.staticIps ?? false,
@@ -473,20 +474,22 @@ function buildNlb(scope: Construct, net: TieredVpc, resolved: ResolvedBaseProps,
  * Admits a workload of the tiered VPC to the load balancer's listener ports: declared flows,
  * security group referencing security group, and the NACL entries of both tiers.
  */
-export function allowLoadBalancerFrom(net: TieredVpc, built: BuiltLoadBalancer, client: ec2.IConnectable, tier: Tier): void {
+export function allowLoadBalancerFrom(net: ITieredVpc, built: BuiltLoadBalancer,
+  client: ec2.IConnectable, tier: Tier, options: ClientOptions = {}): void {
   if (built.networkLoadBalancer) {
-    built.networkLoadBalancer.allowFrom(client, tier);
+    built.networkLoadBalancer.allowClient(client, tier, options);
     return;
   }
-  const lbEnd = FlowEndpoint.workload(built.loadBalancer as elbv2.ApplicationLoadBalancer, built.tier, { ephemeralRange: EphemeralRange.ELB });
+  const lbEnd = FlowEndpoint.workload(built.loadBalancer as elbv2.ApplicationLoadBalancer, { tier: built.tier, ephemeralRange: EphemeralRange.ELB });
   for (const port of built.listenerPorts) {
-    net.addFlow(FlowEndpoint.workload(client, tier), lbEnd, port,
-      { description: `${nameOf(client)} -> ${built.loadBalancer.node.path} ${port.toString()}` });
+    const clientEnd = FlowEndpoint.workload(client, { tier: tier, ephemeralRange: options.ephemeralRange, name: options.name });
+    net.addFlow(clientEnd, lbEnd, port,
+      { description: `${clientEnd.name} -> ${built.loadBalancer.node.path} ${port.toString()}` });
   }
 }
 
 function nameOf(connectable: ec2.IConnectable): string {
-  return FlowEndpoint.workload(connectable, Tier.APP).name;
+  return FlowEndpoint.workload(connectable, { tier: Tier.APP }).name;
 }
 
 /**
@@ -514,9 +517,9 @@ function registerTasks(targets: ServiceTargets, targetGroup: elbv2.ApplicationTa
  * the ECS agent, CloudWatch Logs), and in a dual-stack VPC over IPv6 through the egress-only
  * internet gateway too; and 443 to the VPC's interface endpoints.
  */
-export function declareEgress(net: TieredVpc, workload: ec2.IConnectable, name: string, allowInterfaceEndpoints: boolean | undefined): void {
+export function declareEgress(net: ITieredVpc, workload: ec2.IConnectable, name: string, allowInterfaceEndpoints: boolean | undefined): void {
   const through = net.dualStack ? 'the NAT gateway (IPv4) and the egress-only internet gateway (IPv6)' : 'the NAT gateway';
-  net.addFlow(FlowEndpoint.workload(workload, Tier.APP), FlowEndpoint.internet(net.dualStack ? ['0.0.0.0/0', '::/0'] : undefined), WellKnownPorts.HTTPS,
+  net.addFlow(FlowEndpoint.workload(workload, { tier: Tier.APP }), FlowEndpoint.internet({ cidrs: net.dualStack ? ['0.0.0.0/0', '::/0'] : undefined }), WellKnownPorts.HTTPS,
     { description: `${name} -> internet https 443 through ${through} (image pulls, ECS and CloudWatch Logs APIs)` });
   if (allowInterfaceEndpoints ?? true) {
     net.allowInterfaceEndpoints(workload, Tier.APP);

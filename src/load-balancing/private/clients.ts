@@ -2,13 +2,13 @@ import { Annotations, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
 import { Tier } from '../../network/tier';
-import { TieredVpc } from '../../network/tiered-vpc';
+import { ITieredVpc } from '../../network/tiered-vpc';
 import { EphemeralRange } from '../../ports/ephemeral-range';
 import { isIpv4Cidr, parseIpv4 } from '../../private/cidr';
 import { propError } from '../../private/errors';
-import { coversEveryIpv4Address, peerCidrProblem } from '../../private/flow-compile';
+import { coversEveryIpv4Address, FlowPeer, peerCidrProblem } from '../../private/flow-compile';
 
-/** A workload inside the VPC admitted with `allowFrom`. */
+/** A workload inside the VPC admitted with `allowClient`. */
 export interface WorkloadClient {
   readonly connectable: ec2.IConnectable;
   readonly tier: Tier;
@@ -22,11 +22,18 @@ export interface WorkloadClient {
  * the whole VPC (0.0.0.0/0, a corporate 10.0.0.0/8) stand for the world outside and are accepted.
  * An empty list is accepted here (an internal load balancer may admit workloads only).
  */
-export function validateClientCidrs(scope: IConstruct, prop: string, cidrs: string[], net: TieredVpc,
-  insideVpcFix = 'Admit them with allowFrom(workload, tier) (security group reference and the NACL entries between the tiers); keep clientCidrs for addresses outside the VPC.'): void {
+export function validateClientCidrs(scope: IConstruct, prop: string, cidrs: string[], net: ITieredVpc,
+  insideVpcFix = 'Admit them with allowClient(workload, tier) (security group reference and the NACL entries between the tiers); keep clientCidrs for addresses outside the VPC.'): void {
   const concrete = cidrs.filter((c) => !Token.isUnresolved(c));
   if (concrete.length === 0) return;
-  const problem = peerCidrProblem(concrete, net._vpcBlocks, prop, insideVpcFix);
+  // The VPC's own blocks, as the flow model checks internet peers against them: its IPv4 CIDR and,
+  // when dual stack, its Amazon-provided IPv6 block (only known once deployed: the check uses its
+  // presence, and error messages name it).
+  const vpcBlocks: FlowPeer[] = [
+    { family: 'ipv4', cidr: net.cidr },
+    ...(net.dualStack ? [{ family: 'ipv6' as const, cidr: 'the VPC\'s IPv6 block' }] : []),
+  ];
+  const problem = peerCidrProblem(concrete, vpcBlocks, prop, insideVpcFix);
   if (problem) throw propError(scope, problem.prop, problem.value, problem.problem, problem.fix, problem.code);
 }
 

@@ -6,7 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import { IConstruct } from 'constructs';
 import { Tier } from '../../network/tier';
-import { TieredVpc } from '../../network/tiered-vpc';
+import { ITieredVpc } from '../../network/tiered-vpc';
 import { parseIpv4 } from '../../private/cidr';
 import { propError } from '../../private/errors';
 
@@ -48,7 +48,7 @@ export interface EcsBindOptions {
 }
 
 /** The instances of an auto scaling group, registered by the group itself. */
-export function bindAutoScalingGroup(scope: IConstruct, net: TieredVpc, group: autoscaling.AutoScalingGroup,
+export function bindAutoScalingGroup(scope: IConstruct, net: ITieredVpc, group: autoscaling.AutoScalingGroup,
   givenTier: Tier | undefined, where: string): BoundTargets {
   checkSameVpc(scope, net, group, where);
   const cfn = group.node.defaultChild as autoscaling.CfnAutoScalingGroup;
@@ -62,7 +62,7 @@ export function bindAutoScalingGroup(scope: IConstruct, net: TieredVpc, group: a
 }
 
 /** EC2 instances, registered by instance id. */
-export function bindInstances(scope: IConstruct, net: TieredVpc, instances: ec2.Instance[],
+export function bindInstances(scope: IConstruct, net: ITieredVpc, instances: ec2.Instance[],
   givenTier: Tier | undefined, where: string): BoundTargets {
   if (instances.length === 0) {
     throw propError(scope, `${where}: instances`, [], 'must name at least one instance', 'Pass the instances to register.');
@@ -81,7 +81,7 @@ export function bindInstances(scope: IConstruct, net: TieredVpc, instances: ec2.
 }
 
 /** Any `INetworkLoadBalancerTarget`, with the security groups that must admit the load balancer. */
-export function bindCustom(scope: IConstruct, net: TieredVpc, target: elbv2.INetworkLoadBalancerTarget, connectable: ec2.IConnectable,
+export function bindCustom(scope: IConstruct, net: ITieredVpc, target: elbv2.INetworkLoadBalancerTarget, connectable: ec2.IConnectable,
   options: { readonly tier?: Tier; readonly targetType?: elbv2.TargetType; readonly trafficPort?: ec2.Port }, where: string): BoundTargets {
   checkSameVpc(scope, net, connectable, where);
   return {
@@ -94,7 +94,7 @@ export function bindCustom(scope: IConstruct, net: TieredVpc, target: elbv2.INet
 }
 
 /** An ECS service: task IPs (`awsvpc`) or container instances and host ports (`bridge`, `host`). */
-export function bindEcsService(scope: IConstruct, net: TieredVpc, service: ecs.BaseService, opts: EcsBindOptions, where: string): BoundTargets {
+export function bindEcsService(scope: IConstruct, net: ITieredVpc, service: ecs.BaseService, opts: EcsBindOptions, where: string): BoundTargets {
   const taskDefinition = service.taskDefinition;
   const mode = taskDefinition.networkMode;
   if (mode === ecs.NetworkMode.NONE) {
@@ -161,7 +161,7 @@ export function bindEcsService(scope: IConstruct, net: TieredVpc, service: ecs.B
 }
 
 /** IP addresses inside the VPC, with the security groups of their interfaces when known. */
-export function bindIpAddresses(scope: IConstruct, net: TieredVpc, addresses: string[], connectable: ec2.IConnectable | undefined,
+export function bindIpAddresses(scope: IConstruct, net: ITieredVpc, addresses: string[], connectable: ec2.IConnectable | undefined,
   givenTier: Tier | undefined, where: string): BoundTargets {
   if (addresses.length === 0) {
     throw propError(scope, `${where}: addresses`, [], 'must name at least one IP address', 'Pass the targets\' private IPv4 addresses.');
@@ -216,7 +216,7 @@ export function bindIpAddresses(scope: IConstruct, net: TieredVpc, addresses: st
 }
 
 /** True when `vpc` is the tiered VPC (same object, or the same VPC id once resolved). */
-function sameVpc(vpc: ec2.IVpc, net: TieredVpc): boolean {
+function sameVpc(vpc: ec2.IVpc, net: ITieredVpc): boolean {
   if (vpc === net.vpc) return true;
   const stack = Stack.of(net);
   return JSON.stringify(stack.resolve(vpc.vpcId)) === JSON.stringify(stack.resolve(net.vpc.vpcId));
@@ -227,7 +227,7 @@ function sameVpc(vpc: ec2.IVpc, net: TieredVpc): boolean {
  * only targets of its own VPC, and a security group can only reference groups of its VPC (or a
  * peered one).
  */
-function checkSameVpc(scope: IConstruct, net: TieredVpc, connectable: ec2.IConnectable, where: string): void {
+function checkSameVpc(scope: IConstruct, net: ITieredVpc, connectable: ec2.IConnectable, where: string): void {
   const stack = Stack.of(net);
   const vpcId = JSON.stringify(stack.resolve(net.vpc.vpcId));
   for (const sg of connectable.connections.securityGroups) {
@@ -236,7 +236,7 @@ function checkSameVpc(scope: IConstruct, net: TieredVpc, connectable: ec2.IConne
     if (JSON.stringify(stack.resolve(cfn.vpcId)) !== vpcId) {
       const owner = (connectable as unknown as IConstruct).node?.path ?? sg.node.path;
       throw propError(scope, `${where}: targets`, owner, `are outside the load balancer's VPC (security group ${sg.node.path} belongs to another VPC)`,
-        `Place the targets in ${net.node.path}'s VPC (vpc: net.vpc, vpcSubnets: net.selectSubnets(Tier.APP)).`);
+        `Place the targets in ${net.node.path}'s VPC (vpc: net.vpc, vpcSubnets: net.tierSubnets(Tier.APP)).`);
     }
   }
 }
@@ -245,13 +245,13 @@ function checkSameVpc(scope: IConstruct, net: TieredVpc, connectable: ec2.IConne
  * The tier of the subnets `ids` (resolved against the VPC's tier subnets); undefined when they
  * can't be read (imported subnets, tokens of lists) or span tiers.
  */
-function derivedTier(net: TieredVpc, owner: IConstruct, ids: unknown): Tier | undefined {
+function derivedTier(net: ITieredVpc, owner: IConstruct, ids: unknown): Tier | undefined {
   const stack = Stack.of(owner);
   const resolved = stack.resolve(ids);
   if (!Array.isArray(resolved) || resolved.length === 0) return undefined;
   const byId = new Map<string, Tier>();
   for (const tier of ALL_TIERS) {
-    for (const id of net.vpc.selectSubnets(net.selectSubnets(tier)).subnetIds) byId.set(JSON.stringify(stack.resolve(id)), tier);
+    for (const id of net.selectTierSubnets(tier).subnetIds) byId.set(JSON.stringify(stack.resolve(id)), tier);
   }
   const found = resolved.map((id) => byId.get(JSON.stringify(id)));
   if (found.some((t) => t === undefined)) return undefined;
@@ -259,7 +259,7 @@ function derivedTier(net: TieredVpc, owner: IConstruct, ids: unknown): Tier | un
   return distinct.length === 1 ? distinct[0] : undefined;
 }
 
-function pickTier(scope: IConstruct, _net: TieredVpc, owner: IConstruct, derived: Tier | undefined, given: Tier | undefined, where: string): Tier {
+function pickTier(scope: IConstruct, _net: ITieredVpc, owner: IConstruct, derived: Tier | undefined, given: Tier | undefined, where: string): Tier {
   if (derived !== undefined && given !== undefined && derived !== given) {
     throw propError(scope, `${where}: tier`, given, `contradicts ${owner.node.path}, whose subnets are in the ${derived} tier`,
       'Omit tier (it is derived from the subnets), or place the targets in the tier you meant.');

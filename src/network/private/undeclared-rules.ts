@@ -75,14 +75,14 @@ export function undeclaredSecurityGroupRules(net: IConstruct, flows: DeclaredFlo
       if (rule.unknown || rule.placeholder) continue;
       if (covered(rule, key, flows, groups)) continue;
       const ports = rule.protocol === 6 || rule.protocol === 17 ? ` ${rule.p0 === rule.p1 ? rule.p0 : `${rule.p0}-${rule.p1}`}` : '';
-      const peer = rule.peer.kind === 'cidr' ? `FlowEndpoint.internet(['${rule.peer.range.cidr}'])`
-        : rule.peer.kind === 'sg' ? `FlowEndpoint.workload(<the workload of ${rule.peer.text}>, <its tier>)` : '<the peer>';
+      const peer = rule.peer.kind === 'cidr' ? `FlowEndpoint.internet({ cidrs: ['${rule.peer.range.cidr}'] })`
+        : rule.peer.kind === 'sg' ? `FlowEndpoint.workload(<the workload of ${rule.peer.text}>, { tier: <its tier> })` : '<the peer>';
       const port = rule.protocol === 17 ? `ec2.Port.udp${rule.p0 === rule.p1 ? `(${rule.p0})` : `Range(${rule.p0}, ${rule.p1})`}`
         : rule.protocol === 6 ? `ec2.Port.tcp${rule.p0 === rule.p1 ? `(${rule.p0})` : `Range(${rule.p0}, ${rule.p1})`}` : 'ec2.Port.allTraffic()';
       errors.push(`${net.node.path}: the security group rule ${owner.path} (${protocolName(rule.protocol)}${ports} from ${rule.peer.kind === 'cidr' ? rule.peer.range.cidr
         : rule.peer.kind === 'sg' ? rule.peer.text : 'an unresolved peer'}) opens ${sg.display} of ${workload}, but no flow declares it, so the tier NACLs ` +
         `were not opened for it (the traffic is dropped, or slips through a return-traffic range). Declare it with ${addFlowHint}.addFlow(${peer}, ` +
-        `FlowEndpoint.workload(<${workload}>, <its tier>), ${port}), or remove the rule (an ALB listener opens itself to 0.0.0.0/0 unless ` +
+        `FlowEndpoint.workload(<${workload}>, { tier: <its tier> }), ${port}), or remove the rule (an ALB listener opens itself to 0.0.0.0/0 unless ` +
         'created with open: false).');
     }
   }
