@@ -37,8 +37,8 @@
  *   anyway, and 3 NAT gateways + 3 NLB Elastic IPs would exceed the default quota of 5 per Region.
  *   https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html
  * - Redis pub/sub per session (each server publishes a participant's edits on the session's
- *   channel and relays what it receives to its own clients of that session) in cluster mode: 3 shards of a primary
- *   and a replica in different AZs, Multi-AZ with automatic failover; sessions hash to shards with
+ *   channel and relays what it receives to its own clients of that session) in cluster mode:
+ *   3 shards of a primary and a replica in different AZs, Multi-AZ with automatic failover; sessions hash to shards with
  *   sharded pub/sub (SSUBSCRIBE / SPUBLISH "session:<id>"), so adding shards adds throughput.
  *   Transit and at-rest encryption on; no shared AUTH token: RBAC with IAM authentication
  *   (the servers' task role signs a short-lived token for their RBAC user, REDIS_USER), and the
