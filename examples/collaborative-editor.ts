@@ -1,7 +1,7 @@
 /**
- * Scenario: the reference architecture of seed 000 section 12, a real-time collaborative code
- * editor (500,000 sessions x 4 participants = 2,000,000 WebSocket connections), with every
- * opening a declared flow:
+ * Scenario: a real-time collaborative code editor designed for 500,000 concurrent editing
+ * sessions of 4 participants each, 2,000,000 WebSocket connections, with every opening a
+ * declared flow:
  *
  *   browsers --wss:// 443--> NLB (public tier, TCP pass-through: TLS ends at the servers)
  *   NLB --443--> WebSocket servers, ECS on Fargate (app tier, one ENI and security group per task)
@@ -12,26 +12,33 @@
  * and nothing else. No SSH anywhere: the tasks run no SSH daemon and no rule opens 22; a shell in
  * a server is a Session Manager session through ECS Exec.
  *
- * Sizing (seed 000 section 12, step 1): 2,000,000 connections / 50,000 per server = 40 servers,
- * + 50% headroom = 60. The server count is a parameter: `serverCount` (prop, or `-c serverCount=60`),
- * default 2 so that a test deploy stays cheap; SEED_SERVER_COUNT (60) is the seed's figure. Each
- * server's open-file limit is raised to 131,072 (50,000 sockets plus Redis, DynamoDB and log
- * connections: the seed's "tuned file descriptors"); size cpu and memory from a load test.
+ * Sizing, from the design inputs below: 2,000,000 connections / 50,000 per server (what one
+ * event-driven server holds once its file-descriptor limit is raised) = 40 servers, + 50% headroom
+ * (to absorb a lost AZ and the reconnection storm that follows) = 60. The server count is a
+ * parameter: `serverCount` (prop, or `-c serverCount=60`), default 2 so that a test deploy stays
+ * cheap; DESIGN_SERVER_COUNT (60) is the figure for the full load. Each server's open-file limit
+ * is raised to 131,072 (every socket is a file descriptor: 50,000 client sockets plus the Redis,
+ * DynamoDB and log connections, with room above Fargate's default of 65,535,
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Ulimit.html); the 50,000 per
+ * server is a design input, so size cpu and memory from a load test.
  *
  * Why each piece:
- * - NLB, not ALB (seed 000 section 12): connections live for hours and an NLB passes TCP
- *   through. An NLB still closes a connection idle for its TCP idle timeout (350 s by default,
- *   AWS-FACTS.md "Load balancers"), so the listener's is raised to 6,000 s, the most AWS allows;
- *   only a TCP listener can change it (a TLS listener's is fixed at 350 s), one more reason the
- *   TLS ends at the servers. Servers and clients still send WebSocket pings well within 6,000 s.
- *   The servers hold the certificate for wss://collab.<your domain>.
+ * - NLB, not ALB: connections live for hours and an NLB passes TCP through, layer 4, without
+ *   terminating HTTP. An NLB still closes a connection on which neither side sent anything for
+ *   its TCP idle timeout (350 s by default), so the listener's is raised to 6,000 s, the most AWS
+ *   allows; only a TCP listener can change it (a TLS listener's is fixed at 350 s), one more
+ *   reason the TLS ends at the servers. Servers and clients still send WebSocket pings well within
+ *   6,000 s. The servers hold the certificate for wss://collab.<your domain>.
+ *   https://docs.aws.amazon.com/elasticloadbalancing/latest/network/update-idle-timeout.html
  * - NLB health checks every 5 s, 2 failures: a dead server leaves the rotation within 10 s, its
- *   clients reconnect with backoff to the others (seed 000 section 12, step 4); the servers keep
- *   no session state, so any server will do.
+ *   clients reconnect with backoff (and jitter, so that they do not all return at once) to the
+ *   others; the servers keep no session state, so any server will do.
  * - No Elastic IPs on the NLB: an internet-facing NLB keeps one address per AZ for its lifetime
  *   anyway, and 3 NAT gateways + 3 NLB Elastic IPs would exceed the default quota of 5 per Region.
- * - Redis pub/sub per session (seed 000 section 12, step 2) in cluster mode: 3 shards of a primary
- *   and a replica in different AZs, Multi-AZ with automatic failover; sessions hash to shards with
+ *   https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html
+ * - Redis pub/sub per session (each server publishes a participant's edits on the session's
+ *   channel and relays what it receives to its own clients of that session) in cluster mode:
+ *   3 shards of a primary and a replica in different AZs, Multi-AZ with automatic failover; sessions hash to shards with
  *   sharded pub/sub (SSUBSCRIBE / SPUBLISH "session:<id>"), so adding shards adds throughput.
  *   Transit and at-rest encryption on; no shared AUTH token: RBAC with IAM authentication
  *   (the servers' task role signs a short-lived token for their RBAC user, REDIS_USER), and the
@@ -48,16 +55,25 @@
  * placeholder that answers TLS on 443, no Docker build. Replace it with your WebSocket server; it
  * gets REDIS_ENDPOINT, REDIS_PORT, REDIS_USER, REDIS_REPLICATION_GROUP_ID and TABLE_NAME.
  *
- * Seed practices: the collaborative editor (seed 000 section 12): wss:// on 443, NLB with TCP
- * pass-through, stateless WebSocket servers, Redis pub/sub on 6379 admitting only the servers'
- * security group, DynamoDB on 443 through a VPC endpoint, no SSH; NLB for long-lived connections
- * (seed 000 section 10, Table 5); Fargate awsvpc tasks (seed 000 section 9 "Fargate differs");
- * security groups referencing security groups (seed 004); gateway endpoints (seed 003);
- * stateless NACLs "say both ways" (seed 000 section 9); NAT gateway per AZ (seed 004).
+ * Practices: wss:// on 443, NLB with TCP pass-through, stateless WebSocket servers, Redis pub/sub
+ * on 6379 admitting only the servers' security group, DynamoDB on 443 through a VPC endpoint, no
+ * SSH. An NLB for long-lived connections (any TCP port, idle timeout up to 6,000 s; an ALB is an
+ * HTTP proxy). Fargate tasks use the awsvpc network mode: each task has its own network interface
+ * and security group, so rules name the task's group rather than a host's
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html).
+ * Security groups that reference security groups: a rule naming the servers' group admits every
+ * task in it, whatever its address
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html). A gateway endpoint
+ * for DynamoDB, free, keeps that traffic off the NAT gateway
+ * (https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html). NACLs are
+ * stateless, so every NACL entry for a request has its entry for the reply on the client's
+ * ephemeral ports (https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html).
+ * One NAT gateway per AZ, each AZ routing to its own: a NAT gateway is redundant only inside its
+ * AZ (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html).
  *
  * Synthesize (no AWS credentials needed):
  *   npx cdk synth --app "npx ts-node -P test/tsconfig.json examples/collaborative-editor.ts"
- * Deploy (us-east-1), a test deploy with 2 servers, or the seed's 60:
+ * Deploy (us-east-1), a test deploy with 2 servers, or the 60 of the full load:
  *   npx cdk bootstrap
  *   npx cdk deploy --app "npx ts-node -P test/tsconfig.json examples/collaborative-editor.ts" [-c serverCount=60]
  * Try it: `curl -k https://<LoadBalancerDns output>/` completes a TLS handshake with a server
@@ -80,18 +96,21 @@ import {
   FlowEndpoint, NlbTarget, Tier, TieredNetworkLoadBalancer, TieredVpc, WellKnownPorts,
 } from '../src';
 
-/** Seed 000 section 12: 500,000 sessions x 4 participants. */
-export const SEED_CONNECTIONS = 2_000_000;
-/** Seed 000 section 12: what one tuned, event-driven server holds. */
-export const SEED_CONNECTIONS_PER_SERVER = 50_000;
-/** Seed 000 section 12: 50% headroom over the minimum. */
-export const SEED_HEADROOM = 0.5;
-/** 2,000,000 / 50,000 = 40 servers, + 50% = 60. */
-export const SEED_SERVER_COUNT = Math.ceil((SEED_CONNECTIONS / SEED_CONNECTIONS_PER_SERVER) * (1 + SEED_HEADROOM));
+/** Design input: concurrent WebSocket connections at peak, 500,000 sessions x 4 participants. */
+export const DESIGN_CONNECTIONS = 2_000_000;
+/** Design input: connections one event-driven server holds with its file-descriptor limit raised. */
+export const DESIGN_CONNECTIONS_PER_SERVER = 50_000;
+/** Design input: headroom over the minimum server count (a lost AZ, reconnection storms). */
+export const DESIGN_HEADROOM = 0.5;
+/** The server count for the full load: 2,000,000 / 50,000 = 40 servers, + 50% = 60. */
+export const DESIGN_SERVER_COUNT = Math.ceil((DESIGN_CONNECTIONS / DESIGN_CONNECTIONS_PER_SERVER) * (1 + DESIGN_HEADROOM));
 /** The default server count: a test deploy. */
 export const DEFAULT_SERVER_COUNT = 2;
 
-/** The port the servers listen on: wss:// (seed 000 section 12: "Never use port 80 for WebSockets in production"). */
+/**
+ * The port the servers listen on: wss://, WebSocket over TLS. Never ws:// on 80 in production: it
+ * carries the documents in the clear, and proxies on the way often break its unencrypted upgrade.
+ */
 const WSS_PORT = 443;
 /** The NLB's TCP idle timeout ceiling (AWS accepts 60-6000 s). */
 const MAX_TCP_IDLE_TIMEOUT = Duration.seconds(6000);
@@ -201,7 +220,7 @@ export class PubSubRedis extends Construct implements ec2.IConnectable {
 
     Validations.of(this.replicationGroup).acknowledge({
       id: 'AwsSolutions-AEC5',
-      reason: 'Redis on its well-known 6379 is the seed\'s design (seed 000 section 12) and what every client expects; another port ' +
+      reason: 'Redis on its well-known 6379 is this design\'s choice and what every client expects; another port ' +
         'would hide nothing: only the WebSocket servers\' security group reaches it, in the data tier, which has no route to the internet.',
     });
     Validations.of(this.replicationGroup).acknowledge({
@@ -232,7 +251,7 @@ export class PubSubRedis extends Construct implements ec2.IConnectable {
 /** Properties of the example stack. */
 export interface CollaborativeEditorStackProps extends StackProps {
   /**
-   * How many WebSocket servers (ECS tasks) run. The seed's load needs SEED_SERVER_COUNT (60).
+   * How many WebSocket servers (ECS tasks) run. The full load of 2,000,000 connections needs DESIGN_SERVER_COUNT (60).
    * @default - the `serverCount` context value, else DEFAULT_SERVER_COUNT (2, a test deploy)
    */
   readonly serverCount?: number;
@@ -435,7 +454,8 @@ export class CollaborativeEditorStack extends Stack {
     const n = typeof raw === 'string' ? Number(raw) : raw;
     if (typeof n !== 'number' || (!Token.isUnresolved(n) && (!Number.isInteger(n) || n < 1))) {
       throw new Error(`${this.node.path}: serverCount must be a whole number of servers, at least 1, got ${String(raw)}. ` +
-        `Give e.g. -c serverCount=${SEED_SERVER_COUNT} (the seed's 2,000,000 connections) or ${DEFAULT_SERVER_COUNT} for a test deploy.`);
+        `Give e.g. -c serverCount=${DESIGN_SERVER_COUNT} (the full load of ${DESIGN_CONNECTIONS.toLocaleString('en-US')} connections) ` +
+        `or ${DEFAULT_SERVER_COUNT} for a test deploy.`);
     }
     return n;
   }

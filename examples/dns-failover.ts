@@ -16,10 +16,17 @@
  * (same stack); the secondary by its DNS name and canonical hosted zone id, literal values, so
  * no cross-region reference is needed.
  *
- * Seed practices: failover routing, primary us-east-1 and secondary us-west-2, with health checks
- * on /health every 30 s, failure threshold 3 (seed 003 "Route 53 DNS"); alias records for AWS
- * resources (seed 003 "ALIAS Record"; seed 004 "Records", "TTL"); every opening a declared flow,
- * stateless NACLs "say both ways" (seed 000 section 9).
+ * Practices: failover routing, primary us-east-1 and secondary us-west-2, with health checks on
+ * /health every 30 s (Route 53's default interval) and a failure threshold of 3 consecutive
+ * failed checks (its default), so a dead primary leaves the answers in about 90 s
+ * (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html).
+ * Alias records for the load balancers rather than CNAMEs: an alias follows the load balancer's
+ * changing addresses, also works at the zone apex, and with evaluate-target-health takes on the
+ * load balancer's health
+ * (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html).
+ * Every opening is a declared flow; NACLs are stateless, so each request entry has its reply
+ * entry on the client's ephemeral ports
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html).
  *
  * Synthesize (no AWS credentials needed):
  *   npx cdk synth --app "npx ts-node -P test/tsconfig.json examples/dns-failover.ts"

@@ -14,8 +14,10 @@
  * `ECS_DYNAMIC_HOST_PORT_RANGE=32768-51677` into /etc/ecs/ecs.config through the launch
  * template's user data and compiles the same range into the instances' only security group rule
  * (from the load balancer's security group) and the public and app tiers' NACL entries. The
- * default stops at 51677, below the ECS agent's reserved ports 51678-51680 that the seed's
- * 32768-61000 would expose to the load balancer. No SSH: no key pair, no port 22; reach an
+ * default stops at 51677, below the ports ECS reserves on a container instance for its agent,
+ * 51678-51680, which a common Linux ephemeral range such as 32768-60999 would expose to the load
+ * balancer (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html). No SSH: no key pair, no port 22; reach an
  * instance with Session Manager (the instance role has AmazonSSMManagedInstanceCore; the agent
  * reaches SSM through the NAT gateway).
  *
@@ -25,10 +27,15 @@
  * make three tasks per instance; during a deployment (maxHealthyPercent 200) the capacity
  * provider's managed scaling adds instances for the new copies, up to four.
  *
- * Seed practices: ECS dynamic port mapping, hostPort 0, the instance SG admits the load
- * balancer's SG on the dynamic range only (seed 000 section 9; seed 003 "Container Networking");
- * ALB terminates TLS on 443 (seed 000 section 10); stateless NACLs "say both ways" (seed 000
- * section 9); no SSH anywhere, Session Manager instead (seed 000 section 9).
+ * Practices: ECS dynamic port mapping, hostPort 0, and the instances' security group admits the
+ * load balancer's security group on the dynamic range only, not the whole VPC
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking-bridge.html). The
+ * ALB terminates TLS on 443 and redirects 80 to it
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html).
+ * NACLs are stateless, so each request entry has its reply entry on the client's ephemeral ports
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html). No SSH anywhere:
+ * Session Manager opens a shell through the SSM agent's outbound connection, with no inbound port
+ * (https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html).
  *
  * Synthesize (no AWS credentials needed; without a certificate the ALB listens on HTTP 80 only,
  * with a warning):

@@ -10,11 +10,17 @@
  *   partner 203.0.113.0/24 --9092--> NLB (public tier, 3 static IPs) --9092--> brokers (app tier)
  *   brokers <--9093--> brokers;  brokers --443--> ssm / ssmmessages / ec2messages endpoints
  *
- * Seed practices: "You need to whitelist a fixed IP for a partner company to send TCP data on
- * port 9092 to your Kafka cluster -> NLB" (seed 000 section 9, "ALB and NLB Port Exam Points");
- * NLB for any TCP port with a static IP per AZ (seed 000 section 10, seed 003, seed 004);
- * security groups referencing security groups for tiers (seed 004); stateless NACLs "say both
- * ways" (seed 000 section 9); no SSH anywhere, Session Manager instead (seed 000 section 9).
+ * Practices: a partner that allowlists fixed addresses and sends raw TCP on 9092 needs a Network
+ * Load Balancer: an Application Load Balancer speaks only HTTP and HTTPS and has no fixed
+ * addresses, while an NLB forwards any TCP port and, internet-facing, takes one Elastic IP per
+ * AZ (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/introduction.html).
+ * Security groups that reference security groups for the tiers: the brokers' rule names the load
+ * balancer's group, not an address range
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html). NACLs are
+ * stateless, so each request entry has its reply entry on the client's ephemeral ports
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html). No SSH anywhere:
+ * Session Manager opens a shell with no inbound port, here through interface endpoints
+ * (https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-create-vpc.html).
  *
  * With client IP preservation (on for instance targets) the brokers see the partner's own
  * address: the app tier's NACL admits the partner's range on 9092 (and answers it), while the
@@ -120,7 +126,7 @@ export class KafkaNlbStack extends Stack {
     });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-      reason: 'AmazonSSMManagedInstanceCore is the minimum AWS maintains for Session Manager (the replacement for SSH, seed 000 section 9); ' +
+      reason: 'AmazonSSMManagedInstanceCore is the minimum AWS maintains for Session Manager (the replacement for SSH: a shell with no inbound port open); ' +
         'a hand-copied policy would drift from what the SSM agent needs.',
     });
     const launchTemplate = new ec2.LaunchTemplate(this, 'BrokerTemplate', {

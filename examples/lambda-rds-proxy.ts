@@ -9,11 +9,16 @@
  * and nothing else: the function has no path to the database itself, and the internet reaches
  * neither the proxy nor the database.
  *
- * Seed practices: "Lambda + RDS requires RDS Proxy" (seed 000 sections 9 and 11: each concurrent
- * invocation may open its own socket; the proxy pools them); Lambda SG -> proxy SG -> database SG
- * on the database port (seed 000 section 9); stateless NACLs "say both ways" with Lambda's
- * 1024-65535 return range (seed 000 section 9); least privilege: `rds-db:connect` on this proxy
- * and user only (seed 004).
+ * Practices: a Lambda function reaches RDS through RDS Proxy. Each concurrent invocation runs in
+ * its own execution environment and may open its own database connection, so a burst of
+ * invocations would become a burst of connections; the proxy pools and reuses them, and queues
+ * what the pool cannot serve (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html).
+ * Security groups chain function -> proxy -> database on the database port, each rule naming the
+ * previous group (https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+ * NACLs are stateless, so the proxy's replies go back on the function's ephemeral ports, which
+ * for Lambda are 1024-65535 (https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html).
+ * Least privilege: `rds-db:connect` on this proxy and user only
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.html).
  *
  * The handler (examples/lambda-rds-proxy/handler.ts) signs an IAM auth token with
  * @aws-sdk/rds-signer, connects with pg over verified TLS and runs `SELECT 1 ...`. It is bundled
@@ -109,8 +114,8 @@ export class LambdaRdsProxyStack extends Stack {
       });
       Validations.of(this.queryFunction).acknowledge({
         id: `${pack}-LambdaConcurrency`,
-        reason: 'RDS Proxy bounds the database connections however many invocations run (maxConnectionsPercent of max_connections: ' +
-          'seed 000 section 11). A reservation would take concurrency from the account\'s unreserved pool, and an account whose ' +
+        reason: 'RDS Proxy bounds the database connections however many invocations run (maxConnectionsPercent of max_connections, ' +
+          'queueing what the pool cannot serve). A reservation would take concurrency from the account\'s unreserved pool, and an account whose ' +
           'concurrency quota is still 10 cannot reserve any (Lambda keeps 10 unreserved), so the example would not deploy there.',
       });
     }

@@ -11,9 +11,15 @@
  * the workloads you place in the tiers still need their security group rules, which workload
  * flows (`FlowEndpoint.workload`) add as security group references: see three-tier-web-app.
  *
- * Seed practices: "Stateless = Say Both Ways" (seed 000 section 9: every NACL entry has its
- * ephemeral return entry); one CIDR per tier (seed 003 "VPC Fundamentals"); NAT gateway per AZ
- * (seed 004); no SSH, Session Manager instead (seed 000 section 9).
+ * Practices: NACLs are stateless, so say it both ways: every NACL entry that admits a request has
+ * its entry for the reply on the client's ephemeral ports
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html). One CIDR block per
+ * tier, so that a NACL entry can name a whole tier
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html). One NAT gateway per AZ,
+ * each AZ routing to its own: a NAT gateway is redundant only inside its AZ
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html). No SSH: Session Manager
+ * opens a shell with no inbound port, here through interface endpoints
+ * (https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html).
  *
  * Synthesize (no AWS credentials needed):
  *   npx cdk synth --app "npx ts-node -P test/tsconfig.json examples/three-tier-vpc.ts"

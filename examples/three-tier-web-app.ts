@@ -22,12 +22,22 @@
  * web tasks -> proxy) rather than `connectFunction`, and the IAM grant is a customer managed
  * policy on the task role.
  *
- * Seed practices: ALB terminates TLS on 443 and redirects 80 to 443 (seed 000 section 9, "ALB and
- * NLB Port Exam Points"); three tiers whose security groups reference each other (seed 004 "SG
- * referencing for tiers"); Fargate awsvpc tasks bind their container port on their own ENI (seed
- * 000 section 9 "Fargate differs"; seed 003 "awsvpc recommended"); connection pooling through RDS
- * Proxy (seed 000 section 11); stateless NACLs "say both ways" (seed 000 section 9); NAT gateway
- * per AZ (seed 004); no SSH, Session Manager instead (seed 000 section 9).
+ * Practices: the ALB terminates TLS on 443 and redirects 80 to 443
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html).
+ * Three tiers whose security groups reference each other: a rule naming a group admits every
+ * network interface in it, whatever its address
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html). Fargate tasks use
+ * the awsvpc network mode: each task has its own network interface and binds its container port
+ * there, with no host port mapping
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html).
+ * Connection pooling through RDS Proxy, which reuses database connections across clients
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html). NACLs are stateless,
+ * so each request entry has its reply entry on the client's ephemeral ports
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html). One NAT gateway
+ * per AZ, each AZ routing to its own
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html). No SSH: a shell in a
+ * task is a Session Manager session through ECS Exec
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html).
  *
  * Synthesize (no AWS credentials needed; without a certificate the ALB gets a placeholder ARN
  * and the synth leaves a warning):

@@ -13,8 +13,10 @@
  *   built-in roots and the proxy's certificate would no longer verify ("unable to get local issuer
  *   certificate"). The host name is checked against the certificate (pg's default).
  * - Connections: one client per execution environment, reused across invocations; the proxy pools
- *   the database side, so a burst of invocations doesn't become a burst of database connections
- *   (seed 000 section 9, "The Lambda + RDS socket problem").
+ *   the database side, so a burst of invocations doesn't become a burst of database connections:
+ *   every concurrent invocation runs in an execution environment of its own, and without the proxy
+ *   each would hold its own database connection
+ *   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html).
  *
  * Environment (set by connectFunction): DB_PROXY_ENDPOINT, DB_PORT, DB_NAME, DB_USER; AWS_REGION (Lambda).
  */

@@ -25,17 +25,31 @@ import { isImmutableImport, securityGroupVpcId, WorkloadPlacement } from '../pri
 /** The private IPv4 ranges of RFC 1918, and the shared address space of RFC 6598 (100.64.0.0/10), which is not public either. */
 const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'].map(parseIpv4);
 
-/** How many NAT gateways a `TieredVpc` gets. */
+/**
+ * How many NAT gateways a `TieredVpc` gets.
+ *
+ * The NAT gateways a `TieredVpc` creates are zonal: each one lives in the public subnet of one
+ * AZ (availability mode `zonal`, the default of `AWS::EC2::NatGateway`) and is redundant only
+ * inside that AZ. AWS also offers regional NAT gateways (availability mode `regional`), a single
+ * gateway that expands across the AZs where the VPC has workloads and needs no public subnet;
+ * this construct does not create those.
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html
+ */
 export enum NatGatewayMode {
   /**
-   * One NAT gateway in every AZ, each app subnet routing to the one in its own AZ: a NAT
-   * gateway is redundant only inside its AZ, and same-AZ routing avoids cross-AZ charges.
+   * One zonal NAT gateway in every AZ, each app subnet routing to the one in its own AZ: a zonal
+   * NAT gateway is redundant only inside its AZ, and same-AZ routing avoids cross-AZ charges.
    * @see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
    */
   PER_AZ = 'per-az',
   /**
-   * One NAT gateway for every AZ: cheaper, for non-production. The app tier of every other AZ
-   * loses the internet when that AZ fails, and pays cross-AZ data charges. Leaves a warning.
+   * One zonal NAT gateway, in one AZ, for every AZ: cheaper, for non-production. The app
+   * subnets of every AZ route to that one gateway, so when its AZ fails the app tier of every
+   * other AZ loses the internet too, and traffic from the other AZs pays cross-AZ data charges.
+   * This is a property of a zonal gateway; a regional NAT gateway, which AWS runs across the AZs it
+   * covers, is another resource that this construct does not create. Leaves a warning.
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html
    */
   SINGLE = 'single',
   /** No NAT gateway: the app tier has no route to the internet; flows from it to the internet are refused. */

@@ -76,7 +76,7 @@ describe.each(EXAMPLES)('the %s example', (_name, example, exposure) => {
   });
 });
 
-describe('the reference architecture with its flows as expectations', () => {
+describe('the collaborative editor example with its flows as expectations', () => {
   const outdir = synth(collaborativeEditor);
   const flows = [
     { from: 'internet', to: 'CollaborativeEditor/Nlb', port: 443 },

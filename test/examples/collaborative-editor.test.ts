@@ -4,7 +4,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { normalizedTemplate } from './normalize';
 import {
-  build, CollaborativeEditorStack, DEFAULT_SERVER_COUNT, SEED_SERVER_COUNT,
+  build, CollaborativeEditorStack, DEFAULT_SERVER_COUNT, DESIGN_CONNECTIONS, DESIGN_CONNECTIONS_PER_SERVER, DESIGN_HEADROOM,
+  DESIGN_SERVER_COUNT,
 } from '../../examples/collaborative-editor';
 import { NetworkAssertions, NetworkEndpoint, Tier, WellKnownPorts } from '../../src';
 import { nagFindings } from '../util';
@@ -100,8 +101,9 @@ test('the servers run in the app tier, listen on 443 and may hold 131,072 open f
   });
 });
 
-test('the server count follows the seed\'s sizing: 2,000,000 / 50,000 = 40, + 50% = 60', () => {
-  expect(SEED_SERVER_COUNT).toBe(60);
+test('the design server count follows the sizing: 2,000,000 connections / 50,000 per server = 40, + 50% headroom = 60', () => {
+  expect([DESIGN_CONNECTIONS, DESIGN_CONNECTIONS_PER_SERVER, DESIGN_HEADROOM]).toEqual([2_000_000, 50_000, 0.5]);
+  expect(DESIGN_SERVER_COUNT).toBe(60);
 });
 
 test.each([

@@ -73,7 +73,7 @@ describe('NetworkPatterns-NACL1: SSH/RDP open to the internet in a NACL', () => 
     expect(findingsOf(stack, NACL1)).toEqual(['Test/Acl/In100/Resource']);
   });
 
-  test('Compliance: the return range 1024-65535 from 0.0.0.0/0 (seed 000 section 9) is exempt though it covers 3389', () => {
+  test('Compliance: the return range 1024-65535 from 0.0.0.0/0 (the ephemeral ports AWS advises for NAT gateway, ELB and Lambda clients) is exempt though it covers 3389', () => {
     const { stack, inbound } = setup();
     inbound(100, ANY, ec2.AclTraffic.tcpPortRange(1024, 65535));
     inbound(200, ANY, ec2.AclTraffic.udpPortRange(1024, 65535));
@@ -184,7 +184,7 @@ describe('NetworkPatterns-NACL2: a NACL service entry without its ephemeral retu
     expect(findingsOf(stack, NACL2)).toEqual([]);
   });
 
-  test('Compliance: the seed\'s public web server NACL', () => {
+  test('Compliance: a public web server NACL, HTTPS 443 in and out with the 1024-65535 return range both ways', () => {
     const { stack, inbound, outbound } = setup();
     inbound(100, ANY, ec2.AclTraffic.tcpPort(443));
     inbound(200, ANY, ec2.AclTraffic.tcpPortRange(1024, 65535));

@@ -31,7 +31,8 @@ describe('NetworkPatternsChecks on TieredVpc', () => {
   test('typical flows: no findings (the return range from 0.0.0.0/0 is exempt from NACL1)', () => {
     // GIVEN / WHEN
     const { stack } = typicalStack();
-    // THEN: tcp 1024-65535 from 0.0.0.0/0 covers RDP 3389, but it is the return range seed 000 section 9 prescribes;
+    // THEN: tcp 1024-65535 from 0.0.0.0/0 covers RDP 3389, but it is the return range AWS advises for a NACL
+    // that serves NAT gateway, ELB and Lambda clients (https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html);
     // denying 3389 inside it would drop NAT/ELB/Lambda returns (next test), and SG1 keeps RDP closed statefully.
     expect(nagFindings(stack, pack())).toEqual([]);
   });

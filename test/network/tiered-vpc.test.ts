@@ -331,7 +331,7 @@ describe('TieredVpc bad input', () => {
   });
 });
 
-// Ports from the seeds' tables and ephemeral ranges
+// Well-known ports and ephemeral ranges
 describe('ports', () => {
   test('well-known ports', () => {
     expect(WellKnownPorts.POSTGRES.toRuleJson()).toEqual({ ipProtocol: 'tcp', fromPort: 5432, toPort: 5432 });
