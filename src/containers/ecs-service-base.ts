@@ -43,6 +43,22 @@ interface ServiceParts {
  * creates its capacity, task definition and service; the attributes below mean the same in both.
  *
  * Not meant to be extended outside this library.
+ *
+ * @example
+ * // Code that works with either service takes the base type: here, admit an app-tier
+ * // workload to each service's internal load balancer.
+ * declare const worker: ec2.IConnectable;
+ * const services: EcsServiceBase[] = [
+ *   new EcsFargateService(this, 'Web', {
+ *     network: net,
+ *     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx'),
+ *     containerPort: 8080,
+ *     loadBalancer: ServiceLoadBalancer.alb({ internetFacing: false }),
+ *   }),
+ * ];
+ * for (const s of services) {
+ *   s.allowLoadBalancerClient(worker, Tier.APP);
+ * }
  */
 export abstract class EcsServiceBase extends Construct implements ec2.IConnectable {
   private readonly net: ITieredVpc;
