@@ -10,8 +10,8 @@ import {
   allowLoadBalancerFrom, BuiltLoadBalancer, buildLoadBalancer, CONTAINER_NAME, createLogGroup, declareEgress, ResolvedBaseProps, ServiceTargets,
 } from './private/service-wiring';
 import { TieredNetworkLoadBalancer } from '../load-balancing/tiered-network-load-balancer';
-import { Tier } from '../network/tier';
 import { ClientOptions } from '../network/client-options';
+import { Tier } from '../network/tier';
 import { ITieredVpc } from '../network/tiered-vpc';
 import { propError } from '../private/errors';
 
