@@ -289,7 +289,7 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
       continue;
     }
     if (f.relayed) {
-      relayedProbes(f, topo, plan, analyzer, probes, legs, addLegs, inet, eniEnd);
+      relayedProbes(f, topo, plan, analyzer, probes, addLegs, inet, eniEnd);
       continue;
     }
     const flowPort = ec2Port(f.protocol, f.fromPort, f.toPort);
@@ -413,7 +413,7 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
 }
 
 function relayedProbes(f: EmuTopology['flows'][number], topo: EmuTopology, plan: EmulationPlan, analyzer: ReachabilityAnalyzer,
-  probes: PendingProbe[], legs: Leg[], addLegs: (...a: any[]) => void, inet: (c: string) => Endpoint | undefined,
+  probes: PendingProbe[], addLegs: (...a: any[]) => void, inet: (c: string) => Endpoint | undefined,
   eniEnd: (e: Eni) => Endpoint): void {
   const toSubnets = new Set((f.to as { nodes: string[] }).nodes.map((id) => topo.nodes.find((n) => n.id === id)!.subnets[0]));
   const port = portText(f.protocol, f.fromPort, f.toPort);
@@ -467,7 +467,6 @@ function relayedProbes(f: EmuTopology['flows'][number], topo: EmuTopology, plan:
       note: 'not emulated: no load balancer passes clients through to this tier with their own address',
     });
   }
-  void legs;
 }
 
 /**
