@@ -27,6 +27,20 @@ export class StackIndex {
     return index;
   }
 
+  /**
+   * For a rule about security group ingress: the stack's index and the network model's id of
+   * `node` when it holds ingress rules (a security group or a standalone ingress rule) and
+   * synthesizes; undefined when the rule does not apply to it.
+   */
+  public static ofIngressHolder(node: CfnResource): { readonly index: StackIndex; readonly id: string } | undefined {
+    if (node.cfnResourceType !== 'AWS::EC2::SecurityGroup' && node.cfnResourceType !== 'AWS::EC2::SecurityGroupIngress') {
+      return undefined;
+    }
+    const index = StackIndex.of(node);
+    const res = index.get(node);
+    return res ? { index, id: index.modelId(res) } : undefined;
+  }
+
   /** Every resource of the stack, in construct-tree (pre-)order. */
   public readonly resources: IndexedResource[] = [];
   private readonly byLogicalId = new Map<string, IndexedResource>();

@@ -63,13 +63,9 @@ export function opensToWorld(index: StackIndex, ownerId: string, ports: readonly
 export function worldOpenPortsRule(name: string, ports: readonly CheckedPort[]): (node: CfnResource) => NagRuleResult {
   return Object.defineProperty(
     (node: CfnResource): NagRuleResult => {
-      if (node.cfnResourceType !== 'AWS::EC2::SecurityGroup' && node.cfnResourceType !== 'AWS::EC2::SecurityGroupIngress') {
-        return NagRuleCompliance.NOT_APPLICABLE;
-      }
-      const index = StackIndex.of(node);
-      const res = index.get(node);
-      if (!res) return NagRuleCompliance.NOT_APPLICABLE;
-      return opensToWorld(index, index.modelId(res), ports) ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
+      const holder = StackIndex.ofIngressHolder(node);
+      if (!holder) return NagRuleCompliance.NOT_APPLICABLE;
+      return opensToWorld(holder.index, holder.id, ports) ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
     },
     'name',
     { value: name },

@@ -18,13 +18,9 @@ import { StackIndex } from '../private/stack-index';
  */
 export default Object.defineProperty(
   (node: CfnResource): NagRuleResult => {
-    if (node.cfnResourceType !== 'AWS::EC2::SecurityGroup' && node.cfnResourceType !== 'AWS::EC2::SecurityGroupIngress') {
-      return NagRuleCompliance.NOT_APPLICABLE;
-    }
-    const index = StackIndex.of(node);
-    const res = index.get(node);
-    if (!res) return NagRuleCompliance.NOT_APPLICABLE;
-    const id = index.modelId(res);
+    const holder = StackIndex.ofIngressHolder(node);
+    if (!holder) return NagRuleCompliance.NOT_APPLICABLE;
+    const { index, id } = holder;
     const model = index.model;
     let applicable = false;
     for (const sg of model.sgs.values()) {
