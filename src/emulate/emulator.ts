@@ -276,16 +276,7 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
     const port = portText(f.protocol, f.fromPort, f.toPort);
     const ports = [...new Set([f.fromPort, f.toPort])];
     if (f.from.kind === 'unknown' || f.to.kind === 'unknown') {
-      probes.push({
-        kind: 'declared',
-        name: f.description,
-        from: f.from.name,
-        to: f.to.name,
-        port,
-        answer: undefined,
-        declared: true,
-        note: `not emulated: ${(f.from.kind === 'unknown' ? f.from : f.to as any).reason}`,
-      });
+      probes.push(notEmulated(f, (f.from.kind === 'unknown' ? f.from : f.to as any).reason));
       continue;
     }
     if (f.relayed) {
@@ -455,18 +446,21 @@ function relayedProbes(f: EmuTopology['flows'][number], topo: EmuTopology, plan:
       }
     }
   }
-  if (!any) {
-    probes.push({
-      kind: 'declared',
-      name: f.description,
-      from: f.from.name,
-      to: f.to.name,
-      port,
-      answer: undefined,
-      declared: true,
-      note: 'not emulated: no load balancer passes clients through to this tier with their own address',
-    });
-  }
+  if (!any) probes.push(notEmulated(f, 'no load balancer passes clients through to this tier with their own address'));
+}
+
+/** The probe of a declared flow the emulation cannot carry, with the reason. */
+function notEmulated(f: EmuTopology['flows'][number], reason: string): PendingProbe {
+  return {
+    kind: 'declared',
+    name: f.description,
+    from: f.from.name,
+    to: f.to.name,
+    port: portText(f.protocol, f.fromPort, f.toPort),
+    answer: undefined,
+    declared: true,
+    note: `not emulated: ${reason}`,
+  };
 }
 
 /**
