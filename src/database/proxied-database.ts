@@ -12,7 +12,7 @@ import { subnetGroupName, Tier } from '../network/tier';
 import { ITieredVpc } from '../network/tiered-vpc';
 import { EphemeralRange } from '../ports/ephemeral-range';
 import { WellKnownPorts } from '../ports/well-known-ports';
-import { acknowledgeCompliance, acknowledgeControlTower, CompliancePack, denyGrantsExceptForAwsServices, ManagedPolicyRole } from '../private/compliance';
+import { acknowledgeCompliance, acknowledgeControlTower, CompliancePack, createManagedKey, ManagedPolicyRole } from '../private/compliance';
 import { ErrorCode, propError } from '../private/errors';
 import { defaultEngine, EngineSpec, resolveDatabaseDefaults, ResolvedDatabaseProps } from './private/resolved-props';
 
@@ -438,29 +438,18 @@ export class ProxiedDatabase extends Construct implements ec2.IConnectable {
     return monitoringRole;
   }
 
-  /** The database instance in the data tier, and what its compliance findings need. */
   /** The master secret's key: rotated, retained, grants only for AWS services (AWS Control Tower CT.KMS.PR.3). */
   private buildSecretKey(): kms.IKey {
-    const secretKey = new kms.Key(this, 'SecretKey', {
-      description: `Encrypts the master secret of ${this.node.path}`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    denyGrantsExceptForAwsServices(secretKey);
-    return secretKey;
+    return createManagedKey(this, 'SecretKey', `Encrypts the master secret of ${this.node.path}`);
   }
 
+  /** The database instance in the data tier, and what its compliance findings need. */
   private buildInstance(r: ResolvedDatabaseProps, vpc: ec2.IVpc, dataSubnets: ec2.SubnetSelection): rds.DatabaseInstance {
     // Storage encrypted with a customer managed key (AWS Control Tower CT.RDS.PR.30), not the
     // account's AWS managed aws/rds key: its policy is the stack's, and it is rotated yearly. RDS
     // uses the key through grants it creates on the deployer's behalf, which the key policy admits.
     // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.Keys.html
-    const storageKey = new kms.Key(this, 'StorageKey', {
-      description: `Encrypts the storage, snapshots and backups of ${this.node.path}`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    denyGrantsExceptForAwsServices(storageKey);
+    const storageKey = createManagedKey(this, 'StorageKey', `Encrypts the storage, snapshots and backups of ${this.node.path}`);
     const instance = new rds.DatabaseInstance(this, 'Resource', {
       engine: r.engine,
       instanceType: r.instanceType,

@@ -53,7 +53,7 @@ export function acknowledgeControlTower(scope: IConstruct, control: string, rule
  * Services that encrypt at rest with grants (RDS, for example) keep working.
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/grant-authorization.html
  */
-export function denyGrantsExceptForAwsServices(key: kms.Key): void {
+function denyGrantsExceptForAwsServices(key: kms.Key): void {
   key.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'DenyCreateGrantExceptForAwsServices',
     effect: iam.Effect.DENY,
@@ -99,25 +99,35 @@ export class ManagedPolicyRole extends iam.Role {
 }
 
 /**
+ * A customer managed KMS key as every construct of the library creates it: rotated yearly,
+ * retained on stack deletion, its policy's `statements` (for the service that uses it), then
+ * `kms:CreateGrant` denied unless an AWS service asks (AWS Control Tower CT.KMS.PR.3).
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html
+ */
+export function createManagedKey(scope: Construct, id: string, description: string, statements: iam.PolicyStatement[] = []): kms.Key {
+  const key = new kms.Key(scope, id, {
+    description,
+    enableKeyRotation: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  for (const statement of statements) key.addToResourcePolicy(statement);
+  denyGrantsExceptForAwsServices(key);
+  return key;
+}
+
+/**
  * A customer managed KMS key, rotated yearly and retained on stack deletion, that CloudWatch Logs
  * of the stack's Region may use for this account's log groups (CloudWatch Logs user guide,
  * "Encrypt log data in CloudWatch Logs using AWS KMS"; the same policy as TieredVpc's flow log key).
  */
 export function createLogEncryptionKey(scope: Construct, id: string, description: string): kms.Key {
   const stack = Stack.of(scope);
-  const key = new kms.Key(scope, id, {
-    description,
-    enableKeyRotation: true,
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  key.addToResourcePolicy(new iam.PolicyStatement({
+  return createManagedKey(scope, id, description, [new iam.PolicyStatement({
     principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
     actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
     resources: ['*'],
     conditions: {
       ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
     },
-  }));
-  denyGrantsExceptForAwsServices(key);
-  return key;
+  })]);
 }
