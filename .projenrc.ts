@@ -103,7 +103,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The coverage summary is enough on the console (not the per-file table).
     coverageText: false,
     jestConfig: {
-      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // One jest test file per folder of test/ (test/<folder>.test.ts requires that folder's files):
+      // jest rebuilds its module registry and takes V8's coverage once per test file, and with
+      // aws-cdk-lib and cdk-nag loaded that cost more than most files' tests (CONTRIBUTING.md).
+      testMatch: ['<rootDir>/test/*.test.ts'],
+      setupFiles: ['<rootDir>/test/setup.ts'],
       // One worker per core: jest's default (cores - 1) runs a single worker on a 2-core machine,
       // leaving one core idle while the main process waits; the test files are independent.
       maxWorkers: '100%',
@@ -313,6 +317,8 @@ project.package.addVersion('0.1.0');
 // README and @example snippets compile (jsii-rosetta, strict): rosetta/*.ts-fixture supplies the
 // imports and the scope, so every snippet reads as a user's own stack code.
 project.package.file.addOverride('jsii.metadata.jsii.rosetta.strict', true);
+// projen appends its default test patterns (which match every file under test/) to jestConfig.testMatch.
+project.package.file.addOverride('jest.testMatch', ['<rootDir>/test/*.test.ts']);
 const rosetta = project.addTask('rosetta:extract', {
   description: 'Compile every README and @example snippet against the built assembly (strict)',
   exec: 'jsii-rosetta extract --strict --compile --fail',

@@ -8,6 +8,19 @@ import { DeclaredFlow } from '../declared-flow';
 const STACK = 'Stack';
 
 /**
+ * Resource types the check never reads: no security group rule, security group list or workload
+ * refers to them. Rendering them would repeat most of the stack's synthesis for nothing (a tiered
+ * VPC's NACL entries, routes and subnet associations alone are about half of a typical stack).
+ * Anything not listed, including types unknown here, is rendered.
+ */
+const NOT_READ = new Set([
+  'AWS::EC2::NetworkAcl', 'AWS::EC2::NetworkAclEntry', 'AWS::EC2::SubnetNetworkAclAssociation',
+  'AWS::EC2::RouteTable', 'AWS::EC2::Route', 'AWS::EC2::SubnetRouteTableAssociation', 'AWS::EC2::VPCGatewayAttachment',
+  'AWS::EC2::FlowLog', 'AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::KMS::Key', 'AWS::KMS::Alias',
+  'AWS::Logs::LogGroup', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::CDK::Metadata',
+]);
+
+/**
  * The synth-time check a `TieredVpc` registers: every security group ingress rule that
  * aws-cdk-lib writes on the groups of the VPC's declared workloads (an ALB listener's default
  * `open: true`, `listener.addTargets`, `connections.allowFrom*` and `allowDefaultPortFrom*`) is
@@ -24,7 +37,7 @@ export function undeclaredSecurityGroupRules(net: IConstruct, flows: DeclaredFlo
   const resources: { [id: string]: any } = {};
   const paths = new Map<string, string>();
   for (const c of stack.node.findAll()) {
-    if (!CfnResource.isCfnResource(c) || Stack.of(c) !== stack) continue;
+    if (!CfnResource.isCfnResource(c) || NOT_READ.has(c.cfnResourceType) || Stack.of(c) !== stack) continue;
     try {
       const rendered = stack.resolve((c as any)._toCloudFormation());
       const [logicalId, def] = Object.entries<any>(rendered?.Resources ?? {})[0] ?? [];
