@@ -98,8 +98,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // (which ts-jest 29 supports) resolves without them.
     jestVersion: '^29',
     // Snapshots are checked, never rewritten, by the test task (`--ci`); `test:update` rewrites them.
+    // The test task itself is scripts/test.sh (below): jest --coverage --ci, beside eslint.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
-    extraCliOptions: ['--coverage'],
     // The coverage summary is enough on the console (not the per-file table).
     coverageText: false,
     jestConfig: {
@@ -290,6 +290,8 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 // Unit tests: aws-cdk-lib's template validator costs ~2.4 s per process; examples keep it on.
 const test = project.tasks.tryFind('test')!;
 test.env('CDK_VALIDATION', 'false');
+// jest and eslint side by side (scripts/test.sh): on 2 cores that saves eslint's whole run.
+test.reset('bash scripts/test.sh', { receiveArgs: true });
 const testUpdate = project.tasks.tryFind('test:update')!;
 testUpdate.env('CDK_VALIDATION', 'false');
 // Rewriting some snapshots (`npm run test:update -- <file>`) measures no coverage: a threshold would fail it.

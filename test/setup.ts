@@ -8,3 +8,10 @@ process.env.CDK_CONTEXT_JSON = JSON.stringify({
   'aws:cdk:disable-creation-stack-traces': true,
   'aws:cdk:disable-stack-trace': true,
 });
+
+/**
+ * jest raises the stack trace limit to 100 frames; aws-cdk-lib still records a stack trace with
+ * every `Validations.acknowledge` (the constructs make dozens), each frame mapped through source
+ * maps. Node's default depth is enough for a failing test's trace.
+ */
+Error.stackTraceLimit = 10;

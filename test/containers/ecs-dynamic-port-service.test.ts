@@ -36,6 +36,13 @@ function build(props: Partial<EcsDynamicPortServiceProps> = {}, vpcProps: Tiered
   return { stack, net, svc, template, albSg, albSgPath };
 }
 
+let defaults: ReturnType<typeof build> | undefined;
+/** The default build, made once for the tests that only read it (they never add to it). */
+function built(): ReturnType<typeof build> {
+  defaults ??= build();
+  return defaults;
+}
+
 function withCertificate(stack: Stack): acm.ICertificate {
   return acm.Certificate.fromCertificateArn(stack, 'Cert', CERT_ARN);
 }
@@ -43,7 +50,7 @@ function withCertificate(stack: Stack): acm.ICertificate {
 describe('EcsDynamicPortService: dynamic host ports, one source of truth', () => {
   test('the container port is mapped to host port 0 in a bridge-mode task definition', () => {
     // GIVEN / WHEN
-    const { template } = build();
+    const { template } = built();
     // THEN
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       NetworkMode: 'bridge',
@@ -56,7 +63,7 @@ describe('EcsDynamicPortService: dynamic host ports, one source of truth', () =>
   });
 
   test('the ECS agent configuration in the user data carries the default range 32768-51677, next to ECS_CLUSTER', () => {
-    const { template } = build();
+    const { template } = built();
     const text = userDataText(template);
     expect(text).toContain('echo ECS_DYNAMIC_HOST_PORT_RANGE=32768-51677 >> /etc/ecs/ecs.config');
     expect(text).toContain('echo ECS_CLUSTER=${Token} >> /etc/ecs/ecs.config');
@@ -64,12 +71,12 @@ describe('EcsDynamicPortService: dynamic host ports, one source of truth', () =>
   });
 
   test('the instance security group admits exactly that range, only from the load balancer\'s security group', () => {
-    const { stack, svc, template, albSgPath } = build();
+    const { stack, svc, template, albSgPath } = built();
     expect(ingressRows(stack, template, svc.instanceSecurityGroup)).toEqual([`tcp 32768-51677 sg ${albSgPath}`]);
   });
 
   test('aws-cdk-lib\'s own 32768-65535 rule is never created, in either direction', () => {
-    const { template } = build();
+    const { template } = built();
     for (const type of ['AWS::EC2::SecurityGroupIngress', 'AWS::EC2::SecurityGroupEgress']) {
       for (const r of Object.values<any>(template.findResources(type))) {
         expect(r.Properties.ToPort).not.toBe(65535);
@@ -78,12 +85,12 @@ describe('EcsDynamicPortService: dynamic host ports, one source of truth', () =>
   });
 
   test('the load balancer\'s security group sends only to the instances, on that range only', () => {
-    const { stack, svc, template, albSg } = build();
+    const { stack, svc, template, albSg } = built();
     expect(egressRows(stack, template, albSg)).toEqual([`tcp 32768-51677 sg ${svc.instanceSecurityGroup.node.path}`]);
   });
 
   test('the instances admit nothing else: no SSH, no key pair', () => {
-    const { stack, svc, template } = build();
+    const { stack, svc, template } = built();
     expect(ingressRows(stack, template, svc.instanceSecurityGroup).some((r) => /\b22\b/.test(r))).toBe(false);
     template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
       LaunchTemplateData: Match.objectLike({ KeyName: Match.absent() }),
@@ -91,7 +98,7 @@ describe('EcsDynamicPortService: dynamic host ports, one source of truth', () =>
   });
 
   test('the public and app tier NACLs carry the same range both ways, with the load balancer\'s return range', () => {
-    const { stack, net, template } = build();
+    const { stack, net, template } = built();
     const rows = naclRows(stack, net, template);
     expect(rows).toEqual(expect.arrayContaining([
       `public out tcp 32768-51677 ${APP}`,
@@ -104,7 +111,7 @@ describe('EcsDynamicPortService: dynamic host ports, one source of truth', () =>
   });
 
   test('the flow is recorded on the tiered VPC', () => {
-    const { net } = build();
+    const { net } = built();
     expect(net.flows).toEqual(expect.arrayContaining([expect.objectContaining({
       fromPath: 'Test/Web/LoadBalancer',
       toPath: 'Test/Web/Instances',
@@ -143,7 +150,7 @@ describe('EcsDynamicPortService: dynamic host ports, one source of truth', () =>
 
 describe('EcsDynamicPortService: capacity', () => {
   test('the launch template: ECS-optimized Amazon Linux 2023, IMDSv2 required, encrypted gp3 root, detailed monitoring, instance profile', () => {
-    const { template } = build();
+    const { template } = built();
     const params = template.toJSON().Parameters;
     const amiParam = Object.entries<any>(params).find(([, p]) => p.Default === '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id');
     expect(amiParam).toBeDefined();
@@ -165,7 +172,7 @@ describe('EcsDynamicPortService: capacity', () => {
   });
 
   test('the instance role has AmazonSSMManagedInstanceCore for Session Manager', () => {
-    const { stack, svc, template } = build();
+    const { stack, svc, template } = built();
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] }),
       ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] }],
@@ -174,7 +181,7 @@ describe('EcsDynamicPortService: capacity', () => {
   });
 
   test('the auto scaling group: app tier subnets, 2-4 instances by default, new instances protected for managed termination', () => {
-    const { stack, net, template } = build();
+    const { stack, net, template } = built();
     const appSubnets = net.selectTierSubnets(Tier.APP).subnetIds.map((s) => stack.resolve(s));
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       MinSize: '2',
@@ -197,7 +204,7 @@ describe('EcsDynamicPortService: capacity', () => {
   });
 
   test('the capacity provider: managed scaling at 100 % and managed termination protection', () => {
-    const { template } = build();
+    const { template } = built();
     template.hasResourceProperties('AWS::ECS::CapacityProvider', {
       AutoScalingGroupProvider: Match.objectLike({
         ManagedScaling: Match.objectLike({ Status: 'ENABLED', TargetCapacity: 100 }),
@@ -222,7 +229,7 @@ describe('EcsDynamicPortService: capacity', () => {
   });
 
   test('the cluster has Container Insights on and the capacity provider associated', () => {
-    const { stack, svc, template } = build();
+    const { stack, svc, template } = built();
     template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
     template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
       CapacityProviders: [stack.resolve(svc.capacityProvider.capacityProviderName)],
@@ -232,7 +239,7 @@ describe('EcsDynamicPortService: capacity', () => {
 
 describe('EcsDynamicPortService: the service', () => {
   test('defaults: 2 tasks, circuit breaker with rollback, 100/200 healthy percent, the capacity provider, AZ spread then binpack', () => {
-    const { stack, svc, template } = build();
+    const { stack, svc, template } = built();
     template.hasResourceProperties('AWS::ECS::Service', {
       DesiredCount: 2,
       DeploymentConfiguration: Match.objectLike({
@@ -274,7 +281,7 @@ describe('EcsDynamicPortService: the service', () => {
   });
 
   test('container defaults: 256 CPU units, 512 MiB, the image\'s own command, no environment, awslogs kept a year (AWS Control Tower CT.CLOUDWATCH.PR.2)', () => {
-    const { stack, svc, template } = build();
+    const { stack, svc, template } = built();
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [Match.objectLike({
         Image: 'public.ecr.aws/nginx/nginx',
@@ -289,7 +296,7 @@ describe('EcsDynamicPortService: the service', () => {
   });
 
   test('the instances reach the internet on 443 only, through the NAT gateway', () => {
-    const { stack, net, svc, template } = build();
+    const { stack, net, svc, template } = built();
     expect(egressRows(stack, template, svc.instanceSecurityGroup)).toEqual([`tcp 443 ${ANY}`]);
     expect(naclRows(stack, net, template)).toEqual(expect.arrayContaining([
       `app out tcp 443 ${ANY}`, `app in tcp 1024-65535 ${ANY}`, `public in tcp 443 ${APP}`, `public out tcp 443 ${ANY}`,
@@ -315,7 +322,7 @@ describe('EcsDynamicPortService: the service', () => {
 
 describe('EcsDynamicPortService: the load balancer', () => {
   test('default: internet-facing ALB in the public tier, HTTP 80 only, with a warning', () => {
-    const { stack, net, svc, template, albSg } = build();
+    const { stack, net, svc, template, albSg } = built();
     const publicSubnets = net.vpc.selectSubnets({ subnetGroupName: 'Public' }).subnetIds.map((s) => stack.resolve(s));
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Scheme: 'internet-facing',
@@ -367,7 +374,7 @@ describe('EcsDynamicPortService: the load balancer', () => {
   });
 
   test('target group: instance targets, health check on the traffic port at /, 30 s draining', () => {
-    const { template } = build();
+    const { template } = built();
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       TargetType: 'instance',
       Protocol: 'HTTP',
@@ -388,7 +395,7 @@ describe('EcsDynamicPortService: the load balancer', () => {
   });
 
   test('access logs go to a bucket of the construct by default: SSE-S3, versioned, TLS only, public access blocked, retained', () => {
-    const { stack, svc, template } = build();
+    const { stack, svc, template } = built();
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       LoadBalancerAttributes: Match.arrayWith([
         { Key: 'access_logs.s3.enabled', Value: 'true' },
@@ -420,7 +427,7 @@ describe('EcsDynamicPortService: the load balancer', () => {
   });
 
   test('deletion protection is on by default', () => {
-    const { template } = build();
+    const { template } = built();
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
     });
@@ -434,7 +441,7 @@ describe('EcsDynamicPortService: the load balancer', () => {
   });
 
   test('no web ACL by default', () => {
-    const { template } = build();
+    const { template } = built();
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
   });
 
@@ -463,7 +470,7 @@ describe('EcsDynamicPortService: the load balancer', () => {
 
 describe('EcsDynamicPortService: reachability, proven by the analyzer', () => {
   test('load balancer -> instances on the dynamic range: yes; internet -> instances: no; instances -> internet 443 via NAT: yes', () => {
-    const { stack, net, svc } = build();
+    const { stack, net, svc } = built();
     const a = NetworkAssertions.fromStack(stack);
     const lb = NetworkEndpoint.of(svc.loadBalancer);
     const instances = NetworkEndpoint.of(svc.autoScalingGroup);
@@ -478,7 +485,7 @@ describe('EcsDynamicPortService: reachability, proven by the analyzer', () => {
   });
 
   test.each([32767, 51678, 51680, 60999])('load balancer -> instances on %d, outside the range: no', (port) => {
-    const { stack, svc } = build();
+    const { stack, svc } = built();
     NetworkAssertions.fromStack(stack)
       .expectUnreachable(NetworkEndpoint.of(svc.loadBalancer), NetworkEndpoint.of(svc.autoScalingGroup), ec2.Port.tcp(port));
   });
@@ -651,7 +658,7 @@ describe('EcsDynamicPortService: cdk-nag', () => {
 
 describe('EcsDynamicPortService: logs and roles', () => {
   test('the container log group is encrypted with a rotated customer managed key that CloudWatch Logs may use', () => {
-    const { stack, svc, template } = build();
+    const { stack, svc, template } = built();
     template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: stack.resolve((svc.logEncryptionKey as kms.Key).keyArn) });
     template.hasResource('AWS::KMS::Key', {
       DeletionPolicy: 'Retain',
@@ -677,7 +684,7 @@ describe('EcsDynamicPortService: logs and roles', () => {
   });
 
   test('the instance, execution and task roles keep their permissions in customer managed policies, none inline', () => {
-    const { stack, svc, template } = build();
+    const { stack, svc, template } = built();
     template.resourceCountIs('AWS::IAM::Policy', 0);
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       Roles: [stack.resolve(svc.instanceRole.roleName)],

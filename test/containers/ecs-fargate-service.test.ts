@@ -28,9 +28,16 @@ function build(props: Partial<EcsFargateServiceProps> = {}, vpcProps: TieredVpcP
   return { stack, net, svc, template, albSg };
 }
 
+let defaults: ReturnType<typeof build> | undefined;
+/** The default build, made once for the tests that only read it (they never add to it). */
+function built(): ReturnType<typeof build> {
+  defaults ??= build();
+  return defaults;
+}
+
 describe('EcsFargateService: awsvpc, no host ports', () => {
   test('the task definition is awsvpc and maps the container port only, no host port', () => {
-    const { template } = build();
+    const { template } = built();
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       NetworkMode: 'awsvpc',
       RequiresCompatibilities: ['FARGATE'],
@@ -41,7 +48,7 @@ describe('EcsFargateService: awsvpc, no host ports', () => {
   });
 
   test('each task gets an ENI in the app tier with the task security group and no public IP', () => {
-    const { stack, net, svc, template } = build();
+    const { stack, net, svc, template } = built();
     const appSubnets = net.selectTierSubnets(Tier.APP).subnetIds.map((s) => stack.resolve(s));
     template.hasResourceProperties('AWS::ECS::Service', {
       LaunchType: 'FARGATE',
@@ -57,20 +64,20 @@ describe('EcsFargateService: awsvpc, no host ports', () => {
   });
 
   test('the task security group admits exactly the container port, only from the load balancer\'s security group', () => {
-    const { stack, svc, template, albSg } = build();
+    const { stack, svc, template, albSg } = built();
     expect(ingressRows(stack, template, svc.taskSecurityGroup)).toEqual([`tcp 8080 sg ${albSg.node.path}`]);
     expect(egressRows(stack, template, albSg)).toEqual([`tcp 8080 sg ${svc.taskSecurityGroup.node.path}`]);
   });
 
   test('the NACL entries name the container port, not a host port range', () => {
-    const { stack, net, template } = build();
+    const { stack, net, template } = built();
     const rows = naclRows(stack, net, template);
     expect(rows).toEqual(expect.arrayContaining([`app in tcp 8080 ${PUBLIC}`, `public out tcp 8080 ${APP}`, `app out tcp 1024-65535 ${PUBLIC}`]));
     expect(rows.filter((r) => r.startsWith('app in') && r.endsWith(PUBLIC))).toEqual([`app in tcp 8080 ${PUBLIC}`]);
   });
 
   test('the target group registers task IPs, health-checked on the traffic port', () => {
-    const { stack, svc, template } = build();
+    const { stack, svc, template } = built();
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       TargetType: 'ip', Port: 8080, HealthCheckPort: 'traffic-port', HealthCheckPath: '/',
     });
@@ -80,7 +87,7 @@ describe('EcsFargateService: awsvpc, no host ports', () => {
   });
 
   test('the same deployment defaults as the EC2 variant: 2 tasks, circuit breaker with rollback, 100/200', () => {
-    const { template } = build();
+    const { template } = built();
     template.hasResourceProperties('AWS::ECS::Service', {
       DesiredCount: 2,
       DeploymentConfiguration: Match.objectLike({
@@ -148,7 +155,7 @@ describe('EcsFargateService: awsvpc, no host ports', () => {
   });
 
   test('logs encrypted with the construct\'s key, and the execution and task roles\' permissions in customer managed policies', () => {
-    const { stack, svc, template } = build();
+    const { stack, svc, template } = built();
     template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: stack.resolve((svc.logEncryptionKey as kms.Key).keyArn) });
     template.resourceCountIs('AWS::IAM::Policy', 0);
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
@@ -197,7 +204,7 @@ describe('EcsFargateService: allowLoadBalancerClient', () => {
 
 describe('EcsFargateService: reachability, proven by the analyzer', () => {
   test('load balancer -> tasks on the container port: yes; on host port ranges: no; internet -> tasks: no; tasks -> internet 443: yes', () => {
-    const { stack, net, svc } = build();
+    const { stack, net, svc } = built();
     const a = NetworkAssertions.fromStack(stack);
     const lb = NetworkEndpoint.of(svc.loadBalancer);
     const tasks = NetworkEndpoint.of(svc.service);

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# npm test: jest (with coverage and its thresholds) and eslint at the same time. jest keeps one
+# worker per core busy only while it has test files left, and eslint runs on one core, so the two
+# side by side finish sooner than one after the other. eslint reports here without fixing, since
+# jest reads the same files meanwhile: `npm run eslint` fixes what it can.
+# Arguments go to jest (`npm test -- test/nag.test.ts`).
+set -u
+log="$(mktemp)"
+ESLINT_USE_FLAT_CONFIG=false NODE_NO_WARNINGS=1 eslint --ext .ts,.tsx --no-error-on-unmatched-pattern \
+  src test examples bench scripts projenrc .projenrc.ts >"$log" 2>&1 &
+lint=$!
+jest --coverage --passWithNoTests --ci "$@"
+tests=$?
+wait "$lint"
+linted=$?
+cat "$log"
+rm -f "$log"
+if [ "$linted" -ne 0 ]; then echo "eslint failed (exit $linted): npm run eslint fixes what it can" >&2; fi
+[ "$tests" -eq 0 ] && [ "$linted" -eq 0 ]
