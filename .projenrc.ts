@@ -111,8 +111,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // One worker per core: jest's default (cores - 1) runs a single worker on a 2-core machine,
       // leaving one core idle while the main process waits; the test files are independent.
       maxWorkers: '100%',
-      // Coverage of the shipped code, measured by every `npm test` (`--coverage`, below); below the
-      // thresholds the test task fails. Off by default so that `npx jest <one file>` skips it.
+      // Coverage of the shipped code, measured by `npm test` in CI (scripts/test.sh passes --coverage
+      // when CI is set; `npm run build` in .ci/run); below the thresholds the test task fails. Off by
+      // default so that the local loop and `npx jest <suite>` skip its cost.
       collectCoverage: false,
       collectCoverageFrom: ['src/**/*.ts'],
       coverageReporters: ['text-summary', 'lcov', 'cobertura', 'json-summary'],

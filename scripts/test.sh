@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# npm test: jest (with coverage and its thresholds) and eslint at the same time. jest keeps one
-# worker per core busy only while it has test files left, and eslint runs on one core, so the two
-# side by side finish sooner than one after the other. eslint reports here without fixing, since
-# jest reads the same files meanwhile: `npm run eslint` fixes what it can.
-# Arguments go to jest (`npm test -- test/nag.test.ts`).
+# npm test: jest and eslint at the same time. jest keeps one worker per core busy only while it
+# has test files left, and eslint runs on one core, so the two side by side finish sooner than one
+# after the other. eslint reports here without fixing, since jest reads the same files meanwhile:
+# `npm run eslint` fixes what it can.
+# In CI (the CI variable set, as .ci/run and CI services do) jest also measures coverage and fails
+# below its thresholds (package.json jest.coverageThreshold); measuring it makes every test about a
+# third slower, so the local loop leaves it out unless asked: `npm test -- --coverage`.
+# Other arguments go to jest as well (`npm test -- test/nag.test.ts`).
 set -u
+coverage=()
+case "${CI:-}" in '' | 0 | false) ;; *) coverage=(--coverage) ;; esac
 log="$(mktemp)"
 ESLINT_USE_FLAT_CONFIG=false NODE_NO_WARNINGS=1 eslint --ext .ts,.tsx --no-error-on-unmatched-pattern \
   src test examples bench scripts projenrc .projenrc.ts >"$log" 2>&1 &
 lint=$!
-jest --coverage --passWithNoTests --ci "$@"
+jest "${coverage[@]}" --passWithNoTests --ci "$@"
 tests=$?
 wait "$lint"
 linted=$?
