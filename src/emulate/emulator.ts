@@ -283,6 +283,11 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
       relayedProbes(f, topo, plan, analyzer, probes, addLegs, inet, eniEnd);
       continue;
     }
+    const through = f.to.kind === 'internet' && f.from.kind === 'nodes' ? unbuiltRoute(topo, f.from.nodes) : undefined;
+    if (through) {
+      probes.push(notEmulated(f, through));
+      continue;
+    }
     const flowPort = ec2Port(f.protocol, f.fromPort, f.toPort);
     const answer = worst(endpointsOf(f.from).flatMap((a) => endpointsOf(f.to).map((b) => analyzer.canReach(a, b, flowPort))));
     const index = probes.length;
@@ -447,6 +452,17 @@ function relayedProbes(f: EmuTopology['flows'][number], topo: EmuTopology, plan:
     }
   }
   if (!any) probes.push(notEmulated(f, 'no load balancer passes clients through to this tier with their own address'));
+}
+
+/** Why the internet routes of the subnets of `nodes` can't be emulated, if one of them can't. */
+function unbuiltRoute(topo: EmuTopology, nodes: string[]): string | undefined {
+  for (const id of nodes) {
+    for (const s of topo.nodes.find((n) => n.id === id)?.subnets ?? []) {
+      const why = topo.subnets.find((x) => x.id === s)?.routes.find((r) => r.notEmulated)?.notEmulated;
+      if (why) return why;
+    }
+  }
+  return undefined;
 }
 
 /** The probe of a declared flow the emulation cannot carry, with the reason. */

@@ -80,8 +80,11 @@ export function topologyFromTemplates(templates: { [stack: string]: any }, extra
     const rt = s.routeTable ? model.routeTables.get(s.routeTable) : undefined;
     for (const r of rt?.routes ?? []) {
       if (!r.dest || !isV4(r.dest) || r.target === 'local') continue;
-      const target = r.target === 'igw' ? 'igw' : r.target === 'nat' && r.targetId && model.nats.get(r.targetId) && !model.nats.get(r.targetId)!.isPrivate ? 'nat' : 'other';
-      routes.push({ dest: cidr(r.dest), target, nat: target === 'nat' ? r.targetId : undefined, text: `${r.destText} -> ${r.targetText}` });
+      const nat = r.target === 'nat' && r.targetId ? model.nats.get(r.targetId) : undefined;
+      // A regional NAT gateway sits in no subnet, so there is no subnet to build it in.
+      const regional = nat?.regional ? `${r.targetText} is a regional NAT gateway (in no subnet), which the emulation does not build` : undefined;
+      const target = r.target === 'igw' ? 'igw' : nat && !nat.isPrivate && !regional ? 'nat' : 'other';
+      routes.push({ dest: cidr(r.dest), target, nat: target === 'nat' ? r.targetId : undefined, text: `${r.destText} -> ${r.targetText}`, notEmulated: regional });
     }
     subnets.push({ id: s.id, name: s.display, vpc: s.vpc, cidr: cidr(s.cidr), routes, nacl: s.naclUnknown ? `${s.id}#unknown-nacl` : nacl });
     if (s.naclUnknown) nacls.push({ id: `${s.id}#unknown-nacl`, name: `unknown NACL of ${s.display}`, entries: [] });
@@ -128,7 +131,7 @@ export function topologyFromTemplates(templates: { [stack: string]: any }, extra
 
   const nats = [];
   for (const n of model.nats.values()) {
-    if (n.isPrivate) continue;
+    if (n.isPrivate || n.regional) continue;
     if (!n.subnet || !subnetIds.has(n.subnet)) {
       skipped.push(`NAT gateway ${n.display}: ${n.subnetUnknown ?? 'its subnet is not emulated'}`);
       continue;

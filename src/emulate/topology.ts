@@ -26,6 +26,8 @@ export interface EmuRoute {
   readonly target: 'igw' | 'nat' | 'other';
   readonly nat?: string;
   readonly text: string;
+  /** Why the emulation cannot carry what this route carries (it is dropped instead). */
+  readonly notEmulated?: string;
 }
 
 export interface EmuSubnet {

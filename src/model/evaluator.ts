@@ -482,6 +482,8 @@ export class Evaluator {
     const nat = route.targetId ? this.model.nats.get(route.targetId) : undefined;
     if (!nat) return [{ status: 'unknown', reason: `routing: NAT gateway ${route.targetText} is not in the analyzed template(s)` }];
     if (nat.isPrivate) return [{ status: 'none', reason: `routing: NAT gateway ${nat.display} is a private NAT gateway (ConnectivityType private): it has no internet path` }];
+    // A regional NAT gateway is in no subnet: the client's own subnet is the only NACL on the way.
+    if (nat.regional) return [];
     if (!nat.subnet) return [{ status: 'unknown', reason: `routing: ${nat.subnetUnknown}` }];
     const natSub = this.model.subnets.get(nat.subnet)!;
     if (natSub.az !== sub.az && !natSub.az.startsWith('an unknown') && !sub.az.startsWith('an unknown')) {

@@ -204,11 +204,12 @@ export class ExactEvaluator {
       out = unionSpans(out, projectPorts(intersectSets(base, direct)));
       if (family === 4) {
         for (const nat of this.natTargets(ss, ctx)) {
-          const natSub = this.model.subnets.get(nat.subnet)!;
+          // A regional NAT gateway (no subnet) reaches the internet gateway on its own route table.
+          const natSub = nat.subnet ? this.model.subnets.get(nat.subnet)! : undefined;
           let ci = intersectSets(base, this.routeSet(ss, 4, (r) => r.target === 'nat' && r.targetId === nat.id, ctx));
-          ci = intersectSets(ci, this.routeSet(natSub, 4, (r) => r.target === 'igw', ctx));
+          if (natSub) ci = intersectSets(ci, this.routeSet(natSub, 4, (r) => r.target === 'igw', ctx));
           let cs: LBox[] = as.map((r) => fullBox(r));
-          if (natSub.id !== ss.id) {
+          if (natSub && natSub.id !== ss.id) {
             ci = intersectSets(ci, this.naclSet(natSub, true, 4, protocol, ctx));
             ci = intersectSets(ci, this.returnSet(natSub, false, 4, protocol, NAT_CLIENT, ctx));
             cs = intersectSets(cs, this.naclSet(natSub, false, 4, protocol, ctx));
@@ -292,14 +293,18 @@ export class ExactEvaluator {
     return out;
   }
 
-  private natTargets(sub: SubnetModel, ctx: Ctx): Array<{ id: string; display: string; subnet: string }> {
+  private natTargets(sub: SubnetModel, ctx: Ctx): Array<{ id: string; display: string; subnet?: string }> {
     if (!sub.routeTable) return [];
     const rt = this.model.routeTables.get(sub.routeTable)!;
-    const out: Array<{ id: string; display: string; subnet: string }> = [];
+    const out: Array<{ id: string; display: string; subnet?: string }> = [];
     for (const r of rt.routes) {
       if (r.family !== 4 || r.target !== 'nat' || !r.targetId || out.some((o) => o.id === r.targetId)) continue;
       const nat = this.model.nats.get(r.targetId);
       if (!nat || nat.isPrivate) continue;
+      if (nat.regional) {
+        out.push({ id: nat.id, display: nat.display });
+        continue;
+      }
       if (!nat.subnet) {
         ctx.unknown.add(`routing: ${nat.subnetUnknown}`);
         continue;

@@ -168,6 +168,13 @@ export interface NatModel {
   readonly subnet?: string;
   readonly subnetUnknown?: string;
   readonly isPrivate: boolean;
+  /**
+   * A regional NAT gateway (`AvailabilityMode: regional`): it sits in no subnet, spans the VPC's
+   * AZs and reaches the internet through the VPC's internet gateway on a route table of its own, so
+   * the traffic it carries crosses no NAT subnet's NACL.
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html
+   */
+  readonly regional?: boolean;
 }
 
 /** What kind of client a node is, for its ephemeral return range. */

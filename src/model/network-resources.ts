@@ -36,13 +36,19 @@ export abstract class NetworkResources extends Intrinsics {
     this.buildNacls();
     this.buildSecurityGroups();
     for (const r of this.ofType('AWS::EC2::NatGateway')) {
+      const isPrivate = r.props.ConnectivityType === 'private';
+      const mode = this.litOr(r.stack, r.props.AvailabilityMode);
+      if (typeof mode === 'string' && mode.toLowerCase() === 'regional' && r.props.SubnetId === undefined) {
+        this.nats.set(r.id, { id: r.id, display: r.display, isPrivate, regional: true });
+        continue;
+      }
       const s = this.refTo(r.stack, r.props.SubnetId, ['AWS::EC2::Subnet'], `NAT gateway ${r.display} SubnetId`);
       this.nats.set(r.id, {
         id: r.id,
         display: r.display,
         subnet: typeof s === 'string' ? s : undefined,
         subnetUnknown: typeof s === 'string' ? undefined : s.unknown,
-        isPrivate: r.props.ConnectivityType === 'private',
+        isPrivate,
       });
     }
     for (const r of [...this.ofType('AWS::EC2::EIPAssociation'), ...this.ofType('AWS::EC2::EIP')]) {

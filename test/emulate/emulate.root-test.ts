@@ -76,6 +76,17 @@ test('a NAT gateway path: through the NAT subnet\'s NACL both ways, on the NAT g
   expect(p.details.join('\n')).toMatch(/translated source ports 1024-32767 blocked/);
 });
 
+test('a flow to the internet through a regional NAT gateway is reported as not emulated (unproven), not as blocked', async () => {
+  const t = natPath([[100, 'in', 'tcp', 1024, 65535, '0.0.0.0/0']]);
+  for (const id of ['NatA', 'NatB']) t.Resources[id].Properties = { AvailabilityMode: 'regional' };
+  const report = await emulate({ Nat: t }, { prefix: 'cnpet9' });
+  // A declared flow no packet carried proves nothing, so it still fails, with the reason instead of a verdict.
+  expect(declared(report, 'App', 'internet')).toMatchObject({
+    packets: 'not run', agree: true, ok: false, note: expect.stringMatching(/^not emulated: .*is a regional NAT gateway/),
+  });
+  expect(report.skipped.join('\n')).not.toMatch(/NAT gateway NatA/);
+});
+
 test('NLB client IP preservation: the target sees the client\'s address, so its NACL must admit the clients', async () => {
   const admits = await emulate({ Nlb: nlbClientIp('203.0.113.0/24', '203.0.113.0/24') }, { prefix: 'cnpet7' });
   const e2e = admits.probes.find((x) => x.kind === 'end-to-end');

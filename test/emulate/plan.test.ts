@@ -3,6 +3,17 @@ import { internetAddresses, planEmulation } from '../../src/emulate/plan';
 import { topologyFromTemplates } from '../../src/emulate/topology-from-templates';
 
 describe('topologyFromTemplates', () => {
+  test('a regional NAT gateway (no subnet) is not built: the routes to it are dropped with the reason', () => {
+    const t = natPath([[100, 'in', 'tcp', 1024, 65535, '0.0.0.0/0']]);
+    for (const id of ['NatA', 'NatB']) t.Resources[id].Properties = { AvailabilityMode: 'regional' };
+    const topo = topologyFromTemplates({ S: t });
+    expect(topo.nats).toEqual([]);
+    expect(topo.subnets.find((s) => s.name === 'PrivateA')!.routes).toEqual([expect.objectContaining({
+      target: 'other',
+      notEmulated: expect.stringMatching(/is a regional NAT gateway \(in no subnet\), which the emulation does not build/),
+    })]);
+  });
+
   test('reads subnets, routes, NACLs, nodes and the flows recorded on the VPC', () => {
     const topo = topologyFromTemplates({ S: natPath([[100, 'in', 'tcp', 1024, 65535, '0.0.0.0/0']]) });
     expect(topo.vpcs.map((v) => v.cidrs.map((c) => c.cidr))).toEqual([['10.0.0.0/16']]);

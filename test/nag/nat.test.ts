@@ -70,6 +70,18 @@ describe('NetworkPatterns-NAT1: NAT gateway in another AZ, or one NAT gateway fo
     expect(findingsOf(stack, NAT1)).toEqual([]);
   });
 
+  test('Compliance: a regional NAT gateway (no subnet) serves the subnets of every AZ', () => {
+    const { stack, vpc, privateA, privateB, table, defaultRoute } = l1Network();
+    const regional = new ec2.CfnNatGateway(stack, 'Regional', { vpcId: vpc.ref, availabilityMode: 'regional' });
+    defaultRoute('Route', table('Shared', privateA, privateB), regional.ref);
+    defaultRoute('RouteB', table('TableB', privateB), regional.ref);
+    expect(findingsOf(stack, NAT1)).toEqual([]);
+    // the same routes to the zonal NAT gateway of AZ a are findings
+    regional.availabilityMode = undefined;
+    regional.subnetId = (stack.node.findChild('PublicA') as ec2.CfnSubnet).ref;
+    expect(findingsOf(stack, NAT1)).toEqual(['Test/Regional', 'Test/Route', 'Test/RouteB']);
+  });
+
   test('Compliance: same-AZ routing, and NAT gateways outside the stack', () => {
     const { stack, privateA, privateB, nat, table, defaultRoute } = l1Network();
     defaultRoute('RouteA', table('TableA', privateA), nat.ref);

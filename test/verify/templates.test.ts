@@ -80,6 +80,21 @@ describe('partial return range', () => {
     expect(ask(throughNat(1024), at('App'), internet, ec2.Port.tcp(443)).verdict).toBe(Verdict.REACHABLE);
   });
 
+  test('a regional NAT gateway (no subnet) crosses no public subnet NACL: the same public NACL no longer blocks', () => {
+    // GIVEN the app subnets route to one regional NAT gateway instead of the zonal ones
+    const b = throughNat(32768);
+    for (const id of ['NatA', 'NatB']) b.resources[id].Properties = { AvailabilityMode: 'regional' };
+    // WHEN / THEN only the private NACL is on the way, and it admits the whole return range
+    const analyzer = ReachabilityAnalyzer.fromTemplate(b.toJSON());
+    const a = analyzer.canReach(at('App'), internet, ec2.Port.tcp(443));
+    expect(a.verdict).toBe(Verdict.REACHABLE);
+    expect(a.reasons.join('\n')).not.toMatch(/PublicAcl/);
+    expect(analyzer.openPorts(at('App'), internet).map((p) => `${p.protocol} ${p.fromPort}-${p.toPort}`)).toEqual(['tcp 443-443']);
+    // and the private NACL still decides: without its return entry the flow is blocked
+    delete b.resources.PrivateAclIn100;
+    expect(ask(b, at('App'), internet, ec2.Port.tcp(443)).verdict).toBe(Verdict.BLOCKED);
+  });
+
   test('a client-side return range that fits Linux instances but not Lambda blocks the Lambda only', () => {
     const b = throughNat(1024, 32768);
     expect(ask(b, at('App'), internet, ec2.Port.tcp(443)).verdict).toBe(Verdict.REACHABLE);

@@ -78,8 +78,8 @@ export const RULES: ReadonlyArray<Omit<IApplyRule, 'node'>> = [
   },
   {
     ruleSuffixOverride: 'NAT1',
-    info: 'A private subnet routes to a NAT gateway in another AZ, or one NAT gateway serves subnets in several AZs.',
-    explanation: 'A NAT gateway is redundant only inside its AZ: when that AZ fails, the subnets of other AZs routing to it lose the ' +
+    info: 'A private subnet routes to a zonal NAT gateway in another AZ, or one zonal NAT gateway serves subnets in several AZs (a regional NAT gateway, which spans the AZs, complies).',
+    explanation: 'A zonal NAT gateway is redundant only inside its AZ: when that AZ fails, the subnets of other AZs routing to it lose the ' +
       'internet, and until then their traffic pays cross-AZ charges. Create a NAT gateway per AZ and route each private subnet to the ' +
       'one in its own AZ (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html; TieredVpc ' +
       'NatGatewayMode.PER_AZ). A single NAT gateway for non-production is a cost choice to acknowledge with that reason.',

@@ -4,8 +4,8 @@ import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { IndexedResource, StackIndex } from '../private/stack-index';
 
 /**
- * Private subnets route to the NAT gateway in their own AZ, and no NAT gateway serves several
- * AZs: a NAT gateway is redundant only inside its AZ, so a subnet routing to a NAT gateway in
+ * Private subnets route to the NAT gateway in their own AZ, and no zonal NAT gateway serves several
+ * AZs: a zonal NAT gateway is redundant only inside its AZ, so a subnet routing to a NAT gateway in
  * another AZ loses the internet when that AZ fails, and pays cross-AZ data charges (see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html).
  *
  * Checked on every `AWS::EC2::Route` whose `NatGatewayId` is a NAT gateway of the stack, or whose
@@ -14,7 +14,10 @@ import { IndexedResource, StackIndex } from '../private/stack-index';
  * instance (the AZs of the subnets whose routes point at it). AZs are compared as resolved
  * values: `Fn::Select [i, Fn::GetAZs '']` equals `Fn::Select ["i", Fn::GetAZs {Ref: AWS::Region}]`
  * (both are the stack's region's i-th AZ); subnets and NATs outside the stack are not applicable.
+ * A regional NAT gateway (`AvailabilityMode: regional`, no subnet) spans the VPC's AZs by design, so
+ * it and the routes to it comply.
  * @see https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html
  * @param node the CfnResource to check
  */
 export default Object.defineProperty(
@@ -27,6 +30,7 @@ export default Object.defineProperty(
     const routing = natRouting(index);
 
     if (type === 'AWS::EC2::Instance' && !isNatInstance(res)) return NagRuleCompliance.NOT_APPLICABLE;
+    if (isRegional(res)) return NagRuleCompliance.COMPLIANT;
     if (type !== 'AWS::EC2::Route') {
       const served = routing.servedAzs.get(res) ?? new Set<string>();
       const byKind = new Map<string, number>();
@@ -39,6 +43,7 @@ export default Object.defineProperty(
 
     const nat = natOf(index, res);
     if (!nat) return NagRuleCompliance.NOT_APPLICABLE;
+    if (isRegional(nat)) return NagRuleCompliance.COMPLIANT;
     const natAz = subnetAz(index.target(natSubnet(nat)));
     if (!natAz) return NagRuleCompliance.NOT_APPLICABLE;
     const subnets = routing.tableSubnets.get(index.key(res.props.RouteTableId)) ?? [];
@@ -88,6 +93,11 @@ function natOf(index: StackIndex, route: IndexedResource): IndexedResource | und
   if (nat && nat.type === 'AWS::EC2::NatGateway') return nat;
   const instance = index.target(route.props.InstanceId);
   return instance && isNatInstance(instance) ? instance : undefined;
+}
+
+/** A regional NAT gateway: `AvailabilityMode: regional` and no subnet. */
+function isRegional(r: IndexedResource): boolean {
+  return r.type === 'AWS::EC2::NatGateway' && r.props.SubnetId === undefined && String(r.props.AvailabilityMode).toLowerCase() === 'regional';
 }
 
 /** An EC2 instance that forwards traffic (`SourceDestCheck: false`): a NAT instance. */
