@@ -257,7 +257,10 @@ def setup(m):
         rules = m.get('nft') or ''
         if rules:
             if nft[0] is None:
-                lib = ctypes.CDLL(ctypes.util.find_library('nftables') or 'libnftables.so.1')
+                try:
+                    lib = ctypes.CDLL('libnftables.so.1')
+                except OSError:
+                    lib = ctypes.CDLL(ctypes.util.find_library('nftables') or 'libnftables.so')
                 lib.nft_ctx_new.restype = ctypes.c_void_p
                 lib.nft_ctx_new.argtypes = [ctypes.c_uint32]
                 lib.nft_ctx_buffer_error.argtypes = [ctypes.c_void_p]
@@ -332,4 +335,18 @@ while True:
             t[2] = False
             t[1]()
     sys.stdout.flush()
+`;
+
+/** Exits non-zero, saying why, when the agent can't run: Python older than 3.6, no setns(2), no libnftables. */
+export const AGENT_CHECK = String.raw`
+import ctypes, ctypes.util, sys
+if sys.version_info < (3, 6):
+    sys.exit('Python 3.6 or later is needed, this is ' + sys.version.split()[0])
+if not hasattr(ctypes.CDLL(None), 'setns'):
+    sys.exit('the C library has no setns(2)')
+try:
+    ctypes.CDLL('libnftables.so.1')
+except OSError:
+    if not ctypes.util.find_library('nftables'):
+        sys.exit('libnftables is missing: apt-get install -y nftables (Debian/Ubuntu)')
 `;

@@ -133,8 +133,8 @@ test('the Control Tower verdicts on the cut copies are the validator\'s own on t
   const templatePath = app.synth().getStackArtifact(stack.artifactId).templateFullPath;
 
   const verdicts = (r: PolicyValidationPluginReportBeta1) => r.violations.flatMap((v) => v.violatingResources.map((x) => `${v.ruleName} ${x.resourceLogicalId}`)).sort();
-  const whole = verdicts(new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate({ templatePaths: [templatePath] }));
-  const cut = verdicts(new ControlTowerGuard().validate({ templatePaths: [templatePath] }));
+  const whole = verdicts(new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate({ templatePaths: [templatePath], appConstruct: app }));
+  const cut = verdicts(new ControlTowerGuard().validate({ templatePaths: [templatePath], appConstruct: app }));
   expect(cut).toEqual(whole);
   const logicalId = (c: lambda.CfnFunction) => stack.resolve(c.logicalId);
   expect(cut.filter((v) => v.startsWith('lambda_inside_vpc_check'))).toEqual([`lambda_inside_vpc_check ${logicalId(stack.node.findChild('Outside') as lambda.CfnFunction)}`]);
