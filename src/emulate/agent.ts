@@ -2,7 +2,7 @@
  * The socket agent of an emulation: ONE Python 3 process for all its namespaces
  * (`python3 -c AGENT_SOURCE`). A socket belongs to the network namespace its process was in when
  * it was created, and stays there: before it creates a socket, the agent enters the namespace the
- * command names with setns(2) on `/run/netns/<ns>` (the file `ip netns add` creates), so one
+ * command names with setns(2) on `/var/run/netns/<ns>` (the file `ip netns add` creates), so one
  * process serves every namespace instead of one process per namespace.
  *
  * It reads one JSON command per line on stdin and answers one JSON line per command on stdout:
@@ -44,7 +44,7 @@ def enter(ns):
         return
     fd = nsfds.get(ns)
     if fd is None:
-        fd = nsfds[ns] = os.open('/run/netns/' + ns, os.O_RDONLY | os.O_CLOEXEC)
+        fd = nsfds[ns] = os.open('/var/run/netns/' + ns, os.O_RDONLY | os.O_CLOEXEC)
     if libc.setns(fd, CLONE_NEWNET) != 0:
         e = ctypes.get_errno()
         raise OSError(e, os.strerror(e))

@@ -81,10 +81,14 @@ export function pythonCommand(): string {
   return ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => fs.existsSync(p)) ?? 'python3';
 }
 
-/** The one agent process of an emulation, which opens sockets in any of its namespaces. */
+/**
+ * The one agent process of an emulation, which opens sockets in any of its namespaces. When it
+ * exits before `stop()`, or when a command is sent after, the command's promise rejects: a dead
+ * agent must fail the emulation, never pass for a firewall that blocks everything.
+ */
 export class AgentProcess {
   private seq = 0;
-  private readonly waiting = new Map<number, (r: AgentReply) => void>();
+  private readonly waiting = new Map<number, { resolve: (r: AgentReply) => void; reject: (e: Error) => void }>();
   private readonly proc: ChildProcess;
   private exited?: string;
 
@@ -92,22 +96,27 @@ export class AgentProcess {
     this.proc = spawn(pythonCommand(), ['-c', AGENT_SOURCE], { stdio: ['pipe', 'pipe', 'inherit'] });
     agentsAlive.add(this.proc);
     this.proc.on('error', (e) => this.fail(`the socket agent could not start: ${e.message}`));
-    this.proc.on('exit', (code, signal) => this.fail(`the socket agent exited (${signal ?? code})`));
+    this.proc.on('exit', (code, signal) => this.fail(`the socket agent exited (${signal ?? `exit code ${code}`})`));
     this.proc.stdin!.on('error', () => undefined);
     readline.createInterface({ input: this.proc.stdout! }).on('line', (line) => {
       const r = JSON.parse(line) as AgentReply;
       const w = this.waiting.get(r.id);
       this.waiting.delete(r.id);
-      w?.(r);
+      w?.resolve(r);
     });
+  }
+
+  /** The agent's process id. */
+  public get pid(): number | undefined {
+    return this.proc.pid;
   }
 
   /** Sends a command for namespace `ns` and waits for its answer. */
   public send(ns: string, cmd: { [key: string]: unknown }): Promise<AgentReply> {
-    if (this.exited) return Promise.resolve({ id: -1, ok: false, err: this.exited });
+    if (this.exited) return Promise.reject(new Error(this.exited));
     const id = ++this.seq;
-    return new Promise((resolve) => {
-      this.waiting.set(id, resolve);
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
       this.proc.stdin!.write(JSON.stringify({ ...cmd, ns, id }) + '\n');
     });
   }
@@ -121,7 +130,7 @@ export class AgentProcess {
 
   private fail(why: string): void {
     this.exited = this.exited ?? why;
-    for (const w of this.waiting.values()) w({ id: -1, ok: false, err: why });
+    for (const w of this.waiting.values()) w.reject(new Error(this.exited));
     this.waiting.clear();
   }
 }

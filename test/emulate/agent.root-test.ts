@@ -90,8 +90,16 @@ test('a rule set nft refuses is an error that quotes nft', async () => {
   expect(r.err).toMatch(/^nft: .*[Ee]rror/s);
 });
 
-test('a stopped agent answers every command with an error instead of hanging', async () => {
+test('a dead agent fails every command, pending or new, instead of answering "blocked"', async () => {
   const other = new AgentProcess();
+  await expect(other.send(A, { op: 'listen', proto: 'tcp', addr: '127.0.0.1', port: 7400 })).resolves.toMatchObject({ ok: true });
+  // A namespace that doesn't exist kills nothing: the command fails, the agent goes on.
+  await expect(other.send('cnpeta-none', { op: 'listen', proto: 'tcp', addr: '127.0.0.1', port: 7401 })).resolves.toMatchObject({ ok: false, err: 'ENOENT' });
+  // A datagram nobody answers: the command waits for its 5 s timeout while the agent dies.
+  const pending = other.send(A, { op: 'connect', proto: 'udp', host: '127.0.0.1', port: 7402, laddr: '127.0.0.1', lport: 43000, timeout: 5000 });
+  process.kill(other.pid!, 'SIGKILL');
+  await expect(pending).rejects.toThrow(/the socket agent exited/);
+  await expect(other.send(A, { op: 'listen', proto: 'tcp', addr: '127.0.0.1', port: 7403 })).rejects.toThrow(/exited/);
   other.stop();
-  await expect(other.send(A, { op: 'listen', proto: 'tcp', addr: '127.0.0.1', port: 7400 })).resolves.toMatchObject({ ok: false });
+  await expect(other.send(A, { op: 'listen', proto: 'tcp', addr: '127.0.0.1', port: 7404 })).rejects.toThrow(/exited/);
 });
