@@ -15,8 +15,11 @@
  * - hands it copies of the templates that hold only the resources of the types the remaining rules
  *   name (and every other section unchanged): a resource of another type is one no rule selects,
  *   and a reference to it fails a rule's type check whether it is there or not.
- * The verdicts are the same, for about a sixth of the CPU. A rule that names no resource type, or
- * reads `Resources` in any other way, turns the second cut off (it is told by its text).
+ * The verdicts are the same (compared on every example's templates): on the three-tier-web-app
+ * example's template, 3 s of cfn-guard CPU instead of 6 s for the applicable rules on the whole
+ * template without Metadata, and 17 s for all the rules on the template as synthesized (2-core
+ * machine, load average 4-5). A rule that names no resource type, or reads `Resources` in any other
+ * way, turns the second cut off (it is told by its text).
  *
  * Findings are reported under the validator's own plugin name, so an acknowledgment is
  * `Validations.of(construct).acknowledge({ id: 'cdk-validator-cfnguard::<guard rule name>', reason })`.
