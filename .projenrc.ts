@@ -342,7 +342,7 @@ packageTask.spawn(codegen);
 // The main job: synthesize every example with the checks on (README quick start).
 project.addTask('examples', {
   description: 'Synthesize every example into cdk.out/examples/<example>/ with cdk-nag and the analyzer on',
-  exec: 'ts-node -P test/tsconfig.json --transpile-only scripts/run-examples.ts',
+  exec: 'node -r ./scripts/transpile.js scripts/run-examples.ts',
   receiveArgs: true,
 });
 

@@ -78,8 +78,9 @@ function failedSummary(example: string, seconds: number, error: string): Example
 function synthAll(opts: Options, onDone: (s: ExampleSummary) => void): Promise<void> {
   const queue = [...opts.examples];
   const worker = () => new Promise<void>((resolve) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join('scripts', 'synth-example.ts'), '--worker'], {
-      env: { ...process.env, TS_NODE_PROJECT: path.join('test', 'tsconfig.json'), EXAMPLES_GUARD: opts.guard ? '1' : '0' },
+    // Transpiled by esbuild as this process is (scripts/transpile.js): a fifth of ts-node's CPU.
+    const child = spawn(process.execPath, ['-r', path.join(__dirname, 'transpile.js'), path.join('scripts', 'synth-example.ts'), '--worker'], {
+      env: { ...process.env, EXAMPLES_GUARD: opts.guard ? '1' : '0' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let current: { example: string; started: number } | undefined;

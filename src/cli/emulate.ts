@@ -7,7 +7,9 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { AGENT_CHECK } from '../emulate/agent';
 import { checkSomethingToProve, emulate, EmulationReport, NothingToProveError, ProbeResult } from '../emulate/emulator';
+import { pythonCommand } from '../emulate/netns';
 import { RecordedFlow } from '../emulate/topology-from-templates';
 
 const USAGE = `Usage: cdk-network-patterns emulate [options] <cdk.out directory or template file>...
@@ -19,8 +21,8 @@ and carries every declared flow with a real TCP handshake or UDP exchange, from 
 client's ephemeral range and every NACL port boundary in it. Then probes the undeclared openings
 the reachability analyzer samples, and compares the packets with the analyzer's verdicts.
 
-Needs root (sudo) and the ip (iproute2) and nft (nftables) commands:
-  sudo apt-get install -y iproute2 nftables
+Needs root (sudo), the ip (iproute2) and nft (nftables) commands and Python 3 (the socket agent):
+  sudo apt-get install -y iproute2 nftables python3
 
 Declared flows are read from the templates (a TieredVpc records them on its VPC resource);
 add others with --flow.
@@ -132,8 +134,13 @@ export function environmentProblem(): string | undefined {
   }
   for (const [cmd, pkg] of [['ip', 'iproute2'], ['nft', 'nftables']]) {
     const r = spawnSync(cmd, ['-V'], { stdio: 'ignore' });
-    if (r.error) return `the '${cmd}' command is missing. Install it with: apt-get install -y ${pkg} (Debian/Ubuntu; it needs iproute2 and nftables).`;
+    if (r.error) return `the '${cmd}' command is missing. Install it with: apt-get install -y ${pkg} (Debian/Ubuntu; it needs iproute2, nftables and python3).`;
   }
+  // The socket agent: Python 3 (its ctypes reaches setns(2) and libnftables, which nftables installs).
+  const python = pythonCommand();
+  const r = spawnSync(python, ['-c', AGENT_CHECK], { encoding: 'utf8' });
+  if (r.error) return `'${python}' is missing: the emulation's socket agent runs on Python 3. Install it with: apt-get install -y python3 (Debian/Ubuntu).`;
+  if (r.status !== 0) return `the emulation's socket agent cannot run on '${python}': ${(r.stderr || r.stdout).trim().split('\n').pop()}`;
   return undefined;
 }
 

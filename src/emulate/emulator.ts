@@ -497,6 +497,14 @@ async function translate(emu: Emulation, legs: Leg[], used: Map<string, Set<numb
       l.nat.port = Number(existing.split(' . ')[1]);
       continue;
     }
+    const m = elements.get(key) ?? new Map<string, string>();
+    elements.set(key, m);
+    // A leg tried again keeps its translated port: the same client address and port to the same
+    // destination is the same connection to the NAT gateway's connection tracking.
+    if (l.nat.port > 0) {
+      m.set(clientKey, `${l.nat.plan.addr} . ${l.nat.port}`);
+      continue;
+    }
     let p = l.nat.span.from;
     while (p <= l.nat.span.to && taken.has(p)) p++;
     if (p > l.nat.span.to) {
@@ -505,9 +513,7 @@ async function translate(emu: Emulation, legs: Leg[], used: Map<string, Set<numb
     }
     taken.add(p);
     l.nat.port = p;
-    const m = elements.get(key) ?? new Map<string, string>();
     m.set(clientKey, `${l.nat.plan.addr} . ${p}`);
-    elements.set(key, m);
   }
   for (const [key, m] of elements) {
     const [ns, proto] = key.split('|');
@@ -689,6 +695,7 @@ function describeError(err: string | undefined): string {
     case 'EHOSTUNREACH': return 'no route';
     case 'closed':
     case 'ECONNRESET': return 'closed before the answer';
+    case 'EPERM': return 'not sent: a firewall rule of the client\'s own namespace dropped it';
     default: return err ?? 'failed';
   }
 }

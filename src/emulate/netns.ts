@@ -1,8 +1,10 @@
 /**
  * Applies an `EmulationPlan` to this Linux host: creates the namespaces (every one named with
- * the plan's `cnpe` prefix), their interfaces, routes and nftables rule sets, starts a socket
- * agent in each namespace that probes, and deletes exactly those namespaces again on `destroy()`,
- * on process exit, on SIGINT/SIGTERM/SIGHUP and on an uncaught error.
+ * the plan's `cnpe` prefix) and their interfaces and routes with `ip`, then hands the rest to one
+ * socket agent process for the whole emulation (see agent.ts): it writes each namespace's kernel
+ * settings and loads its nftables rule set from inside the namespace, and opens every probe's
+ * sockets there. Deletes exactly those namespaces again on `destroy()`, on process exit, on
+ * SIGINT/SIGTERM/SIGHUP and on an uncaught error.
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -71,37 +73,75 @@ async function inParallel<T>(items: T[], limit: number, fn: (t: T) => Promise<vo
   await Promise.all(workers);
 }
 
-/** A socket agent in one namespace. */
-export class Agent {
-  private seq = 0;
-  private readonly waiting = new Map<number, (r: AgentReply) => void>();
+/**
+ * The Python 3 interpreter that runs the agent: the system's own first (a version manager's shim,
+ * such as pyenv's, costs most of a second of CPU at each start), else `python3` on the PATH.
+ */
+export function pythonCommand(): string {
+  return ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => fs.existsSync(p)) ?? 'python3';
+}
 
-  constructor(public readonly ns: string, private readonly proc: ChildProcess) {
-    readline.createInterface({ input: proc.stdout! }).on('line', (line) => {
+/**
+ * The one agent process of an emulation, which opens sockets in any of its namespaces. When it
+ * exits before `stop()`, or when a command is sent after, the command's promise rejects: a dead
+ * agent must fail the emulation, never pass for a firewall that blocks everything.
+ */
+export class AgentProcess {
+  private seq = 0;
+  private readonly waiting = new Map<number, { resolve: (r: AgentReply) => void; reject: (e: Error) => void }>();
+  private readonly proc: ChildProcess;
+  private exited?: string;
+
+  constructor() {
+    this.proc = spawn(pythonCommand(), ['-c', AGENT_SOURCE], { stdio: ['pipe', 'pipe', 'inherit'] });
+    agentsAlive.add(this.proc);
+    this.proc.on('error', (e) => this.fail(`the socket agent could not start: ${e.message}`));
+    this.proc.on('exit', (code, signal) => this.fail(`the socket agent exited (${signal ?? `exit code ${code}`})`));
+    this.proc.stdin!.on('error', () => undefined);
+    readline.createInterface({ input: this.proc.stdout! }).on('line', (line) => {
       const r = JSON.parse(line) as AgentReply;
       const w = this.waiting.get(r.id);
       this.waiting.delete(r.id);
-      w?.(r);
-    });
-    proc.on('exit', () => {
-      for (const w of this.waiting.values()) w({ id: -1, ok: false, err: `the agent in ${ns} exited` });
-      this.waiting.clear();
+      w?.resolve(r);
     });
   }
 
-  /** Sends a command and waits for its answer. */
-  public send(cmd: { [key: string]: unknown }): Promise<AgentReply> {
+  /** The agent's process id. */
+  public get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
+  /** Sends a command for namespace `ns` and waits for its answer. */
+  public send(ns: string, cmd: { [key: string]: unknown }): Promise<AgentReply> {
+    if (this.exited) return Promise.reject(new Error(this.exited));
     const id = ++this.seq;
-    return new Promise((resolve) => {
-      this.waiting.set(id, resolve);
-      this.proc.stdin!.write(JSON.stringify({ ...cmd, id }) + '\n');
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.proc.stdin!.write(JSON.stringify({ ...cmd, ns, id }) + '\n');
     });
   }
 
   public stop(): void {
+    this.exited = this.exited ?? 'the socket agent was stopped';
     this.proc.stdin!.end();
     this.proc.kill('SIGKILL');
     agentsAlive.delete(this.proc);
+  }
+
+  private fail(why: string): void {
+    this.exited = this.exited ?? why;
+    for (const w of this.waiting.values()) w.reject(new Error(this.exited));
+    this.waiting.clear();
+  }
+}
+
+/** The agent's sockets in one namespace. */
+export class Agent {
+  constructor(public readonly ns: string, private readonly proc: AgentProcess) {}
+
+  /** Sends a command and waits for its answer. */
+  public send(cmd: { [key: string]: unknown }): Promise<AgentReply> {
+    return this.proc.send(this.ns, cmd);
   }
 }
 
@@ -125,26 +165,25 @@ export class Emulation {
     const emu = new Emulation(plan);
     try {
       await run('ip', ['-batch', '-'], names.map((n) => `netns add ${n}`).join('\n') + '\n');
-      // The agents start while the namespaces are configured (they listen only when asked, later).
-      for (const ns of agentNamespaces) {
-        const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', AGENT_SOURCE], { stdio: ['pipe', 'pipe', 'inherit'] });
-        agentsAlive.add(proc);
-        emu.agents.set(ns, new Agent(ns, proc));
-      }
+      // The agent starts while the namespaces are configured (it opens sockets only when asked, later).
+      emu.agent = new AgentProcess();
+      for (const ns of agentNamespaces) emu.agents.set(ns, new Agent(ns, emu.agent));
       const apply = async (ns: NamespacePlan) => {
         if (ns.ip.length > 0) await run('ip', ['-n', ns.name, '-batch', '-'], ns.ip.join('\n') + '\n');
       };
       // New namespaces copy the host's interface settings when net.core.devconf_inherit_init_net is set.
       const inherits = readSysctl('net/core/devconf_inherit_init_net') !== '0';
+      // Kernel settings and nftables rule sets, from inside each namespace, by the agent (no process each).
       const configure = async (ns: NamespacePlan) => {
         const sysctl = ns.sysctl.length === 0 && inherits ? ENI_SYSCTL : ns.sysctl;
-        if (sysctl.length > 0) await run('ip', ['netns', 'exec', ns.name, 'sysctl', '-q', '-e', '-w', ...sysctl], '');
-        if (ns.nft) await run('ip', ['netns', 'exec', ns.name, 'nft', '-f', '-'], ns.nft);
+        if (sysctl.length === 0 && !ns.nft) return;
+        const r = await emu.agent!.send(ns.name, { op: 'setup', sysctl, nft: ns.nft ?? '' });
+        if (!r.ok) throw new Error(`configuring namespace ${ns.name} failed: ${r.err}\n--- nft ---\n${ns.nft ?? ''}`);
       };
       // Routers first: they create the veth pairs whose other ends the other namespaces configure.
       await inParallel(plan.namespaces.filter((n) => n.role === 'router'), 4, apply);
       await inParallel(plan.namespaces.filter((n) => n.role !== 'router'), 4, apply);
-      await inParallel(plan.namespaces, 4, configure);
+      await Promise.all(plan.namespaces.map(configure));
     } catch (e) {
       emu.destroy();
       throw e;
@@ -153,18 +192,21 @@ export class Emulation {
   }
 
   public readonly agents = new Map<string, Agent>();
+  private agent?: AgentProcess;
 
   private constructor(public readonly plan: EmulationPlan) {}
 
-  /** Runs `nft -f -` in one of the emulation's namespaces. */
+  /** Loads nftables rules (the syntax of `nft -f`) in one of the emulation's namespaces. */
   public async nft(ns: string, rules: string): Promise<void> {
-    if (!live.has(ns)) throw new Error(`namespace ${ns} is not part of this emulation`);
-    await run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], rules);
+    if (!live.has(ns) || !this.plan.namespaces.some((n) => n.name === ns)) throw new Error(`namespace ${ns} is not part of this emulation`);
+    const r = await this.agent!.send(ns, { op: 'setup', nft: rules });
+    if (!r.ok) throw new Error(`nft in ${ns} failed: ${r.err}\n--- input ---\n${rules}`);
   }
 
-  /** Stops the agents and deletes every namespace of the emulation. */
+  /** Stops the agent and deletes every namespace of the emulation. */
   public destroy(): void {
-    for (const a of this.agents.values()) a.stop();
+    this.agent?.stop();
+    this.agent = undefined;
     this.agents.clear();
     const names = this.plan.namespaces.map((n) => n.name).filter((n) => live.has(n));
     if (names.length === 0) return;

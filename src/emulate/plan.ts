@@ -46,7 +46,7 @@ export interface NamespacePlan {
   readonly role: 'router' | 'eni' | 'nat' | 'internet';
   /** `ip -n <ns> -batch -` lines, applied after every namespace exists. */
   readonly ip: string[];
-  /** sysctl settings (`key=value`). */
+  /** sysctl settings (`key=value`, dotted keys naming no interface: the agent writes them under /proc/sys/, skipping keys this kernel lacks). */
   readonly sysctl: string[];
   /** `nft -f -` text. */
   readonly nft: string;

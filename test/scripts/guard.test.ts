@@ -5,9 +5,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, PolicyValidationPluginReportBeta1, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ControlTowerGuard, inapplicableRules } from '../../scripts/guard';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ControlTowerGuard, guardCopy, inapplicableRules, selectsByType, typesRead } from '../../scripts/guard';
 import { blockingFindings, examplePasses, findings, GUARD_PLUGIN } from '../../scripts/synth-example';
 
 jest.setTimeout(120_000);
@@ -71,4 +73,69 @@ test('only rules that name a resource type of the templates run', () => {
   expect(skipped).not.toContain('ct-ec2-pr-5');
   expect(skipped).toContain('ct-s3-pr-1');
   expect(skipped).toContain('ct-kms-pr-3');
+});
+
+test('a rule reads resources only by type when every selection of Resources filters on Type or keys', () => {
+  expect(selectsByType("let s3 = Resources.*[ Type == 'AWS::S3::Bucket' ]\nrule r when is_cfn_template(this) { Resources exists }")).toBe(true);
+  expect(selectsByType('let ref = %doc.Resources[ keys == %resource_key ]\n# Resources.* in a comment does not count')).toBe(true);
+  expect(selectsByType('let sg = Resources[\n    Type == %SECURITY_GROUP_TYPE\n]')).toBe(true);
+  // Every resource, whatever its type: the copies must keep them all.
+  expect(selectsByType('let all = Resources.*\n%all.Properties.Tags exists')).toBe(false);
+  expect(selectsByType('let all = Resources.*[ Properties.Tags exists ]')).toBe(false);
+  expect(selectsByType('some Resources[*] == "secrets"')).toBe(false);
+});
+
+test('the copies hold the resource types the applicable rules read, or every resource when one rule may read any', () => {
+  const read = typesRead(new Set(['AWS::Lambda::Function', 'AWS::EC2::Route']))!;
+  // CT.LAMBDA.PR.3 checks the function and looks up the subnets and security groups it references.
+  expect([...read]).toEqual(expect.arrayContaining(['AWS::Lambda::Function', 'AWS::EC2::Subnet', 'AWS::EC2::SecurityGroup']));
+  expect(read.has('AWS::EC2::Route')).toBe(false);
+  // CT.EKS.PR.2 reads a property called Resources: nothing is left out.
+  expect(typesRead(new Set(['AWS::EKS::Cluster']))).toBeUndefined();
+
+  const template = {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Parameters: { P: { Type: 'String' } },
+    Resources: {
+      Fn: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs20.x' }, Metadata: { 'aws:cdk:path': 'S/Fn' } },
+      Route: { Type: 'AWS::EC2::Route', Properties: {} },
+    },
+  };
+  expect(guardCopy(template, read)).toEqual({
+    AWSTemplateFormatVersion: '2010-09-09',
+    Parameters: { P: { Type: 'String' } },
+    Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs20.x' } } },
+  });
+  expect(Object.keys(guardCopy(template, undefined).Resources as object)).toEqual(['Fn', 'Route']);
+  expect(template.Resources.Fn.Metadata).toBeDefined();
+});
+
+test('the Control Tower verdicts on the cut copies are the validator\'s own on the whole template', () => {
+  // A function outside any VPC (CT.LAMBDA.PR.3 fails it), one inside a VPC through references to
+  // a subnet and a security group (kept: the rule looks them up), routes no rule reads (left out).
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guard-test-'));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Cut');
+  const vpc = new ec2.CfnVPC(stack, 'Vpc', { cidrBlock: '10.0.0.0/16' });
+  const subnet = new ec2.CfnSubnet(stack, 'Subnet', { vpcId: vpc.ref, cidrBlock: '10.0.0.0/24' });
+  const sg = new ec2.CfnSecurityGroup(stack, 'Sg', { vpcId: vpc.ref, groupDescription: 'functions' });
+  const table = new ec2.CfnRouteTable(stack, 'Table', { vpcId: vpc.ref });
+  new ec2.CfnRoute(stack, 'Route', { routeTableId: table.ref, destinationCidrBlock: '0.0.0.0/0', gatewayId: 'igw-12345678' });
+  const fn = (id: string, vpcConfig?: lambda.CfnFunction.VpcConfigProperty) => new lambda.CfnFunction(stack, id, {
+    role: 'arn:aws:iam::123456789012:role/fn',
+    runtime: 'nodejs20.x',
+    handler: 'index.handler',
+    code: { zipFile: 'exports.handler = async () => 1;' },
+    vpcConfig,
+  });
+  fn('Outside');
+  fn('Inside', { subnetIds: [subnet.ref], securityGroupIds: [sg.attrGroupId] });
+  const templatePath = app.synth().getStackArtifact(stack.artifactId).templateFullPath;
+
+  const verdicts = (r: PolicyValidationPluginReportBeta1) => r.violations.flatMap((v) => v.violatingResources.map((x) => `${v.ruleName} ${x.resourceLogicalId}`)).sort();
+  const whole = verdicts(new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate({ templatePaths: [templatePath], appConstruct: app }));
+  const cut = verdicts(new ControlTowerGuard().validate({ templatePaths: [templatePath], appConstruct: app }));
+  expect(cut).toEqual(whole);
+  const logicalId = (c: lambda.CfnFunction) => stack.resolve(c.logicalId);
+  expect(cut.filter((v) => v.startsWith('lambda_inside_vpc_check'))).toEqual([`lambda_inside_vpc_check ${logicalId(stack.node.findChild('Outside') as lambda.CfnFunction)}`]);
 });
