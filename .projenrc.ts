@@ -284,6 +284,9 @@ project.deps.removeDependency('eslint-import-resolver-typescript');
 project.addDevDeps('eslint-import-resolver-typescript@3.6.3');
 // ts-jest 29.4 loads jest-util as an optional peer: with jest 29 it must be a direct dependency.
 project.addDevDeps('jest-util@^29');
+// The main job and its synthesis workers load the TypeScript through esbuild (a dev dependency
+// already, for the examples' Lambda bundling): about 1 s of CPU per process instead of ts-node's 5 s.
+project.addDevDeps('esbuild-register@^3.6.0');
 
 // Environment shared by every task (TOOLCHAIN.md).
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
@@ -342,7 +345,7 @@ packageTask.spawn(codegen);
 // The main job: synthesize every example with the checks on (README quick start).
 project.addTask('examples', {
   description: 'Synthesize every example into cdk.out/examples/<example>/ with cdk-nag and the analyzer on',
-  exec: 'node -r ./scripts/transpile.js scripts/run-examples.ts',
+  exec: 'node -r esbuild-register scripts/run-examples.ts',
   receiveArgs: true,
 });
 

@@ -78,8 +78,8 @@ function failedSummary(example: string, seconds: number, error: string): Example
 function synthAll(opts: Options, onDone: (s: ExampleSummary) => void): Promise<void> {
   const queue = [...opts.examples];
   const worker = () => new Promise<void>((resolve) => {
-    // Transpiled by esbuild as this process is (scripts/transpile.js): a fifth of ts-node's CPU.
-    const child = spawn(process.execPath, ['-r', path.join(__dirname, 'transpile.js'), path.join('scripts', 'synth-example.ts'), '--worker'], {
+    // Transpiled by esbuild as this process is (esbuild-register): a fifth of ts-node's CPU.
+    const child = spawn(process.execPath, ['-r', 'esbuild-register', path.join('scripts', 'synth-example.ts'), '--worker'], {
       env: { ...process.env, EXAMPLES_GUARD: opts.guard ? '1' : '0' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
