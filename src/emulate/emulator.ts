@@ -283,7 +283,9 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
       relayedProbes(f, topo, plan, analyzer, probes, addLegs, inet, eniEnd);
       continue;
     }
-    const through = f.to.kind === 'internet' && f.from.kind === 'nodes' ? unbuiltRoute(topo, f.from.nodes) : undefined;
+    const through = f.to.kind === 'internet' && f.from.kind === 'nodes'
+      ? f.to.cidrs.map((c) => unbuiltRoute(topo, (f.from as { nodes: string[] }).nodes, plan.internetAddrs.get(c.cidr)?.server)).find((x) => x)
+      : undefined;
     if (through) {
       probes.push(notEmulated(f, through));
       continue;
@@ -393,6 +395,21 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
         const declared = topo.flows.some((f) => f.protocol === proto && f.fromPort <= n && n <= f.toPort && keyOf(f.to) === b.key &&
           (keyOf(f.from) === a.key || (f.from.kind === 'internet' && (a.key === 'internet' || f.from.cidrs.some((c) => c.prefix === 0)))));
         if (declared) continue;
+        const through = a.end.kind === 'nodes' && b.end.kind === 'internet' ? unbuiltRoute(topo, a.end.nodes, plan.internetAddrs.get('0.0.0.0/0')?.server) : undefined;
+        if (through) {
+          // Nothing to compare: the packets could not take the route the analyzer follows.
+          probes.push({
+            kind: 'undeclared',
+            name: 'undeclared',
+            from: a.end.name,
+            to: b.end.name,
+            port: portText(proto, n, n),
+            answer: undefined,
+            declared: false,
+            note: `not emulated: ${through}`,
+          });
+          continue;
+        }
         const answer = worst(endpointsOf(a.end).flatMap((x) => endpointsOf(b.end).map((y) => analyzer.canReach(x, y, ec2Port(proto, n, n)))));
         const index = probes.length;
         probes.push({ kind: 'undeclared', name: 'undeclared', from: a.end.name, to: b.end.name, port: portText(proto, n, n), answer, declared: false });
@@ -454,12 +471,18 @@ function relayedProbes(f: EmuTopology['flows'][number], topo: EmuTopology, plan:
   if (!any) probes.push(notEmulated(f, 'no load balancer passes clients through to this tier with their own address'));
 }
 
-/** Why the internet routes of the subnets of `nodes` can't be emulated, if one of them can't. */
-function unbuiltRoute(topo: EmuTopology, nodes: string[]): string | undefined {
+/**
+ * Why the route that a subnet of `nodes` takes to the internet address `addr` (the longest prefix
+ * that holds it) can't be emulated, if one of them can't.
+ */
+function unbuiltRoute(topo: EmuTopology, nodes: string[], addr: string | undefined): string | undefined {
+  if (!addr) return undefined;
+  const n = addr.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
   for (const id of nodes) {
-    for (const s of topo.nodes.find((n) => n.id === id)?.subnets ?? []) {
-      const why = topo.subnets.find((x) => x.id === s)?.routes.find((r) => r.notEmulated)?.notEmulated;
-      if (why) return why;
+    for (const s of topo.nodes.find((x) => x.id === id)?.subnets ?? []) {
+      const routes = topo.subnets.find((x) => x.id === s)?.routes ?? [];
+      const best = routes.filter((r) => r.dest.first <= n && n <= r.dest.last).sort((x, y) => y.dest.prefix - x.dest.prefix)[0];
+      if (best?.notEmulated) return best.notEmulated;
     }
   }
   return undefined;

@@ -99,7 +99,14 @@ export class AgentProcess {
     this.proc.on('exit', (code, signal) => this.fail(`the socket agent exited (${signal ?? `exit code ${code}`})`));
     this.proc.stdin!.on('error', () => undefined);
     readline.createInterface({ input: this.proc.stdout! }).on('line', (line) => {
-      const r = JSON.parse(line) as AgentReply;
+      let r: AgentReply;
+      try {
+        r = JSON.parse(line) as AgentReply;
+      } catch {
+        // Not an answer: the agent is broken, and no answer of it can be trusted any more.
+        this.fail(`the socket agent wrote a line that is not an answer: ${line.slice(0, 200)}`);
+        return;
+      }
       const w = this.waiting.get(r.id);
       this.waiting.delete(r.id);
       w?.resolve(r);

@@ -131,7 +131,11 @@ export function topologyFromTemplates(templates: { [stack: string]: any }, extra
 
   const nats = [];
   for (const n of model.nats.values()) {
-    if (n.isPrivate || n.regional) continue;
+    if (n.isPrivate) continue;
+    if (n.regional) {
+      skipped.push(`NAT gateway ${n.display}: a regional NAT gateway (in no subnet) is not emulated; what its routes carry is reported as not emulated`);
+      continue;
+    }
     if (!n.subnet || !subnetIds.has(n.subnet)) {
       skipped.push(`NAT gateway ${n.display}: ${n.subnetUnknown ?? 'its subnet is not emulated'}`);
       continue;

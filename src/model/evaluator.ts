@@ -483,7 +483,10 @@ export class Evaluator {
     if (!nat) return [{ status: 'unknown', reason: `routing: NAT gateway ${route.targetText} is not in the analyzed template(s)` }];
     if (nat.isPrivate) return [{ status: 'none', reason: `routing: NAT gateway ${nat.display} is a private NAT gateway (ConnectivityType private): it has no internet path` }];
     // A regional NAT gateway is in no subnet: the client's own subnet is the only NACL on the way.
-    if (nat.regional) return [];
+    if (nat.regional) {
+      if (nat.noInternet) return [{ status: 'none', reason: `routing: ${nat.noInternet}` }];
+      return nat.internetUnknown ? [{ status: 'unknown', reason: `routing: ${nat.internetUnknown}` }] : [];
+    }
     if (!nat.subnet) return [{ status: 'unknown', reason: `routing: ${nat.subnetUnknown}` }];
     const natSub = this.model.subnets.get(nat.subnet)!;
     if (natSub.az !== sub.az && !natSub.az.startsWith('an unknown') && !sub.az.startsWith('an unknown')) {

@@ -302,7 +302,8 @@ export class ExactEvaluator {
       const nat = this.model.nats.get(r.targetId);
       if (!nat || nat.isPrivate) continue;
       if (nat.regional) {
-        out.push({ id: nat.id, display: nat.display });
+        if (nat.internetUnknown) ctx.unknown.add(`routing: ${nat.internetUnknown}`);
+        else if (!nat.noInternet) out.push({ id: nat.id, display: nat.display });
         continue;
       }
       if (!nat.subnet) {

@@ -175,6 +175,10 @@ export interface NatModel {
    * @see https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html
    */
   readonly regional?: boolean;
+  /** A regional NAT gateway whose VPC has no internet gateway attached: why it reaches no internet. */
+  readonly noInternet?: string;
+  /** A regional NAT gateway whose VPC or internet gateway is not known: why. */
+  readonly internetUnknown?: string;
 }
 
 /** What kind of client a node is, for its ephemeral return range. */

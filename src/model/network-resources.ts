@@ -39,7 +39,19 @@ export abstract class NetworkResources extends Intrinsics {
       const isPrivate = r.props.ConnectivityType === 'private';
       const mode = this.litOr(r.stack, r.props.AvailabilityMode);
       if (typeof mode === 'string' && mode.toLowerCase() === 'regional' && r.props.SubnetId === undefined) {
-        this.nats.set(r.id, { id: r.id, display: r.display, isPrivate, regional: true });
+        // It reaches the internet through the internet gateway attached to its VPC.
+        const vpc = this.refTo(r.stack, r.props.VpcId, ['AWS::EC2::VPC'], `NAT gateway ${r.display} VpcId`);
+        const attached = typeof vpc === 'string' && this.ofType('AWS::EC2::VPCGatewayAttachment').some((a) => a.props.InternetGatewayId !== undefined &&
+          this.refTo(a.stack, a.props.VpcId, ['AWS::EC2::VPC'], 'VpcId') === vpc);
+        this.nats.set(r.id, {
+          id: r.id,
+          display: r.display,
+          isPrivate,
+          regional: true,
+          internetUnknown: typeof vpc === 'string' ? undefined : vpc.unknown,
+          noInternet: typeof vpc === 'string' && !attached
+            ? `regional NAT gateway ${r.display} has no internet gateway attached to its VPC, so it reaches no internet` : undefined,
+        });
         continue;
       }
       const s = this.refTo(r.stack, r.props.SubnetId, ['AWS::EC2::Subnet'], `NAT gateway ${r.display} SubnetId`);

@@ -26,10 +26,16 @@ jest.mock('pg', () => ({
 const context = { awsRequestId: 'req-1' } as Context;
 
 describe('examples/lambda-rds-proxy/handler', () => {
+  // The other test files of the suite run in this process after this one: put the environment back.
+  const saved = { ...process.env };
   beforeAll(() => {
     Object.assign(process.env, {
       DB_PROXY_ENDPOINT: 'db.proxy-abc.us-east-1.rds.amazonaws.com', DB_PORT: '5432', DB_NAME: 'app', DB_USER: 'dbadmin', AWS_REGION: 'us-east-1',
     });
+  });
+  afterAll(() => {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
   });
 
   test('connects through the proxy with an IAM token over verified TLS, runs SELECT 1, and reuses the connection', async () => {

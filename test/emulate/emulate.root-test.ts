@@ -78,13 +78,20 @@ test('a NAT gateway path: through the NAT subnet\'s NACL both ways, on the NAT g
 
 test('a flow to the internet through a regional NAT gateway is reported as not emulated (unproven), not as blocked', async () => {
   const t = natPath([[100, 'in', 'tcp', 1024, 65535, '0.0.0.0/0']]);
-  for (const id of ['NatA', 'NatB']) t.Resources[id].Properties = { AvailabilityMode: 'regional' };
+  for (const id of ['NatA', 'NatB']) t.Resources[id].Properties = { AvailabilityMode: 'regional', VpcId: { Ref: 'Vpc' } };
   const report = await emulate({ Nat: t }, { prefix: 'cnpet9' });
   // A declared flow no packet carried proves nothing, so it still fails, with the reason instead of a verdict.
   expect(declared(report, 'App', 'internet')).toMatchObject({
     packets: 'not run', agree: true, ok: false, note: expect.stringMatching(/^not emulated: .*is a regional NAT gateway/),
   });
-  expect(report.skipped.join('\n')).not.toMatch(/NAT gateway NatA/);
+  expect(report.skipped).toContain('NAT gateway NatA: a regional NAT gateway (in no subnet) is not emulated; what its routes carry is reported as not emulated');
+  // An undeclared opening through it (port 80 out, admitted by the security group) is not compared either.
+  const t80 = natPath([[100, 'in', 'tcp', 1024, 65535, '0.0.0.0/0']]);
+  for (const id of ['NatA', 'NatB']) t80.Resources[id].Properties = { AvailabilityMode: 'regional', VpcId: { Ref: 'Vpc' } };
+  t80.Resources.AppSg.Properties.SecurityGroupEgress.push({ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, CidrIp: '0.0.0.0/0' });
+  const wider = await emulate({ Nat: t80 }, { prefix: 'cnpeta' });
+  expect(wider.probes.filter((p) => !p.agree)).toEqual([]);
+  expect(wider.probes.find((p) => p.kind === 'undeclared' && p.from === 'App' && p.port === 'tcp 80')).toMatchObject({ packets: 'not run', ok: true });
 });
 
 test('NLB client IP preservation: the target sees the client\'s address, so its NACL must admit the clients', async () => {

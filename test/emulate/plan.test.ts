@@ -5,7 +5,7 @@ import { topologyFromTemplates } from '../../src/emulate/topology-from-templates
 describe('topologyFromTemplates', () => {
   test('a regional NAT gateway (no subnet) is not built: the routes to it are dropped with the reason', () => {
     const t = natPath([[100, 'in', 'tcp', 1024, 65535, '0.0.0.0/0']]);
-    for (const id of ['NatA', 'NatB']) t.Resources[id].Properties = { AvailabilityMode: 'regional' };
+    for (const id of ['NatA', 'NatB']) t.Resources[id].Properties = { AvailabilityMode: 'regional', VpcId: { Ref: 'Vpc' } };
     const topo = topologyFromTemplates({ S: t });
     expect(topo.nats).toEqual([]);
     expect(topo.subnets.find((s) => s.name === 'PrivateA')!.routes).toEqual([expect.objectContaining({

@@ -18,22 +18,25 @@ function testFiles(dir: string): string[] {
 
 describe('test suites', () => {
   const folders = fs.readdirSync(TEST, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== '__snapshots__').map((e) => e.name);
+  const LINE = /^describe\('([^']+)\.ts', \(\) => \{ require\('\.\/([^']+)'\); \}\);$/;
 
   test.each(folders.filter((f) => testFiles(path.join(TEST, f)).length > 0))('test/%s.test.ts requires every test file of its folder, once each', (folder) => {
     const suite = path.join(TEST, `${folder}.test.ts`);
     expect(fs.existsSync(suite)).toBe(true);
-    const required = [...fs.readFileSync(suite, 'utf8').matchAll(/require\('\.\/([^']+)'\)/g)].map((m) => `${m[1]}.ts`).sort();
+    // Nothing but its header comment, the lint directive, one line per file and `export {};`: a
+    // commented-out, skipped or conditional require would leave a file unrun.
+    const lines = fs.readFileSync(suite, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const body = lines.filter((l) => !l.startsWith('// ') && l !== '/* eslint-disable @typescript-eslint/no-require-imports */' && l !== 'export {};');
+    const bad = body.filter((l) => { const m = LINE.exec(l); return !m || m[1] !== m[2]; });
+    expect(bad).toEqual([]);
+    const required = body.map((l) => `${LINE.exec(l)![2]}.ts`).sort();
     const expected = testFiles(path.join(TEST, folder)).map((f) => path.relative(TEST, f)).sort();
     expect(required).toEqual(expected);
   });
 
-  test('a suite names each required file in its describe block, so a failure shows the file', () => {
-    for (const folder of folders) {
-      const suite = path.join(TEST, `${folder}.test.ts`);
-      if (!fs.existsSync(suite)) continue;
-      for (const m of fs.readFileSync(suite, 'utf8').matchAll(/describe\('([^']+)', \(\) => \{ require\('\.\/([^']+)'\); \}\);/g)) {
-        expect(m[1]).toBe(`${m[2]}.ts`);
-      }
-    }
+  test('no test file is focused: one `.only` would silently skip every other file of its suite', () => {
+    const all = [...fs.readdirSync(TEST).filter((f) => f.endsWith('.ts')).map((f) => path.join(TEST, f)), ...folders.flatMap((f) => testFiles(path.join(TEST, f)))];
+    const focused = all.filter((f) => /\b(?:test|it|describe)\.only\s*\(|\b(?:fit|fdescribe)\s*\(/.test(fs.readFileSync(f, 'utf8')));
+    expect(focused.map((f) => path.relative(TEST, f))).toEqual([]);
   });
 });

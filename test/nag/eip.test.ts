@@ -40,6 +40,21 @@ describe('NetworkPatterns-EIP1: more Elastic IPs than the default Regional quota
     expect(findingsOf(stack, EIP1)).toEqual(['Test/Nlb']);
   });
 
+  test('Noncompliance 4: a regional NAT gateway\'s per-AZ allocations (existing ones, by id) count too', () => {
+    const { stack, vpc } = setup();
+    new ec2.CfnNatGateway(stack, 'Regional', {
+      vpcId: vpc.vpcId,
+      availabilityMode: 'regional',
+      availabilityZoneAddresses: [
+        { availabilityZone: 'us-east-1a', allocationIds: ['eipalloc-0123456789abcdef0'] },
+        { availabilityZone: 'us-east-1b', allocationIds: ['eipalloc-0123456789abcdef1'] },
+        { availabilityZone: 'us-east-1c', allocationIds: ['eipalloc-0123456789abcdef2'] },
+      ],
+    });
+    // 3 for the zonal NAT gateways, 3 for the regional one: the sixth is over the quota.
+    expect(findingsOf(stack, EIP1)).toEqual(['Test/Regional']);
+  });
+
   test('Noncompliance 3: seven EIPs, reported on each beyond the fifth', () => {
     const stack = testStack();
     for (let i = 1; i <= 7; i++) new ec2.CfnEIP(stack, `Ip${i}`, { domain: 'vpc' });

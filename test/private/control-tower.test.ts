@@ -14,7 +14,6 @@ import { findings, GUARD_PLUGIN } from '../../scripts/synth-example';
 import { EcsFargateService, ProxiedDatabase, ServiceLoadBalancer, TieredVpc } from '../../src';
 import { TEST_AZS } from '../util';
 
-jest.setTimeout(180_000);
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
 
@@ -114,4 +113,4 @@ test('the Control Tower rules find nothing unacknowledged in a VPC, a proxied da
   const suppressed = JSON.stringify(report);
   expect(suppressed).toContain('[CT.EC2.PR.5]');
   expect(suppressed).toContain('[CT.LAMBDA.PR.3]');
-});
+}, 180_000);

@@ -12,7 +12,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ControlTowerGuard, guardCopy, inapplicableRules, selectsByType, typesRead } from '../../scripts/guard';
 import { blockingFindings, examplePasses, findings, GUARD_PLUGIN } from '../../scripts/synth-example';
 
-jest.setTimeout(120_000);
+/** The tests that run cfn-guard over synthesized templates take up to a minute on 2 busy cores. */
+const SLOW = 120_000;
 
 /** A NACL whose inbound entry admits TCP 3389 (RDP) from anywhere: CT.EC2.PR.5 fails it. */
 function synthOpenRdp(acknowledge: boolean): { outdir: string; error?: string } {
@@ -51,7 +52,7 @@ test('an unacknowledged Control Tower finding fails the example', () => {
   // Fails even when the synth itself did not throw (a guard finding carries no severity).
   expect(examplePasses({ error: undefined, findings: found, reachability: [] })).toBe(false);
   expect(error).toMatch(/Validation failed|nacl_no_unrestricted_ssh_rdp_check/);
-});
+}, SLOW);
 
 test('an acknowledged Control Tower finding passes and leaves no finding', () => {
   const { outdir, error } = synthOpenRdp(true);
@@ -59,21 +60,21 @@ test('an acknowledged Control Tower finding passes and leaves no finding', () =>
   const found = findings(outdir);
   expect(found.filter((f) => f.plugin === GUARD_PLUGIN)).toEqual([]);
   expect(examplePasses({ error, findings: found, reachability: [] })).toBe(true);
-});
+}, SLOW);
 
 test('cdk-nag warnings are listed but do not fail an example; errors do', () => {
   const warning = { plugin: 'AwsSolutions', rule: 'AwsSolutions-VPC7', severity: 'warning', paths: ['S/Vpc'], description: 'w' };
   const error = { ...warning, severity: 'error' };
   expect(examplePasses({ findings: [warning], reachability: [] })).toBe(true);
   expect(examplePasses({ findings: [error], reachability: [] })).toBe(false);
-});
+}, SLOW);
 
 test('only rules that name a resource type of the templates run', () => {
   const skipped = inapplicableRules(new Set(['AWS::EC2::NetworkAclEntry']));
   expect(skipped).not.toContain('ct-ec2-pr-5');
   expect(skipped).toContain('ct-s3-pr-1');
   expect(skipped).toContain('ct-kms-pr-3');
-});
+}, SLOW);
 
 test('a rule reads resources only by type when every selection of Resources filters on Type or keys', () => {
   expect(selectsByType("let s3 = Resources.*[ Type == 'AWS::S3::Bucket' ]\nrule r when is_cfn_template(this) { Resources exists }")).toBe(true);
@@ -83,7 +84,7 @@ test('a rule reads resources only by type when every selection of Resources filt
   expect(selectsByType('let all = Resources.*\n%all.Properties.Tags exists')).toBe(false);
   expect(selectsByType('let all = Resources.*[ Properties.Tags exists ]')).toBe(false);
   expect(selectsByType('some Resources[*] == "secrets"')).toBe(false);
-});
+}, SLOW);
 
 test('the copies hold the resource types the applicable rules read, or every resource when one rule may read any', () => {
   const read = typesRead(new Set(['AWS::Lambda::Function', 'AWS::EC2::Route']))!;
@@ -108,7 +109,7 @@ test('the copies hold the resource types the applicable rules read, or every res
   });
   expect(Object.keys(guardCopy(template, undefined).Resources as object)).toEqual(['Fn', 'Route']);
   expect(template.Resources.Fn.Metadata).toBeDefined();
-});
+}, SLOW);
 
 test('the Control Tower verdicts on the cut copies are the validator\'s own on the whole template', () => {
   // A function outside any VPC (CT.LAMBDA.PR.3 fails it), one inside a VPC through references to
@@ -138,4 +139,4 @@ test('the Control Tower verdicts on the cut copies are the validator\'s own on t
   expect(cut).toEqual(whole);
   const logicalId = (c: lambda.CfnFunction) => stack.resolve(c.logicalId);
   expect(cut.filter((v) => v.startsWith('lambda_inside_vpc_check'))).toEqual([`lambda_inside_vpc_check ${logicalId(stack.node.findChild('Outside') as lambda.CfnFunction)}`]);
-});
+}, SLOW);

@@ -83,7 +83,7 @@ describe('partial return range', () => {
   test('a regional NAT gateway (no subnet) crosses no public subnet NACL: the same public NACL no longer blocks', () => {
     // GIVEN the app subnets route to one regional NAT gateway instead of the zonal ones
     const b = throughNat(32768);
-    for (const id of ['NatA', 'NatB']) b.resources[id].Properties = { AvailabilityMode: 'regional' };
+    for (const id of ['NatA', 'NatB']) b.resources[id].Properties = { AvailabilityMode: 'regional', VpcId: ref('Vpc') };
     // WHEN / THEN only the private NACL is on the way, and it admits the whole return range
     const analyzer = ReachabilityAnalyzer.fromTemplate(b.toJSON());
     const a = analyzer.canReach(at('App'), internet, ec2.Port.tcp(443));
@@ -91,8 +91,16 @@ describe('partial return range', () => {
     expect(a.reasons.join('\n')).not.toMatch(/PublicAcl/);
     expect(analyzer.openPorts(at('App'), internet).map((p) => `${p.protocol} ${p.fromPort}-${p.toPort}`)).toEqual(['tcp 443-443']);
     // and the private NACL still decides: without its return entry the flow is blocked
-    delete b.resources.PrivateAclIn100;
-    expect(ask(b, at('App'), internet, ec2.Port.tcp(443)).verdict).toBe(Verdict.BLOCKED);
+    const noReturn = JSON.parse(JSON.stringify(b.toJSON()));
+    delete noReturn.Resources.PrivateAclIn100;
+    expect(ReachabilityAnalyzer.fromTemplate(noReturn).canReach(at('App'), internet, ec2.Port.tcp(443)).verdict).toBe(Verdict.BLOCKED);
+    // and it needs the VPC's internet gateway
+    delete b.resources.IgwAttach;
+    const detached = ReachabilityAnalyzer.fromTemplate(b.toJSON());
+    const d = detached.canReach(at('App'), internet, ec2.Port.tcp(443));
+    expect(d.verdict).toBe(Verdict.BLOCKED);
+    expect(d.reasons.join('\n')).toMatch(/regional NAT gateway NatA has no internet gateway attached to its VPC/);
+    expect(detached.openPorts(at('App'), internet)).toEqual([]);
   });
 
   test('a client-side return range that fits Linux instances but not Lambda blocks the Lambda only', () => {

@@ -63,8 +63,12 @@ function eipsOverQuota(index: StackIndex): Set<IndexedResource> {
 function allocationIds(res: IndexedResource): unknown[] {
   const p = res.props;
   switch (res.type) {
-    case 'AWS::EC2::NatGateway':
-      return [p.AllocationId, ...(Array.isArray(p.SecondaryAllocationIds) ? p.SecondaryAllocationIds : [])].filter((a) => a !== undefined);
+    case 'AWS::EC2::NatGateway': {
+      // A regional NAT gateway names its addresses per AZ (AvailabilityZoneAddresses[].AllocationIds).
+      const perAz = (Array.isArray(p.AvailabilityZoneAddresses) ? p.AvailabilityZoneAddresses : [])
+        .flatMap((a: { AllocationIds?: unknown }) => (Array.isArray(a?.AllocationIds) ? a.AllocationIds : []));
+      return [p.AllocationId, ...(Array.isArray(p.SecondaryAllocationIds) ? p.SecondaryAllocationIds : []), ...perAz].filter((a) => a !== undefined);
+    }
     case 'AWS::ElasticLoadBalancingV2::LoadBalancer':
       return (Array.isArray(p.SubnetMappings) ? p.SubnetMappings : [])
         .map((m: { AllocationId?: unknown }) => m?.AllocationId)
