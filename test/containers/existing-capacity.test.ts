@@ -154,9 +154,11 @@ describe('EcsDynamicPortService: two services share one capacity provider', () =
   });
 });
 
-test('an auto scaling group that makes its own security group and user data (machineImage, instanceType) works the same', () => {
-  // GIVEN the group of the README's shared-infrastructure section
-  const stack = new Stack(new App(), 'Test', { env: { region: 'us-east-1' } });
+/**
+ * The README's shared capacity: a tiered VPC, a cluster, and an auto scaling group that makes its
+ * own security group and user data (machineImage, instanceType), as the cluster's capacity provider.
+ */
+function readmeCapacity(stack: Stack) {
   const net = new TieredVpc(stack, 'Net', { availabilityZones: TEST_AZS });
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: net.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
   const instances = new autoscaling.AutoScalingGroup(stack, 'SharedInstances', {
@@ -171,6 +173,13 @@ test('an auto scaling group that makes its own security group and user data (mac
   });
   const capacity = new ecs.AsgCapacityProvider(stack, 'SharedCapacity', { autoScalingGroup: instances });
   cluster.addAsgCapacityProvider(capacity);
+  return { net, cluster, instances, capacity };
+}
+
+test('an auto scaling group that makes its own security group and user data (machineImage, instanceType) works the same', () => {
+  // GIVEN the group of the README's shared-infrastructure section
+  const stack = new Stack(new App(), 'Test', { env: { region: 'us-east-1' } });
+  const { net, cluster, instances, capacity } = readmeCapacity(stack);
   // WHEN
   const svc = new EcsDynamicPortService(stack, 'Worker', {
     network: net,
@@ -245,18 +254,7 @@ describe('EcsDynamicPortService on capacity of another stack', () => {
     // GIVEN the platform stack's capacity
     const app = new App();
     const env = { region: 'us-east-1' };
-    const platformStack = new Stack(app, 'Platform', { env });
-    const net = new TieredVpc(platformStack, 'Net', { availabilityZones: TEST_AZS });
-    const cluster = new ecs.Cluster(platformStack, 'Cluster', { vpc: net.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
-    const instances = new autoscaling.AutoScalingGroup(platformStack, 'SharedInstances', {
-      vpc: net.vpc,
-      vpcSubnets: net.tierSubnets(Tier.APP),
-      machineImage: ecs.EcsOptimizedImage.amazonLinux2023(),
-      instanceType: new ec2.InstanceType('t3.medium'),
-      allowAllOutbound: false,
-    });
-    const capacity = new ecs.AsgCapacityProvider(platformStack, 'SharedCapacity', { autoScalingGroup: instances });
-    cluster.addAsgCapacityProvider(capacity);
+    const { net, cluster, capacity } = readmeCapacity(new Stack(app, 'Platform', { env }));
     // WHEN a team's stack runs a service on it / THEN a synth-time error, not aws-cdk-lib's DependencyCycle
     const workloadStack = new Stack(app, 'Workload', { env });
     expect(() => new EcsDynamicPortService(workloadStack, 'Worker', {
