@@ -1,4 +1,4 @@
-import { awscdk, DependencyType, javascript, JsonFile } from 'projen';
+import { awscdk, Component, DependencyType, javascript, JsonFile } from 'projen';
 
 /**
  * Versions and offline-safe settings: the registries these machines reach serve npm only, so the
@@ -294,7 +294,9 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 // Unit tests: aws-cdk-lib's template validator costs ~2.4 s per process; examples keep it on.
 const test = project.tasks.tryFind('test')!;
 test.env('CDK_VALIDATION', 'false');
-// jest and eslint side by side (scripts/test.sh): on 2 cores that saves eslint's whole run.
+// jest and eslint side by side (scripts/test.sh): on 2 cores that saves eslint's whole run. The
+// script runs the eslint task's own command, without --fix (jest reads the same files meanwhile):
+// ESLINT_COMMAND, set by TestTaskEslintCommand (below) once projen has added every lint pattern.
 test.reset('bash scripts/test.sh', { receiveArgs: true });
 const testUpdate = project.tasks.tryFind('test:update')!;
 testUpdate.env('CDK_VALIDATION', 'false');
@@ -375,5 +377,14 @@ project.addTask('bench:matrix', {
   exec: 'ts-node -P test/tsconfig.json --transpile-only bench/exact-matrix.ts',
   receiveArgs: true,
 });
+
+/** Sets the test task's ESLINT_COMMAND after projen's own steps have added their lint patterns (.projenrc.ts). */
+class TestTaskEslintCommand extends Component {
+  public preSynthesize(): void {
+    const args = project.eslint!.eslintTask.steps.flatMap((step) => step.execArgs ?? []).filter((a) => a !== '--fix' && a !== '$@');
+    test.env('ESLINT_COMMAND', args.join(' '));
+  }
+}
+new TestTaskEslintCommand(project);
 
 project.synth();

@@ -14,8 +14,9 @@ if [ "$#" -eq 0 ]; then
   case "${CI:-}" in '' | 0 | false) ;; *) coverage=(--coverage) ;; esac
 fi
 log="$(mktemp)"
-ESLINT_USE_FLAT_CONFIG=false NODE_NO_WARNINGS=1 eslint --ext .ts,.tsx --no-error-on-unmatched-pattern \
-  src test examples bench scripts projenrc .projenrc.ts >"$log" 2>&1 &
+# ESLINT_COMMAND: the eslint task's command without --fix (set by .projenrc.ts on the test task).
+# shellcheck disable=SC2086
+ESLINT_USE_FLAT_CONFIG=false NODE_NO_WARNINGS=1 ${ESLINT_COMMAND:?run through npm test} >"$log" 2>&1 &
 lint=$!
 jest ${coverage[@]+"${coverage[@]}"} --passWithNoTests --ci "$@"
 tests=$?

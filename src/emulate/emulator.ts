@@ -6,7 +6,7 @@
  */
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Agent, Emulation } from './netns';
-import { EmulationPlan, Eni, NatPlan, planEmulation } from './plan';
+import { EmulationPlan, Eni, ipToInt, NatPlan, planEmulation } from './plan';
 import { blockedSpans, boundarySourcePorts, PortSpan, spanText } from './ports';
 import { EmuEnd, EmuNacl, EmuTopology } from './topology';
 import { RecordedFlow, topologyFromTemplates } from './topology-from-templates';
@@ -395,25 +395,22 @@ function planProbes(topo: EmuTopology, plan: EmulationPlan, analyzer: Reachabili
         const declared = topo.flows.some((f) => f.protocol === proto && f.fromPort <= n && n <= f.toPort && keyOf(f.to) === b.key &&
           (keyOf(f.from) === a.key || (f.from.kind === 'internet' && (a.key === 'internet' || f.from.cidrs.some((c) => c.prefix === 0)))));
         if (declared) continue;
+        // Nothing to compare where the packets could not take the route the analyzer follows.
         const through = a.end.kind === 'nodes' && b.end.kind === 'internet' ? unbuiltRoute(topo, a.end.nodes, plan.internetAddrs.get('0.0.0.0/0')?.server) : undefined;
-        if (through) {
-          // Nothing to compare: the packets could not take the route the analyzer follows.
-          probes.push({
-            kind: 'undeclared',
-            name: 'undeclared',
-            from: a.end.name,
-            to: b.end.name,
-            port: portText(proto, n, n),
-            answer: undefined,
-            declared: false,
-            note: `not emulated: ${through}`,
-          });
-          continue;
-        }
-        const answer = worst(endpointsOf(a.end).flatMap((x) => endpointsOf(b.end).map((y) => analyzer.canReach(x, y, ec2Port(proto, n, n)))));
+        const answer = through ? undefined
+          : worst(endpointsOf(a.end).flatMap((x) => endpointsOf(b.end).map((y) => analyzer.canReach(x, y, ec2Port(proto, n, n)))));
         const index = probes.length;
-        probes.push({ kind: 'undeclared', name: 'undeclared', from: a.end.name, to: b.end.name, port: portText(proto, n, n), answer, declared: false });
-        if (answer.verdict === Verdict.UNKNOWN) continue;
+        probes.push({
+          kind: 'undeclared',
+          name: 'undeclared',
+          from: a.end.name,
+          to: b.end.name,
+          port: portText(proto, n, n),
+          answer,
+          declared: false,
+          note: through && `not emulated: ${through}`,
+        });
+        if (!answer || answer.verdict === Verdict.UNKNOWN) continue;
         const pairs: Array<[Endpoint, Endpoint, string]> = [];
         const sideEnds = (e: EmuEnd, server: boolean): Endpoint[] => (e.kind === 'internet'
           ? [server ? inetServer('0.0.0.0/0')! : inet('0.0.0.0/0')!]
@@ -477,7 +474,7 @@ function relayedProbes(f: EmuTopology['flows'][number], topo: EmuTopology, plan:
  */
 function unbuiltRoute(topo: EmuTopology, nodes: string[], addr: string | undefined): string | undefined {
   if (!addr) return undefined;
-  const n = addr.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const n = ipToInt(addr);
   for (const id of nodes) {
     for (const s of topo.nodes.find((x) => x.id === id)?.subnets ?? []) {
       const routes = topo.subnets.find((x) => x.id === s)?.routes ?? [];

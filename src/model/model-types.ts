@@ -181,6 +181,14 @@ export interface NatModel {
   readonly internetUnknown?: string;
 }
 
+/**
+ * A NAT gateway's properties name a regional one: `AvailabilityMode` regional (a literal, any case)
+ * and no `SubnetId`. Read by the template model and the NAT1 nag rule alike.
+ */
+export function isRegionalNatGateway(availabilityMode: unknown, subnetId: unknown): boolean {
+  return typeof availabilityMode === 'string' && availabilityMode.toLowerCase() === 'regional' && subnetId === undefined;
+}
+
 /** What kind of client a node is, for its ephemeral return range. */
 export type ClientKind = 'instance' | 'elb' | 'lambda' | 'managed';
 

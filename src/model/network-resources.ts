@@ -3,7 +3,7 @@ import { AddressRange, symbolBlock } from './addresses';
 import { Intrinsics } from './intrinsics';
 import {
   Cidr, NaclEntryModel, NaclModel, NatModel, Resource, RouteTableModel, RouteTarget, SgModel, SgPeer, SgRuleModel, SubnetModel, Val,
-  amazonIpv6Placeholder, asArray, displayPath, protocolName, protocolNumber, toCidr,
+  amazonIpv6Placeholder, asArray, displayPath, isRegionalNatGateway, protocolName, protocolNumber, toCidr,
 } from './model-types';
 
 /**
@@ -37,8 +37,7 @@ export abstract class NetworkResources extends Intrinsics {
     this.buildSecurityGroups();
     for (const r of this.ofType('AWS::EC2::NatGateway')) {
       const isPrivate = r.props.ConnectivityType === 'private';
-      const mode = this.litOr(r.stack, r.props.AvailabilityMode);
-      if (typeof mode === 'string' && mode.toLowerCase() === 'regional' && r.props.SubnetId === undefined) {
+      if (isRegionalNatGateway(this.litOr(r.stack, r.props.AvailabilityMode), r.props.SubnetId)) {
         // It reaches the internet through the internet gateway attached to its VPC.
         const vpc = this.refTo(r.stack, r.props.VpcId, ['AWS::EC2::VPC'], `NAT gateway ${r.display} VpcId`);
         const attached = typeof vpc === 'string' && this.ofType('AWS::EC2::VPCGatewayAttachment').some((a) => a.props.InternetGatewayId !== undefined &&

@@ -1,6 +1,7 @@
 import { parse } from 'path';
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
+import { isRegionalNatGateway } from '../../model/model-types';
 import { IndexedResource, StackIndex } from '../private/stack-index';
 
 /**
@@ -95,9 +96,8 @@ function natOf(index: StackIndex, route: IndexedResource): IndexedResource | und
   return instance && isNatInstance(instance) ? instance : undefined;
 }
 
-/** A regional NAT gateway: `AvailabilityMode: regional` and no subnet. */
 function isRegional(r: IndexedResource): boolean {
-  return r.type === 'AWS::EC2::NatGateway' && r.props.SubnetId === undefined && String(r.props.AvailabilityMode).toLowerCase() === 'regional';
+  return r.type === 'AWS::EC2::NatGateway' && isRegionalNatGateway(r.props.AvailabilityMode, r.props.SubnetId);
 }
 
 /** An EC2 instance that forwards traffic (`SourceDestCheck: false`): a NAT instance. */
