@@ -489,14 +489,6 @@ export class TieredVpc extends Construct implements ITieredVpc {
     return this.acls[tier];
   }
 
-  /**
-   * The VPC's own blocks per family, as the flow model checks internet peers against them.
-   * @internal
-   */
-  public get _vpcBlocks(): FlowPeer[] {
-    return [...this.flowNetwork.vpcBlocks];
-  }
-
   /** The flows declared so far, in declaration order. */
   public get flows(): DeclaredFlow[] {
     return [...this.declared];
