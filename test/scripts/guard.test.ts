@@ -9,7 +9,7 @@ import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, PolicyValidationPluginReportBeta1, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ControlTowerGuard, guardCopy, inapplicableRules, selectsByType, typesRead } from '../../scripts/guard';
+import { ControlTowerGuard, controlTowerRules, guardCopy, guardRuns, selectsByType } from '../../scripts/guard';
 import { blockingFindings, examplePasses, findings, GUARD_PLUGIN } from '../../scripts/synth-example';
 
 /** The tests that run cfn-guard over synthesized templates take up to a minute on 2 busy cores. */
@@ -70,10 +70,32 @@ test('cdk-nag warnings are listed but do not fail an example; errors do', () => 
 }, SLOW);
 
 test('only rules that name a resource type of the templates run', () => {
-  const skipped = inapplicableRules(new Set(['AWS::EC2::NetworkAclEntry']));
-  expect(skipped).not.toContain('ct-ec2-pr-5');
-  expect(skipped).toContain('ct-s3-pr-1');
-  expect(skipped).toContain('ct-kms-pr-3');
+  const names = guardRuns(new Map([['AWS::EC2::NetworkAclEntry', 3]])).flatMap((r) => r.names);
+  expect(names).toContain('ct-ec2-pr-5');
+  expect(names).not.toContain('ct-s3-pr-1');
+  expect(names).not.toContain('ct-kms-pr-3');
+  // Every applicable rule runs exactly once.
+  const counts = new Map([['AWS::Lambda::Function', 2], ['AWS::EC2::Route', 40], ['AWS::EC2::SecurityGroup', 3], ['AWS::S3::Bucket', 1]]);
+  const all = guardRuns(counts).flatMap((r) => r.names).sort();
+  expect(all).toEqual([...new Set(all)]);
+  const applicable = controlTowerRules().filter((r) => r.types.length === 0 || r.types.some((t) => counts.has(t))).map((r) => r.name).sort();
+  expect(all).toEqual(applicable);
+}, SLOW);
+
+test('runs keep the resource types their rules name, and split where one more process costs less than scanning', () => {
+  // Many routes and security groups: the Lambda rules (which read functions, subnets and security
+  // groups) and the S3 rules are not made to scan the same copy.
+  const counts = new Map([['AWS::Lambda::Function', 2], ['AWS::EC2::Subnet', 6], ['AWS::EC2::SecurityGroup', 300], ['AWS::S3::Bucket', 1]]);
+  const runs = guardRuns(counts);
+  expect(runs.length).toBeGreaterThan(1);
+  const runOf = (name: string) => runs.find((r) => r.names.includes(name))!;
+  // CT.LAMBDA.PR.3 checks the function and looks up the subnets and security groups it references.
+  expect([...runOf('ct-lambda-pr-3').keep!]).toEqual(expect.arrayContaining(['AWS::Lambda::Function', 'AWS::EC2::Subnet', 'AWS::EC2::SecurityGroup']));
+  expect(runOf('ct-s3-pr-1').keep!.has('AWS::EC2::SecurityGroup')).toBe(false);
+  // CT.EKS.PR.2 (which names KMS keys) reads a property called Resources: its run keeps every resource.
+  expect(guardRuns(new Map([...counts, ['AWS::KMS::Key', 1]])).find((r) => r.names.includes('ct-eks-pr-2'))!.keep).toBeUndefined();
+  // A template of one small type set: one run (a process costs more than the scanning it saves).
+  expect(guardRuns(new Map([['AWS::S3::Bucket', 1], ['AWS::S3::BucketPolicy', 1]]))).toHaveLength(1);
 }, SLOW);
 
 test('a rule reads resources only by type when every selection of Resources filters on Type or keys', () => {
@@ -86,14 +108,8 @@ test('a rule reads resources only by type when every selection of Resources filt
   expect(selectsByType('some Resources[*] == "secrets"')).toBe(false);
 }, SLOW);
 
-test('the copies hold the resource types the applicable rules read, or every resource when one rule may read any', () => {
-  const read = typesRead(new Set(['AWS::Lambda::Function', 'AWS::EC2::Route']))!;
-  // CT.LAMBDA.PR.3 checks the function and looks up the subnets and security groups it references.
-  expect([...read]).toEqual(expect.arrayContaining(['AWS::Lambda::Function', 'AWS::EC2::Subnet', 'AWS::EC2::SecurityGroup']));
-  expect(read.has('AWS::EC2::Route')).toBe(false);
-  // CT.EKS.PR.2 reads a property called Resources: nothing is left out.
-  expect(typesRead(new Set(['AWS::EKS::Cluster']))).toBeUndefined();
-
+test('a copy holds the resource types its run keeps, without Metadata, or every resource', () => {
+  const read = new Set(['AWS::Lambda::Function', 'AWS::EC2::Subnet']);
   const template = {
     AWSTemplateFormatVersion: '2010-09-09',
     Parameters: { P: { Type: 'String' } },
