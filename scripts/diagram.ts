@@ -2,7 +2,7 @@
  * A Mermaid diagram of a TieredVpc: its tiers (with their blocks), AZs and NAT gateways, the
  * workloads of its declared flows in their tiers, and the flows with their ports.
  */
-import { spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as path from 'path';
 import { DeclaredFlow, Tier, TieredVpc } from '../src';
 
@@ -89,14 +89,26 @@ export interface MermaidParse {
   readonly error?: string;
 }
 
-/** Parses diagrams with Mermaid's parser (scripts/mermaid-parse.mjs, in a Node process of its own). */
-export function parseMermaid(diagrams: string[]): MermaidParse[] {
-  if (!diagrams.length) return [];
-  const r = spawnSync(process.execPath, [path.join(__dirname, 'mermaid-parse.mjs')], {
-    input: JSON.stringify(diagrams),
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
+/**
+ * Starts Mermaid's parser (scripts/mermaid-parse.mjs, in a Node process of its own) and returns
+ * the function that hands it the diagrams: loading Mermaid is most of its cost, so the main job
+ * starts it first and hands it the diagrams at the end.
+ */
+export function mermaidParser(): (diagrams: string[]) => Promise<MermaidParse[]> {
+  const child = spawn(process.execPath, [path.join(__dirname, 'mermaid-parse.mjs')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { err += d; });
+  child.stdin.on('error', () => { /* the process exited: told by its exit code */ });
+  const closed = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
   });
-  if (r.status !== 0) throw new Error(`Mermaid's parser failed to run (exit ${r.status}): ${r.stderr}`);
-  return JSON.parse(r.stdout);
+  return async (diagrams) => {
+    child.stdin.end(JSON.stringify(diagrams));
+    const code = await closed;
+    if (code !== 0) throw new Error(`Mermaid's parser failed to run (exit ${code}): ${err}`);
+    return JSON.parse(out);
+  };
 }

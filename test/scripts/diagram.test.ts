@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { MermaidParse, mermaid, parseMermaid, quoted, tieredVpcs } from '../../scripts/diagram';
+import { MermaidParse, mermaid, mermaidParser, quoted, tieredVpcs } from '../../scripts/diagram';
 
 const EXAMPLES = fs.readdirSync(path.join(__dirname, '..', '..', 'examples'))
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
@@ -25,8 +25,8 @@ const label = quoted('Stack/My "quoted" Service');
 const withQuotedLabel = `flowchart LR\n  n0[${label}]\n  n1["b"]\n  n0 -->|"tcp 443"| n1`;
 const withRawQuotes = 'flowchart LR\n  n0["Stack/My "quoted" Service"]\n  n1["b"]\n  n0 --> n1';
 let parsed: MermaidParse[] = [];
-beforeAll(() => {
-  parsed = parseMermaid([...diagrams.map((d) => d.text), broken, withQuotedLabel, withRawQuotes]);
+beforeAll(async () => {
+  parsed = await mermaidParser()([...diagrams.map((d) => d.text), broken, withQuotedLabel, withRawQuotes]);
 }, 120_000);
 
 test('every example with a tiered VPC has a diagram', () => {
