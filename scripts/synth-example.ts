@@ -11,8 +11,8 @@
  * library's NetworkPatterns pack, registered as policy-validation plugins (an unacknowledged error
  * fails the synth), aws-cdk-lib's template validator (on unless CDK_VALIDATION=false), and the AWS
  * Control Tower proactive controls (cfn-guard rules of @cdklabs/cdk-validator-cfnguard, see
- * scripts/guard.ts; off with EXAMPLES_GUARD=0). cfn-lint runs once over every template in
- * scripts/run-examples.ts.
+ * scripts/guard.ts; off with EXAMPLES_GUARD=0). cfn-lint runs in scripts/run-examples.ts
+ * (scripts/cfn-lint.ts), on each example's templates as soon as this worker reports it done.
  */
 import * as fs from 'fs';
 import * as path from 'path';
