@@ -1,8 +1,8 @@
 """cfn-lint for the main job (scripts/run-examples.ts), one template at a time as they are synthesized.
 
 Reads template paths on stdin, one per line, and answers each with one JSON line on stdout:
-{"template": <path>, "lines": [<cfn-lint's parseable lines>]} or, when cfn-lint fails on it,
-{"template": <path>, "error": <message>}. Every template is linted as `cfn-lint --format parseable
+{"template": <path>, "lines": [<cfn-lint's parseable lines, without the file name and its colon>]}
+or, when cfn-lint fails on it, {"template": <path>, "error": <message>}. Every template is linted as `cfn-lint --format parseable
 <path>` lints it (the same configuration, rules and output), but cfn-lint is imported and its rules
 are loaded once, as its command does for the templates it is given together: the job starts this
 process before the first example is synthesized and lints each template as it is written, instead
@@ -36,8 +36,11 @@ def main() -> None:
                 rules = Runner(config).rules
             matches = list(run_template_by_file_paths(config, rules))
             matches.sort(key=lambda m: (m.filename, m.linenumber, m.rule.id))
-            out = get_formatter(config).print_matches(matches, rules, config=config) or ""
-            answer = {"template": path, "lines": [l for l in out.splitlines() if l]}
+            formatter = get_formatter(config)
+            # The parseable format is `file:line:col:endline:endcol:RULE:message`: the file name (as
+            # cfn-lint normalizes it) is left out, so no name can be mistaken for another.
+            lines = [formatter.print_matches([m], rules, config=config)[len(str(m.filename)) + 1 :] for m in matches]
+            answer = {"template": path, "lines": lines}
         except (Exception, SystemExit) as e:  # noqa: BLE001 - reported for this template, the next one still runs
             answer = {"template": path, "error": f"{type(e).__name__}: {e}"}
         print(json.dumps(answer), flush=True)

@@ -5,11 +5,11 @@
  */
 import { spawn } from 'child_process';
 import * as path from 'path';
+import { exitText } from './child';
 import type { CfnLintResult } from './synth-example';
 
-/** Files a cfn-lint `parseable` line (`file:line:col:endline:endcol:RULE:message`) under its template's errors or warnings. */
-export function fileLintLine(result: CfnLintResult, template: string, line: string): void {
-  const text = line.startsWith(`${template}:`) ? line.slice(template.length + 1) : line;
+/** Files a cfn-lint `parseable` line without its file name (`line:col:endline:endcol:RULE:message`) under errors or warnings. */
+function fileLintLine(result: CfnLintResult, text: string): void {
   const rule = text.split(':')[4] ?? '';
   (rule.startsWith('E') ? result.errors : result.warnings).push(text);
 }
@@ -17,11 +17,11 @@ export function fileLintLine(result: CfnLintResult, template: string, line: stri
 export const NOT_INSTALLED: CfnLintResult = { ran: false, errors: [], warnings: [], note: 'cfn-lint is not installed: skipped (pip install cfn-lint to run it)' };
 
 /** The `cfn-lint` command over every template in one process (its start-up is most of its cost), by template. */
-export function cfnLintAll(templates: string[]): Promise<Map<string, CfnLintResult>> {
+export function cfnLintAll(templates: string[], command = 'cfn-lint'): Promise<Map<string, CfnLintResult>> {
   const results = new Map<string, CfnLintResult>();
   return new Promise((resolve) => {
     if (!templates.length) return resolve(results);
-    const child = spawn('cfn-lint', ['--format', 'parseable', ...templates], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, ['--format', 'parseable', ...templates], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => { out += d; });
@@ -32,18 +32,28 @@ export function cfnLintAll(templates: string[]): Promise<Map<string, CfnLintResu
       for (const t of templates) results.set(t, NOT_INSTALLED);
       resolve(results);
     });
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       // A command that could not start is closed too (exit -2): it was reported as not installed.
       if (missing) return;
       for (const t of templates) results.set(t, { ran: true, errors: [], warnings: [] });
+      // The longest template path a line starts with: `a.json:` is also the start of `a.json:1.json:`.
+      const byLength = [...templates].sort((a, b) => b.length - a.length);
+      const strays: string[] = [];
       for (const line of out.split('\n').filter(Boolean)) {
-        const template = templates.find((t) => line.startsWith(`${t}:`));
-        if (template) fileLintLine(results.get(template)!, template, line);
+        const template = byLength.find((t) => line.startsWith(`${t}:`));
+        if (template) fileLintLine(results.get(template)!, line.slice(template.length + 1));
+        else strays.push(line);
       }
-      // cfn-lint's exit code is a bit mask: 2 = an error was found; anything else above 31 is a crash.
+      // A finding on a file name none of the templates has (cfn-lint writes names as it normalizes
+      // them): every template gets it as an error rather than nobody.
+      for (const r of results.values()) r.errors.push(...strays.map((l) => `cfn-lint reported a finding on a file name none of the templates has: ${l}`));
+      // cfn-lint's exit code is a bit mask of what it found: 2 errors, 4 warnings, 8 informational.
+      // Bit 1 (a bad configuration, a crash), a code above 14 or a signal means it did not lint
+      // them all: every template gets the error, so none passes unlinted.
       // eslint-disable-next-line no-bitwise
-      if (code !== null && (code > 31 || ((code & 2) !== 0 && [...results.values()].every((r) => !r.errors.length)))) {
-        results.get(templates[0])!.errors.push(`cfn-lint failed (exit ${code}): ${err}`);
+      const crashed = code === null || code > 14 || (code & 1) !== 0 || ((code & 2) !== 0 && [...results.values()].every((r) => !r.errors.length));
+      if (crashed) {
+        for (const r of results.values()) r.errors.push(`cfn-lint failed (${exitText(code, signal)}): ${err.trim()}`);
       }
       resolve(results);
     });
@@ -60,7 +70,7 @@ export function cfnLintAll(templates: string[]): Promise<Map<string, CfnLintResu
 export class CfnLint {
   private readonly results = new Map<string, CfnLintResult>();
   private readonly sent: string[] = [];
-  private readonly exited: Promise<number | null>;
+  private readonly exited: Promise<string>;
   private readonly child: ReturnType<typeof spawn>;
   private fallback = false;
   private stderr = '';
@@ -81,11 +91,15 @@ export class CfnLint {
     child.stderr.on('data', (d) => { this.stderr += d; });
     child.stdin.on('error', () => { /* the process exited: told by its exit code */ });
     this.exited = new Promise((resolve) => {
-      child.on('error', () => {
+      child.on('error', (e) => {
         this.fallback = true;
-        resolve(null);
+        resolve(e.message);
       });
-      child.on('close', (code) => resolve(code));
+      child.on('close', (code, signal) => {
+        // A Python that could not run the script at all (it answered nothing): the command instead.
+        if (code !== 0 && this.results.size === 0) this.fallback = true;
+        resolve(exitText(code, signal));
+      });
     });
   }
 
@@ -100,12 +114,17 @@ export class CfnLint {
   /** The results for every template sent, once the process has answered them all. */
   public async done(): Promise<Map<string, CfnLintResult>> {
     this.child.stdin!.end();
-    const code = await this.exited;
+    const exit = await this.exited;
     if (this.fallback) return cfnLintAll(this.sent);
     for (const t of this.sent.filter((x) => !this.results.has(x))) {
-      this.results.set(t, { ran: true, errors: [`cfn-lint stopped before linting this template (exit ${code}): ${this.stderr.trim()}`], warnings: [] });
+      this.results.set(t, { ran: true, errors: [`cfn-lint stopped before linting this template (${exit}): ${this.stderr.trim()}`], warnings: [] });
     }
     return this.results;
+  }
+
+  /** Ends the process if it still runs (the job failed before `done`). */
+  public stop(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill();
   }
 
   private answer(line: string): void {
@@ -120,7 +139,7 @@ export class CfnLint {
       this.fallback = true;
     } else if (a.template !== undefined) {
       const result: CfnLintResult = { ran: true, errors: a.error ? [`cfn-lint failed: ${a.error}`] : [], warnings: [] };
-      for (const l of a.lines ?? []) fileLintLine(result, a.template, l);
+      for (const l of a.lines ?? []) fileLintLine(result, l);
       this.results.set(a.template, result);
     }
   }

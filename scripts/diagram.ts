@@ -4,6 +4,7 @@
  */
 import { spawn } from 'child_process';
 import * as path from 'path';
+import { exitText } from './child';
 import { DeclaredFlow, Tier, TieredVpc } from '../src';
 
 const TIERS: Tier[] = [Tier.PUBLIC, Tier.APP, Tier.DATA];
@@ -89,26 +90,36 @@ export interface MermaidParse {
   readonly error?: string;
 }
 
+/** Mermaid's parser, started: `parse` hands it the diagrams (once); `stop` ends it if it still runs. */
+export interface MermaidParser {
+  parse(diagrams: string[]): Promise<MermaidParse[]>;
+  stop(): void;
+}
+
 /**
- * Starts Mermaid's parser (scripts/mermaid-parse.mjs, in a Node process of its own) and returns
- * the function that hands it the diagrams: loading Mermaid is most of its cost, so the main job
- * starts it first and hands it the diagrams at the end.
+ * Starts Mermaid's parser (scripts/mermaid-parse.mjs, in a Node process of its own): loading
+ * Mermaid is most of its cost, so the main job starts it first and hands it the diagrams at the end.
  */
-export function mermaidParser(): (diagrams: string[]) => Promise<MermaidParse[]> {
+export function mermaidParser(): MermaidParser {
   const child = spawn(process.execPath, [path.join(__dirname, 'mermaid-parse.mjs')], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => { out += d; });
   child.stderr.on('data', (d) => { err += d; });
-  child.stdin.on('error', () => { /* the process exited: told by its exit code */ });
-  const closed = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
+  child.stdin.on('error', () => { /* the process exited: told by its exit */ });
+  const closed = new Promise<string | undefined>((resolve) => {
+    child.on('error', (e) => resolve(e.message));
+    child.on('close', (code, signal) => resolve(code === 0 ? undefined : exitText(code, signal)));
   });
-  return async (diagrams) => {
-    child.stdin.end(JSON.stringify(diagrams));
-    const code = await closed;
-    if (code !== 0) throw new Error(`Mermaid's parser failed to run (exit ${code}): ${err}`);
-    return JSON.parse(out);
+  return {
+    parse: async (diagrams) => {
+      child.stdin.end(JSON.stringify(diagrams));
+      const failure = await closed;
+      if (failure) throw new Error(`Mermaid's parser failed to run (${failure}): ${err.trim()}`);
+      return JSON.parse(out);
+    },
+    stop: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    },
   };
 }

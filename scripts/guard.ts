@@ -14,11 +14,13 @@
  * - groups the others into a few cfn-guard runs (rules naming the same types together, and runs
  *   merged while one more process costs more than the extra scanning, see `guardRuns`);
  * - hands each run copies of the templates that hold one of its types, with only the resources of
- *   the types its rules name (every other section unchanged): a resource of another type is one
- *   none of its rules selects, and a reference to it fails the rule's type check whether it is
- *   there or not.
+ *   the types its rules name (every other section unchanged), and a stand-in holding only the Type
+ *   of each resource of another type they reference: a resource of another type is one none of the
+ *   run's rules selects, and a rule that looks it up checks only its type.
  * A rule that names no resource type, or reads `Resources` in any other way (told by its text), runs
- * on whole templates. The verdicts are the same as the validator's own on the whole templates
+ * on whole templates; a template with a top-level section CloudFormation doesn't have (as a hook's
+ * input has) or a resource Type that is not a string gets every rule, uncut, as the validator runs
+ * them. The copies are written with JSON.stringify, as CDK writes templates: the same numbers. The verdicts are the same as the validator's own on the whole templates
  * (compared on every example's templates, and in test/scripts/guard.test.ts). Over the eight
  * examples' templates, one after the other on the project's 2-core machine: 7.9 s instead of 16-17 s
  * with one run of the applicable rules over the templates cut to the types any of them names.
@@ -101,6 +103,7 @@ export interface GuardRun {
  * resource: 84 rules over one template of 153 resources take 3.7 s).
  */
 const RUN_MS = 60;
+const MAX_BUFFER = 64 * 1024 * 1024;
 const RULE_RESOURCE_MS = 0.28;
 
 /**
@@ -144,18 +147,60 @@ export function guardRuns(counts: Map<string, number>): GuardRun[] {
   }
 }
 
+/** The top-level sections of a CloudFormation template. */
+const SECTIONS = new Set(['AWSTemplateFormatVersion', 'Description', 'Metadata', 'Parameters', 'Rules', 'Mappings', 'Conditions', 'Transform', 'Resources', 'Outputs', 'Hooks']);
+
+/**
+ * Whether the plugin may cut a template as `guardCopy` does: it holds only CloudFormation's own
+ * top-level sections (the rules also check a hook's input, whose top level is a resource type) and
+ * every resource's Type is a string. Otherwise every rule runs on the template as it is.
+ */
+export function cuttable(template: { [key: string]: unknown }): boolean {
+  return Object.keys(template).every((k) => SECTIONS.has(k))
+    && Object.values((template.Resources ?? {}) as { [id: string]: { Type?: unknown } }).every((r) => typeof r === 'object' && r !== null && (r.Type === undefined || typeof r.Type === 'string'));
+}
+
+/** Adds to `out` the logical ids `value` references: `Ref`, `Fn::GetAtt` (both forms), `Fn::Sub` variables and `DependsOn`. */
+function references(value: unknown, out: Set<string>): void {
+  if (Array.isArray(value)) {
+    value.forEach((v) => references(v, out));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'Ref' && typeof v === 'string') out.add(v);
+      else if (k === 'Fn::GetAtt' && typeof v === 'string') out.add(v.split('.')[0]);
+      else if (k === 'Fn::GetAtt' && Array.isArray(v) && typeof v[0] === 'string') out.add(v[0]);
+      else if (k === 'DependsOn') [v].flat().forEach((d) => typeof d === 'string' && out.add(d));
+      if (k === 'Fn::Sub') {
+        const text = Array.isArray(v) ? v[0] : v;
+        if (typeof text === 'string') for (const m of text.matchAll(/\$\{([^!}][^}.]*)/g)) out.add(m[1]);
+      }
+      references(v, out);
+    }
+  }
+}
+
 /**
  * The copy of a template cfn-guard reads: without the resources' Metadata (construct paths, the
  * declared flows), which no Control Tower rule reads, and, when `keep` is given, with only the
- * resources of those types (a resource without a type stays).
+ * resources of those types (a resource without a type stays), plus, for each resource they
+ * reference of another type, a stand-in holding only its Type. A rule looks up a referenced
+ * resource by logical id and checks only its type (the rules' `query_for_resource`): the stand-in
+ * answers that as the resource would, where a missing resource makes cfn-guard write output the
+ * validator fails to read.
  */
 export function guardCopy(template: { [key: string]: unknown }, keep: Set<string> | undefined): { [key: string]: unknown } {
+  const all = (template.Resources ?? {}) as { [id: string]: { Type?: string; Metadata?: unknown } };
   const resources: { [id: string]: unknown } = {};
-  for (const [id, r] of Object.entries((template.Resources ?? {}) as { [id: string]: { Type?: string; Metadata?: unknown } })) {
+  const referenced = new Set<string>();
+  for (const [id, r] of Object.entries(all)) {
     if (keep && r.Type && !keep.has(r.Type)) continue;
     const copy = { ...r };
     delete copy.Metadata;
     resources[id] = copy;
+    if (keep) references(copy, referenced);
+  }
+  for (const id of referenced) {
+    if (id in all && !(id in resources)) resources[id] = { Type: all[id].Type };
   }
   return template.Resources === undefined ? { ...template } : { ...template, Resources: resources };
 }
@@ -175,36 +220,44 @@ export class ControlTowerGuard implements IPolicyValidationPluginBeta1 {
       const types = new Set(Object.values<{ Type?: string }>(template.Resources ?? {}).flatMap((r) => (r.Type ? [r.Type] : [])));
       return { path: t, template, types };
     });
+    // A template this plugin may not cut: every rule on the templates as they are, as the validator does.
+    if (!templates.every((t) => cuttable(t.template))) {
+      return new CfnGuardValidator({ controlTowerRulesEnabled: true, maxBuffer: MAX_BUFFER }).validate(context);
+    }
     const report: PolicyValidationPluginReportBeta1 = { success: true, violations: [] };
     // The copies keep the templates' file names, and the findings point at the templates themselves.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnp-guard-'));
+    let copied = 0;
+    const runOn = (rules: string[], data: typeof templates, keep: Set<string> | undefined) => {
+      const copies = new Map<string, string>();
+      for (const t of data) {
+        const copy = path.join(dir, `${copied++}-${path.basename(t.path)}`);
+        fs.writeFileSync(copy, JSON.stringify(guardCopy(t.template, keep)));
+        copies.set(copy, t.path);
+      }
+      const validator = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules, maxBuffer: MAX_BUFFER });
+      const result = validator.validate({ ...context, templatePaths: [...copies.keys()] });
+      for (const v of result.violations) {
+        for (const r of v.violatingResources) {
+          const original = copies.get(r.templatePath) ?? [...copies].find(([copy]) => path.resolve(copy) === path.resolve(r.templatePath))?.[1];
+          if (original) (r as { templatePath: string }).templatePath = original;
+        }
+      }
+      return result;
+    };
     try {
       const counts = new Map<string, number>();
       for (const t of templates) {
         for (const r of Object.values<{ Type?: string }>(t.template.Resources ?? {})) if (r.Type) counts.set(r.Type, (counts.get(r.Type) ?? 0) + 1);
       }
-      const runs = guardRuns(counts);
-      runs.forEach((run, i) => {
+      for (const run of guardRuns(counts)) {
         // A rule that selects by type is not applicable to a template without one of its types.
         const data = templates.filter((t) => !run.keep || [...t.types].some((type) => run.keep!.has(type)));
-        if (!data.length) return;
-        const copies = new Map<string, string>();
-        for (const t of data) {
-          const copy = path.join(dir, `${i}-${copies.size}-${path.basename(t.path)}`);
-          fs.writeFileSync(copy, JSON.stringify(guardCopy(t.template, run.keep)));
-          copies.set(copy, t.path);
-        }
-        const validator = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: run.rules, maxBuffer: 64 * 1024 * 1024 });
-        const result = validator.validate({ ...context, templatePaths: [...copies.keys()] });
-        for (const v of result.violations) {
-          for (const r of v.violatingResources) {
-            const original = copies.get(r.templatePath) ?? [...copies].find(([copy]) => path.resolve(copy) === path.resolve(r.templatePath))?.[1];
-            if (original) (r as { templatePath: string }).templatePath = original;
-          }
-        }
+        if (!data.length) continue;
+        const result = runOn(run.rules, data, run.keep);
         (report as { success: boolean }).success &&= result.success;
         (report.violations as unknown[]).push(...result.violations);
-      });
+      }
       return report;
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

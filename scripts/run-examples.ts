@@ -22,7 +22,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CfnLint } from './cfn-lint';
-import { mermaidParser } from './diagram';
+import { exitText } from './child';
+import { MermaidParser, mermaidParser } from './diagram';
 import { EmulationFile, emulationFile, templatesHash } from './emulation-results';
 import { renderReport } from './report';
 import type { CfnLintResult, ExampleSummary } from './synth-example';
@@ -78,10 +79,13 @@ function failedSummary(example: string, seconds: number, error: string): Example
   };
 }
 
-/** Runs the examples over `workers` processes, each taking the next example when it is done. */
+/**
+ * Runs the examples over `workers` processes, each taking the next example when it is done. A
+ * worker that dies fails the example it was synthesizing, and a new one takes the rest.
+ */
 function synthAll(opts: Options, onDone: (s: ExampleSummary) => void): Promise<void> {
   const queue = [...opts.examples];
-  const worker = () => new Promise<void>((resolve) => {
+  const worker = (): Promise<void> => new Promise<void>((resolve) => {
     // Transpiled by esbuild as this process is (esbuild-register): a fifth of ts-node's CPU.
     const child = spawn(process.execPath, ['-r', 'esbuild-register', path.join('scripts', 'synth-example.ts'), '--worker'], {
       env: { ...process.env, EXAMPLES_GUARD: opts.guard ? '1' : '0' },
@@ -101,6 +105,7 @@ function synthAll(opts: Options, onDone: (s: ExampleSummary) => void): Promise<v
       stderr = '';
       child.stdin.write(`${example}\n`);
     };
+    child.stdin.on('error', () => { /* the worker died: told by its exit */ });
     child.stderr.on('data', (d) => { stderr += d; });
     child.stdout.on('data', (d) => {
       buffer += d;
@@ -109,14 +114,19 @@ function synthAll(opts: Options, onDone: (s: ExampleSummary) => void): Promise<v
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
         if (!line.startsWith('done ') || !current) continue;
-        const file = path.join(OUT, current.example, 'summary.json');
-        onDone(JSON.parse(fs.readFileSync(file, 'utf8')));
+        const { example, started } = current;
+        try {
+          onDone(JSON.parse(fs.readFileSync(path.join(OUT, example, 'summary.json'), 'utf8')));
+        } catch (e) {
+          onDone(failedSummary(example, (Date.now() - started) / 1000, `its summary could not be read: ${(e as Error).message}`));
+        }
         next();
       }
     });
-    child.on('close', (code) => {
-      if (current) onDone(failedSummary(current.example, (Date.now() - current.started) / 1000, `worker exited (${code}): ${stderr}`));
-      resolve();
+    child.on('close', (code, signal) => {
+      if (!current) return resolve();
+      onDone(failedSummary(current.example, (Date.now() - current.started) / 1000, `the synthesis worker died (${exitText(code, signal)}): ${stderr}`));
+      resolve(queue.length ? worker() : undefined);
     });
     next();
   });
@@ -214,7 +224,17 @@ async function main(): Promise<void> {
   const emulations = new Emulations(opts.emulations);
   // cfn-lint and Mermaid's parser start now (loading them is most of their cost), beside the synthesis.
   const cfnLint = new CfnLint();
-  const parseMermaid = mermaidParser();
+  const mermaid = mermaidParser();
+  try {
+    await run(opts, started, emulations, cfnLint, mermaid);
+  } finally {
+    // Stopped if the job failed before handing them their last input.
+    cfnLint.stop();
+    mermaid.stop();
+  }
+}
+
+async function run(opts: Options, started: number, emulations: Emulations, cfnLint: CfnLint, mermaid: MermaidParser): Promise<void> {
   const done: ExampleSummary[] = [];
   await synthAll(opts, (s) => {
     done.push(s);
@@ -225,7 +245,11 @@ async function main(): Promise<void> {
   });
   const synthesized = opts.examples.map((e) => done.find((s) => s.example === e)!);
   const diagrams = synthesized.flatMap((s) => s.diagrams.map((d) => ({ example: s.example, ...d })));
-  const [lint, parsed] = await Promise.all([cfnLint.done(), parseMermaid(diagrams.map((d) => d.mermaid))]);
+  const [lint, parsed] = await Promise.all([
+    cfnLint.done(),
+    // A parser that fails to run fails every diagram, with its reason, and the report is still written.
+    mermaid.parse(diagrams.map((d) => d.mermaid)).catch((e: Error) => diagrams.map(() => ({ ok: false, error: e.message }))),
+  ]);
   const summaries = synthesized.map((s) => {
     const merged = mergeLint(s, lint);
     const broken = parsed.flatMap((p, i) => (!p.ok && diagrams[i].example === s.example ? [`diagram of ${diagrams[i].vpc} does not parse: ${p.error}`] : []));

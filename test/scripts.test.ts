@@ -5,4 +5,5 @@ describe('scripts/diagram.test.ts', () => { require('./scripts/diagram.test'); }
 describe('scripts/emulation-results.test.ts', () => { require('./scripts/emulation-results.test'); });
 describe('scripts/guard.test.ts', () => { require('./scripts/guard.test'); });
 describe('scripts/report.test.ts', () => { require('./scripts/report.test'); });
+describe('scripts/run-examples.test.ts', () => { require('./scripts/run-examples.test'); });
 export {};

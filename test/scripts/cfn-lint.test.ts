@@ -41,7 +41,14 @@ test('the stream lints each template as it is sent, with the findings of the cfn
   stream.add([bad]);
   // A template cfn-lint cannot read is an error of that template; the next one is still linted.
   stream.add([broken, good]);
+  // A path cfn-lint writes another way (it normalizes names) still gets its own findings: the
+  // stream leaves the file name out of each line.
+  fs.mkdirSync(path.join(dir, 'sub'), { recursive: true });
+  const unnormalized = `${dir}/./sub//../Bad.template.json`;
+  stream.add([unnormalized]);
   const streamed = await stream.done();
+  expect(streamed.get(unnormalized)).toEqual(command.get(bad));
+  streamed.delete(unnormalized);
   expect(streamed).toEqual(command);
   if (installed) {
     expect(streamed.get(bad)!.errors).toEqual([expect.stringMatching(/^\d+:\d+:\d+:\d+:E3012:'soon' is not of type 'integer'$/)]);
@@ -61,4 +68,38 @@ test('a Python that cannot import cfn-lint, or none at all, hands the templates 
   const missing = new CfnLint([path.join(dir, 'no-such-python')]);
   missing.add([good]);
   expect(await missing.done()).toEqual(new Map([[good, command.get(good)]]));
+}, SLOW);
+
+/** A stand-in for the cfn-lint command: a shell script printing `out` and ending as `end` says. */
+function fakeCfnLint(name: string, out: string, end: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, `#!/bin/sh\nprintf '%s' '${out}'\necho 'it went wrong' >&2\n${end}\n`, { mode: 0o755 });
+  return file;
+}
+
+test('a cfn-lint command that fails or is killed gives every template its error: none passes unlinted', async () => {
+  // Exit 1: a bad configuration file or a crash, with nothing found.
+  const failed = await cfnLintAll([bad, good], fakeCfnLint('exits-1', '', 'exit 1'));
+  for (const t of [bad, good]) expect(failed.get(t)!.errors).toEqual(['cfn-lint failed (exit 1): it went wrong']);
+  const killed = await cfnLintAll([good], fakeCfnLint('killed', '', 'kill -9 $$'));
+  expect(killed.get(good)!.errors).toEqual(['cfn-lint failed (killed by SIGKILL): it went wrong']);
+  // Warnings only (exit 4) is a run that linted everything.
+  const warned = await cfnLintAll([good], fakeCfnLint('warns', `${good}:1:1:1:2:W3010:literal AZ\n`, 'exit 4'));
+  expect(warned.get(good)).toEqual({ ran: true, errors: [], warnings: ['1:1:1:2:W3010:literal AZ'] });
+}, SLOW);
+
+test('each finding of the cfn-lint command goes to the template it names, and one naming none goes to all', async () => {
+  const colon = `${good}:1:1:1:1:E0000.json`;
+  const out = `${colon}:3:1:3:2:E3012:in the colon-named file\n${good}:2:1:2:2:W3005:in the good one\nelsewhere.json:1:1:1:1:E0000:unknown file\n`;
+  const results = await cfnLintAll([good, colon], fakeCfnLint('mixed', out, 'exit 6'));
+  expect(results.get(colon)!.errors[0]).toEqual('3:1:3:2:E3012:in the colon-named file');
+  expect(results.get(good)!.warnings).toEqual(['2:1:2:2:W3005:in the good one']);
+  for (const t of [good, colon]) expect(results.get(t)!.errors).toContain('cfn-lint reported a finding on a file name none of the templates has: elsewhere.json:1:1:1:1:E0000:unknown file');
+}, SLOW);
+
+test('a Python that exits without answering hands the templates to the cfn-lint command', async () => {
+  // `sh -c 'exit 1' <script>`: a python3 that starts and fails before running the script.
+  const failing = new CfnLint(['sh', '-c', 'exit 1']);
+  failing.add([good]);
+  expect(await failing.done()).toEqual(new Map([[good, command.get(good)]]));
 }, SLOW);

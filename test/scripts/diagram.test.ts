@@ -26,7 +26,7 @@ const withQuotedLabel = `flowchart LR\n  n0[${label}]\n  n1["b"]\n  n0 -->|"tcp 
 const withRawQuotes = 'flowchart LR\n  n0["Stack/My "quoted" Service"]\n  n1["b"]\n  n0 --> n1';
 let parsed: MermaidParse[] = [];
 beforeAll(async () => {
-  parsed = await mermaidParser()([...diagrams.map((d) => d.text), broken, withQuotedLabel, withRawQuotes]);
+  parsed = await mermaidParser().parse([...diagrams.map((d) => d.text), broken, withQuotedLabel, withRawQuotes]);
 }, 120_000);
 
 test('every example with a tiered VPC has a diagram', () => {

@@ -156,3 +156,57 @@ test('the Control Tower verdicts on the cut copies are the validator\'s own on t
   const logicalId = (c: lambda.CfnFunction) => stack.resolve(c.logicalId);
   expect(cut.filter((v) => v.startsWith('lambda_inside_vpc_check'))).toEqual([`lambda_inside_vpc_check ${logicalId(stack.node.findChild('Outside') as lambda.CfnFunction)}`]);
 }, SLOW);
+
+describe('templates the cut copies could have read differently', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guard-edge-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const app = new App();
+  const verdicts = (r: PolicyValidationPluginReportBeta1) => r.violations.flatMap((v) => v.violatingResources.map((x) => `${v.ruleName} ${x.resourceLogicalId}`)).sort();
+  /** The plugin's report and the validator's own on the whole template must agree. */
+  const compare = (name: string, template: object) => {
+    const file = path.join(dir, `${name}.template.json`);
+    fs.writeFileSync(file, JSON.stringify(template, null, 1));
+    const context = { templatePaths: [file], appConstruct: app };
+    const whole = new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate(context);
+    const cut = new ControlTowerGuard().validate(context);
+    expect(verdicts(cut)).toEqual(verdicts(whole));
+    expect(cut.success).toBe(whole.success);
+    return cut;
+  };
+  const openSsh = { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '0.0.0.0/0' };
+
+  test('a rule looking up a resource of a type its run leaves out finds a stand-in of that type', () => {
+    // Many security groups keep the Lambda and S3 rules in separate runs; the function's security
+    // group reference points at a bucket, which the Lambda rules' copy would otherwise not hold.
+    const groups = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`Sg${i}`, { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'g', VpcId: 'vpc-12345678' } }]));
+    const report = compare('LookupOfLeftOut', {
+      Resources: {
+        ...groups,
+        Bucket0: { Type: 'AWS::S3::Bucket' },
+        Bucket1: { Type: 'AWS::S3::Bucket' },
+        Fn: {
+          Type: 'AWS::Lambda::Function',
+          Properties: {
+            Role: 'arn:aws:iam::123456789012:role/fn',
+            Runtime: 'nodejs20.x',
+            Handler: 'index.handler',
+            Code: { ZipFile: 'x' },
+            VpcConfig: { SubnetIds: ['subnet-1'], SecurityGroupIds: [{ 'Fn::GetAtt': ['Bucket0', 'Arn'] }] },
+          },
+        },
+      },
+    });
+    expect(verdicts(report)).toContain('lambda_inside_vpc_check Fn');
+    expect(guardCopy({ Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Role: { Ref: 'Bucket0' } } }, Bucket0: { Type: 'AWS::S3::Bucket', Properties: { X: 1 } } } }, new Set(['AWS::Lambda::Function'])))
+      .toEqual({ Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Role: { Ref: 'Bucket0' } } }, Bucket0: { Type: 'AWS::S3::Bucket' } } });
+  }, SLOW);
+
+  test('a hook-shaped section or a Type that is not a string: every rule on the template as it is', () => {
+    const hook = compare('HookShaped', { 'AWS::EC2::SecurityGroup': { resourceProperties: { SecurityGroupIngress: [openSsh] } } });
+    expect(hook.success).toBe(false);
+    const listType = compare('ListType', {
+      Resources: { Sg: { Type: ['AWS::EC2::SecurityGroup'], Properties: { GroupDescription: 'g', SecurityGroupIngress: [openSsh] } } },
+    });
+    expect(listType.success).toBe(false);
+  }, SLOW);
+});
