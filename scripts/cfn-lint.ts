@@ -75,8 +75,11 @@ export class CfnLint {
   private fallback = false;
   private stderr = '';
 
-  /** @param python the Python command and its options (`python3` on the PATH) */
-  constructor(python: string[] = ['python3']) {
+  /**
+   * @param python the Python command and its options (`python3` on the PATH)
+   * @param command the cfn-lint command to fall back on
+   */
+  constructor(python: string[] = ['python3'], private readonly command = 'cfn-lint') {
     const child = spawn(python[0], [...python.slice(1), path.join(__dirname, 'cfn-lint-stream.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     let buffer = '';
@@ -115,7 +118,7 @@ export class CfnLint {
   public async done(): Promise<Map<string, CfnLintResult>> {
     this.child.stdin!.end();
     const exit = await this.exited;
-    if (this.fallback) return cfnLintAll(this.sent);
+    if (this.fallback) return cfnLintAll(this.sent, this.command);
     for (const t of this.sent.filter((x) => !this.results.has(x))) {
       this.results.set(t, { ran: true, errors: [`cfn-lint stopped before linting this template (${exit}): ${this.stderr.trim()}`], warnings: [] });
     }

@@ -113,6 +113,7 @@ export function mermaidParser(): MermaidParser {
   });
   return {
     parse: async (diagrams) => {
+      if (!diagrams.length && child.kill()) return [];
       child.stdin.end(JSON.stringify(diagrams));
       const failure = await closed;
       if (failure) throw new Error(`Mermaid's parser failed to run (${failure}): ${err.trim()}`);

@@ -60,16 +60,6 @@ test('the stream lints each template as it is sent, with the findings of the cfn
   }
 }, SLOW);
 
-test('a Python that cannot import cfn-lint, or none at all, hands the templates to the cfn-lint command', async () => {
-  // -S: without site-packages, where cfn-lint is installed.
-  const withoutSite = new CfnLint(['python3', '-S']);
-  withoutSite.add([bad]);
-  expect(await withoutSite.done()).toEqual(new Map([[bad, command.get(bad)]]));
-  const missing = new CfnLint([path.join(dir, 'no-such-python')]);
-  missing.add([good]);
-  expect(await missing.done()).toEqual(new Map([[good, command.get(good)]]));
-}, SLOW);
-
 /** A stand-in for the cfn-lint command: a shell script printing `out` and ending as `end` says. */
 function fakeCfnLint(name: string, out: string, end: string): string {
   const file = path.join(dir, name);
@@ -97,9 +87,18 @@ test('each finding of the cfn-lint command goes to the template it names, and on
   for (const t of [good, colon]) expect(results.get(t)!.errors).toContain('cfn-lint reported a finding on a file name none of the templates has: elsewhere.json:1:1:1:1:E0000:unknown file');
 }, SLOW);
 
-test('a Python that exits without answering hands the templates to the cfn-lint command', async () => {
+test('a Python that cannot import cfn-lint, fails to start the script, or is missing hands the templates to the cfn-lint command', async () => {
+  const fallback = fakeCfnLint('fallback', `${good}:1:1:1:2:W3005:from the command\n`, 'exit 4');
+  const expected = new Map([[good, { ran: true, errors: [], warnings: ['1:1:1:2:W3005:from the command'] }]]);
+  // -S: without site-packages, where cfn-lint is installed.
+  const withoutSite = new CfnLint(['python3', '-S'], fallback);
+  withoutSite.add([good]);
+  expect(await withoutSite.done()).toEqual(expected);
   // `sh -c 'exit 1' <script>`: a python3 that starts and fails before running the script.
-  const failing = new CfnLint(['sh', '-c', 'exit 1']);
+  const failing = new CfnLint(['sh', '-c', 'exit 1'], fallback);
   failing.add([good]);
-  expect(await failing.done()).toEqual(new Map([[good, command.get(good)]]));
+  expect(await failing.done()).toEqual(expected);
+  const missing = new CfnLint([path.join(dir, 'no-such-python')], fallback);
+  missing.add([good]);
+  expect(await missing.done()).toEqual(expected);
 }, SLOW);
