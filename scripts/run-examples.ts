@@ -3,8 +3,8 @@
  * (scripts/synth-example.ts: the cdk-nag packs, the template validator, the reachability analyzer
  * and the AWS Control Tower proactive controls) into cdk.out/examples/<example>/, in worker
  * processes, lints each example's templates with cfn-lint as soon as it is synthesized (beside the
- * synthesis of the next), parses every diagram with Mermaid's parser, writes cdk.out/examples/REPORT.md, and exits non-zero when any example
- * fails to synthesize, has an unacknowledged error or Control Tower finding, a cfn-lint error, an
+ * synthesis of the next), parses every diagram with Mermaid's parser, writes
+ * cdk.out/examples/REPORT.md, and exits non-zero when any example fails to synthesize, has an unacknowledged error or Control Tower finding, a cfn-lint error, an
  * analyzer failure or a diagram that does not parse.
  * Run as root, it also emulates every example with real sockets (src/emulate, as
  * `cdk-network-patterns emulate` does), in this process, as soon as the example is synthesized and
@@ -44,8 +44,8 @@ function options(argv: string[]): Options {
   const only: string[] = [];
   let guard = true;
   // A core is left to cfn-guard, cfn-lint and the emulation, which run beside the synthesis: on the
-  // 2-core machine, one worker is faster than two (47 s against 61 s for the job), two synthesizing
-  // Node processes at once need half as much CPU again.
+  // 2-core machine, one worker is faster than two (41 s against 55 s for the job): two synthesizing
+  // Node.js processes at once need half as much CPU again.
   let workers = Math.min(4, Math.max(1, os.cpus().length - 1));
   let emulations = 4;
   for (let i = 0; i < argv.length; i++) {
