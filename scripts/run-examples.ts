@@ -4,8 +4,9 @@
  * and the AWS Control Tower proactive controls) into cdk.out/examples/<example>/, in worker
  * processes, lints each example's templates with cfn-lint as soon as it is synthesized (beside the
  * synthesis of the next), parses every diagram with Mermaid's parser, writes
- * cdk.out/examples/REPORT.md, and exits non-zero when any example fails to synthesize, has an unacknowledged error or Control Tower finding, a cfn-lint error, an
- * analyzer failure or a diagram that does not parse.
+ * cdk.out/examples/REPORT.md, and exits non-zero when any example fails to synthesize, has an
+ * unacknowledged error or Control Tower finding, a cfn-lint error, an analyzer failure or a diagram
+ * that does not parse.
  * Run as root, it also emulates every example with real sockets (src/emulate, as
  * `cdk-network-patterns emulate` does), in this process, as soon as the example is synthesized and
  * several at once (each in its own namespaces), and fails when a probe does; the results, with a
