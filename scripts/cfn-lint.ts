@@ -5,7 +5,7 @@
  */
 import { spawn } from 'child_process';
 import * as path from 'path';
-import { exitText } from './child';
+import { exitText, stopChild } from './child';
 import type { CfnLintResult } from './synth-example';
 
 /** Files a cfn-lint `parseable` line without its file name (`line:col:endline:endcol:RULE:message`) under errors or warnings. */
@@ -127,7 +127,7 @@ export class CfnLint {
 
   /** Ends the process if it still runs (the job failed before `done`). */
   public stop(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill();
+    stopChild(this.child);
   }
 
   private answer(line: string): void {

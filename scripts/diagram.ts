@@ -4,7 +4,7 @@
  */
 import { spawn } from 'child_process';
 import * as path from 'path';
-import { exitText } from './child';
+import { exitText, stopChild } from './child';
 import { DeclaredFlow, Tier, TieredVpc } from '../src';
 
 const TIERS: Tier[] = [Tier.PUBLIC, Tier.APP, Tier.DATA];
@@ -120,7 +120,7 @@ export function mermaidParser(): MermaidParser {
       return JSON.parse(out);
     },
     stop: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill();
+      stopChild(child);
     },
   };
 }

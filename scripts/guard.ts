@@ -40,7 +40,7 @@ import type { IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, Polic
 export const CONTROL_TOWER_RULES = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
 
 interface RuleFile {
-  readonly name: string;
+  /** The rule file's path (the rule's name is its file name without `.guard`). */
   readonly file: string;
   /** The resource types the rule's text names. */
   readonly types: string[];
@@ -78,7 +78,7 @@ export function controlTowerRules(): RuleFile[] {
         if (entry.isDirectory()) {walk(file);} else if (entry.name.endsWith('.guard')) {
           const text = fs.readFileSync(file, 'utf8');
           const types = [...new Set(text.match(/AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/g) ?? [])].sort();
-          found.push({ name: path.parse(entry.name).name, file, types, selectsByType: types.length > 0 && selectsByType(text) });
+          found.push({ file, types, selectsByType: types.length > 0 && selectsByType(text) });
         }
       }
     };
@@ -90,10 +90,8 @@ export function controlTowerRules(): RuleFile[] {
 
 /** One cfn-guard run: rule files, and the resource types their template copies keep. */
 export interface GuardRun {
-  /** The rule files (paths). */
+  /** The rule files (paths; a rule's name is its file name without `.guard`). */
   readonly rules: string[];
-  /** The rules' names (file names without `.guard`). */
-  readonly names: string[];
   /** The resource types the rules name; the copies keep only these, or every resource when undefined. */
   readonly keep?: Set<string>;
 }
@@ -120,9 +118,8 @@ export function guardRuns(counts: Map<string, number>): GuardRun[] {
   for (const r of controlTowerRules()) {
     if (r.types.length > 0 && !r.types.some((t) => counts.has(t))) continue;
     const key = r.selectsByType ? r.types.join(' ') : '*';
-    const run = byTypes.get(key) ?? { rules: [], names: [], keep: r.selectsByType ? new Set(r.types) : undefined };
+    const run = byTypes.get(key) ?? { rules: [], keep: r.selectsByType ? new Set(r.types) : undefined };
     (run.rules as string[]).push(r.file);
-    (run.names as string[]).push(r.name);
     byTypes.set(key, run);
   }
   const all = [...counts.values()].reduce((a, b) => a + b, 0);
@@ -130,7 +127,6 @@ export function guardRuns(counts: Map<string, number>): GuardRun[] {
   const cost = (run: GuardRun) => RUN_MS + run.rules.length * resources(run.keep) * RULE_RESOURCE_MS;
   const merge = (a: GuardRun, b: GuardRun): GuardRun => ({
     rules: [...a.rules, ...b.rules],
-    names: [...a.names, ...b.names],
     keep: a.keep && b.keep ? new Set([...a.keep, ...b.keep]) : undefined,
   });
   const runs = [...byTypes.values()];
@@ -217,9 +213,15 @@ export class ControlTowerGuard implements IPolicyValidationPluginBeta1 {
   }
 
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const counts = new Map<string, number>();
     const templates = context.templatePaths.map((t) => {
       const template = JSON.parse(fs.readFileSync(t, 'utf8'));
-      const types = new Set(Object.values<{ Type?: string }>(template.Resources ?? {}).flatMap((r) => (r.Type ? [r.Type] : [])));
+      const types = new Set<string>();
+      for (const r of Object.values<{ Type?: string } | null>(template.Resources ?? {})) {
+        if (!r?.Type) continue;
+        types.add(r.Type);
+        counts.set(r.Type, (counts.get(r.Type) ?? 0) + 1);
+      }
       return { path: t, template, types };
     });
     // A template this plugin may not cut: every rule on the templates as they are, as the validator does.
@@ -229,37 +231,28 @@ export class ControlTowerGuard implements IPolicyValidationPluginBeta1 {
     const report: PolicyValidationPluginReportBeta1 = { success: true, violations: [] };
     // The copies keep the templates' file names, and the findings point at the templates themselves.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnp-guard-'));
-    let copied = 0;
-    const runOn = (rules: string[], data: typeof templates, keep: Set<string> | undefined) => {
-      const copies = new Map<string, string>();
-      for (const t of data) {
-        const copy = path.join(dir, `${copied++}-${path.basename(t.path)}`);
-        fs.writeFileSync(copy, JSON.stringify(guardCopy(t.template, keep)));
-        copies.set(copy, t.path);
-      }
-      const validator = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules, maxBuffer: MAX_BUFFER });
-      const result = validator.validate({ ...context, templatePaths: [...copies.keys()] });
-      for (const v of result.violations) {
-        for (const r of v.violatingResources) {
-          const original = copies.get(r.templatePath) ?? [...copies].find(([copy]) => path.resolve(copy) === path.resolve(r.templatePath))?.[1];
-          if (original) (r as { templatePath: string }).templatePath = original;
-        }
-      }
-      return result;
-    };
     try {
-      const counts = new Map<string, number>();
-      for (const t of templates) {
-        for (const r of Object.values<{ Type?: string }>(t.template.Resources ?? {})) if (r.Type) counts.set(r.Type, (counts.get(r.Type) ?? 0) + 1);
-      }
-      for (const run of guardRuns(counts)) {
+      guardRuns(counts).forEach((run, i) => {
         // A rule that selects by type is not applicable to a template without one of its types.
         const data = templates.filter((t) => !run.keep || [...t.types].some((type) => run.keep!.has(type)));
-        if (!data.length) continue;
-        const result = runOn(run.rules, data, run.keep);
+        if (!data.length) return;
+        const copies = new Map<string, string>();
+        for (const t of data) {
+          const copy = path.join(dir, `${i}-${copies.size}-${path.basename(t.path)}`);
+          fs.writeFileSync(copy, JSON.stringify(guardCopy(t.template, run.keep)));
+          copies.set(copy, t.path);
+        }
+        const validator = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: run.rules, maxBuffer: MAX_BUFFER });
+        const result = validator.validate({ ...context, templatePaths: [...copies.keys()] });
+        for (const v of result.violations) {
+          for (const r of v.violatingResources) {
+            const original = copies.get(r.templatePath) ?? [...copies].find(([copy]) => path.resolve(copy) === path.resolve(r.templatePath))?.[1];
+            if (original) (r as { templatePath: string }).templatePath = original;
+          }
+        }
         (report as { success: boolean }).success &&= result.success;
         (report.violations as unknown[]).push(...result.violations);
-      }
+      });
       return report;
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

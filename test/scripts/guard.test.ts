@@ -9,8 +9,11 @@ import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, PolicyValidationPluginReportBeta1, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ControlTowerGuard, controlTowerRules, cuttable, guardCopy, guardRuns, selectsByType } from '../../scripts/guard';
+import { ControlTowerGuard, controlTowerRules, cuttable, guardCopy, GuardRun, guardRuns, selectsByType } from '../../scripts/guard';
 import { blockingFindings, examplePasses, findings, GUARD_PLUGIN } from '../../scripts/synth-example';
+
+/** The names of a run's rules (their file names without `.guard`). */
+const ruleNames = (run: GuardRun) => run.rules.map((f) => path.basename(f, '.guard'));
 
 /** The tests that run cfn-guard over synthesized templates take up to a minute on 2 busy cores. */
 const SLOW = 120_000;
@@ -70,15 +73,15 @@ test('cdk-nag warnings are listed but do not fail an example; errors do', () => 
 }, SLOW);
 
 test('only rules that name a resource type of the templates run', () => {
-  const names = guardRuns(new Map([['AWS::EC2::NetworkAclEntry', 3]])).flatMap((r) => r.names);
+  const names = guardRuns(new Map([['AWS::EC2::NetworkAclEntry', 3]])).flatMap(ruleNames);
   expect(names).toContain('ct-ec2-pr-5');
   expect(names).not.toContain('ct-s3-pr-1');
   expect(names).not.toContain('ct-kms-pr-3');
   // Every applicable rule runs exactly once.
   const counts = new Map([['AWS::Lambda::Function', 2], ['AWS::EC2::Route', 40], ['AWS::EC2::SecurityGroup', 3], ['AWS::S3::Bucket', 1]]);
-  const all = guardRuns(counts).flatMap((r) => r.names).sort();
+  const all = guardRuns(counts).flatMap(ruleNames).sort();
   expect(all).toEqual([...new Set(all)]);
-  const applicable = controlTowerRules().filter((r) => r.types.length === 0 || r.types.some((t) => counts.has(t))).map((r) => r.name).sort();
+  const applicable = controlTowerRules().filter((r) => r.types.length === 0 || r.types.some((t) => counts.has(t))).map((r) => path.basename(r.file, '.guard')).sort();
   expect(all).toEqual(applicable);
 }, SLOW);
 
@@ -88,12 +91,12 @@ test('runs keep the resource types their rules name, and split where one more pr
   const counts = new Map([['AWS::Lambda::Function', 2], ['AWS::EC2::Subnet', 6], ['AWS::EC2::SecurityGroup', 300], ['AWS::S3::Bucket', 1]]);
   const runs = guardRuns(counts);
   expect(runs.length).toBeGreaterThan(1);
-  const runOf = (name: string) => runs.find((r) => r.names.includes(name))!;
+  const runOf = (name: string) => runs.find((r) => ruleNames(r).includes(name))!;
   // CT.LAMBDA.PR.3 checks the function and looks up the subnets and security groups it references.
   expect([...runOf('ct-lambda-pr-3').keep!]).toEqual(expect.arrayContaining(['AWS::Lambda::Function', 'AWS::EC2::Subnet', 'AWS::EC2::SecurityGroup']));
   expect(runOf('ct-s3-pr-1').keep!.has('AWS::EC2::SecurityGroup')).toBe(false);
   // CT.EKS.PR.2 (which names KMS keys) reads a property called Resources: its run keeps every resource.
-  expect(guardRuns(new Map([...counts, ['AWS::KMS::Key', 1]])).find((r) => r.names.includes('ct-eks-pr-2'))!.keep).toBeUndefined();
+  expect(guardRuns(new Map([...counts, ['AWS::KMS::Key', 1]])).find((r) => ruleNames(r).includes('ct-eks-pr-2'))!.keep).toBeUndefined();
   // A template of one small type set: one run (a process costs more than the scanning it saves).
   expect(guardRuns(new Map([['AWS::S3::Bucket', 1], ['AWS::S3::BucketPolicy', 1]]))).toHaveLength(1);
 }, SLOW);
